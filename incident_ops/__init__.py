@@ -1,0 +1,3 @@
+"""incident-ops: incident response run inside GitHub issues."""
+
+__version__ = "0.1.0"

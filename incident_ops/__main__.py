@@ -1,0 +1,7 @@
+"""Entry for `python -m incident_ops`."""
+
+import sys
+
+from incident_ops.cli import main
+
+sys.exit(main())
