@@ -1,0 +1,134 @@
+"""The GitHub Actions runtime: environment, event file, step outputs, job summary, annotations."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from incident_ops.github import CallCounter
+from incident_ops.serve import IncidentResult
+
+ISSUE_ACTIONS = frozenset({"opened", "labeled", "unlabeled", "edited", "reopened", "closed"})
+
+
+class EventProblem(Exception):
+    """The event file is missing, unreadable or not shaped like a GitHub event."""
+
+
+@dataclass(frozen=True)
+class RunnerEnv:
+    """The standard variables a workflow step sees."""
+
+    event_name: str
+    event_path: str | None
+    repository: str | None
+    api_url: str
+    workspace: Path
+    output_path: str | None
+    summary_path: str | None
+    token: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RunnerEnv:
+        """Read GITHUB_* variables (the token from GITHUB_TOKEN)."""
+        return cls(
+            event_name=env.get("GITHUB_EVENT_NAME", ""),
+            event_path=env.get("GITHUB_EVENT_PATH") or None,
+            repository=env.get("GITHUB_REPOSITORY") or None,
+            api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
+            workspace=Path(env.get("GITHUB_WORKSPACE") or "."),
+            output_path=env.get("GITHUB_OUTPUT") or None,
+            summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
+            token=env.get("GITHUB_TOKEN") or None,
+        )
+
+
+def read_event(path: str | None) -> dict[str, Any]:
+    """The webhook payload the runner wrote to GITHUB_EVENT_PATH."""
+    if not path:
+        raise EventProblem("GITHUB_EVENT_PATH is not set")
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise EventProblem(f"cannot read the event file {path}: {error.strerror}") from error
+    except ValueError as error:
+        raise EventProblem(f"the event file {path} is not valid JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise EventProblem(f"the event file {path} does not hold a JSON object")
+    return data
+
+
+@dataclass(frozen=True)
+class IssueEventFacts:
+    """What a run needs from an issues/issue_comment payload."""
+
+    number: int
+    labels: tuple[str, ...]
+    comment_by_bot: bool
+    is_pull_request: bool
+
+
+def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
+    """The issue number and labels of an issue event, validated."""
+    issue = payload.get("issue")
+    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
+        raise EventProblem("the event has no issue.number")
+    labels = tuple(str(label.get("name")) for label in issue.get("labels") or () if isinstance(label, dict))
+    comment = payload.get("comment")
+    user = comment.get("user") if isinstance(comment, dict) else None
+    by_bot = isinstance(user, dict) and user.get("type") == "Bot"
+    return IssueEventFacts(issue["number"], labels, by_bot, "pull_request" in issue)
+
+
+def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
+    """Append step outputs to $GITHUB_OUTPUT (multi-line safe)."""
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as out:
+        for name, value in outputs.items():
+            delimiter = f"incident_ops_{uuid.uuid4().hex}"
+            out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def write_summary(path: str | None, markdown: str) -> None:
+    """Append Markdown to the job summary."""
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(markdown.rstrip() + "\n")
+
+
+def summary_markdown(results: list[IncidentResult], counter: CallCounter, dry_run: bool) -> str:
+    """A short account of the run: what was done per incident, and the API calls spent."""
+    lines = ["### incident-ops" + (" (dry run: nothing was written)" if dry_run else ""), ""]
+    if results:
+        lines += ["| Incident | State | What was done |", "| --- | --- | --- |"]
+        for r in results:
+            done = "; ".join(r.done) if r.done else "nothing was due"
+            if r.error:
+                done = f"**failed:** {r.error} (rerun the workflow to retry; it is safe)"
+            title = r.title.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| [#{r.number} {title}]({r.url}) | {r.state} | {done} |")
+    else:
+        lines.append("No incident needed anything.")
+    lines += ["", f"API calls: {counter.reads} reads, {counter.writes} writes."]
+    return "\n".join(lines)
+
+
+def outputs_of(results: list[IncidentResult]) -> dict[str, str]:
+    """Step outputs: the incident (for event runs), its state, and every action taken."""
+    single = results[0] if len(results) == 1 else None
+    return {
+        "incident": str(single.number) if single else "",
+        "state": single.state if single else "",
+        "actions": json.dumps([f"#{r.number}: {d}" for r in results for d in r.done]),
+    }
+
+
+def escape_data(text: str) -> str:
+    """Escape text for a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

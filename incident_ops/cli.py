@@ -1,0 +1,285 @@
+"""Command line: parses options, builds the real clock, config and GitHub port, maps exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dateutil.parser import isoparse
+
+from incident_ops import actions
+from incident_ops.config import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConfigError,
+    ConfigUnreadable,
+    config_problems_as_annotations,
+    load_config,
+    validate_config_file,
+)
+from incident_ops.github import GitHubFailure, PyGithubPort, RetryPolicy
+from incident_ops.handlers import Context
+from incident_ops.render import Renderer, TemplateProblem
+from incident_ops.report import check_report, format_check, load_template
+from incident_ops.serve import IncidentResult, Services, serve
+from incident_ops.sweep import sweep
+from incident_ops.team import Team
+from incident_ops.workhours import WorkCalendar
+
+OK, PROBLEM, USAGE, GITHUB_FAILED = 0, 1, 2, 3
+TRUE = {"1", "true", "yes", "on"}
+
+
+class UsageProblem(Exception):
+    """Bad options or an unreadable input file: exit 2."""
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--now, --dry-run and --config, accepted before or after the subcommand."""
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--now", default=default, help="ISO 8601 instant to use as the clock")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="read, but print each write instead of making it",
+    )
+    parser.add_argument("--config", default=default, help=f"config file (default {DEFAULT_CONFIG_PATH})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="incident-ops", description="Run incident response inside GitHub issues."
+    )
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub.add_parser("run", parents=[common], help="handle the GitHub Actions event")
+    sweep_parser = sub.add_parser("sweep", parents=[common], help="run the timers over open incidents")
+    sweep_parser.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
+    check = sub.add_parser("check-report", parents=[common], help="say what an incident report lacks")
+    check.add_argument("file", help="a Markdown file, or - for standard input")
+    validate = sub.add_parser("validate-config", parents=[common], help="check a config file")
+    validate.add_argument("path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace")
+    sub.add_parser("demo", parents=[common], help="play an incident against a local GitHub emulator")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    env = dict(os.environ if env is None else env)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return USAGE if exit_.code not in (0, None) else OK
+    try:
+        return _dispatch(args, env)
+    except UsageProblem as problem:
+        print(f"incident-ops: {problem}", file=sys.stderr)
+        return USAGE
+    except GitHubFailure as failure:
+        print(f"::error::GitHub failed: {failure}. Some work may be done; rerunning is safe.")
+        return GITHUB_FAILED
+
+
+def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Call the subcommand."""
+    handlers: dict[str, Callable[[argparse.Namespace, dict[str, str]], int]] = {
+        "run": _run,
+        "sweep": _sweep,
+        "check-report": _check_report,
+        "validate-config": _validate_config,
+        "demo": _demo,
+    }
+    return handlers[args.command](args, env)
+
+
+def _now(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
+    """--now, else INCIDENT_OPS_NOW, else the clock."""
+    text = args.now or env.get("INCIDENT_OPS_NOW")
+    if not text:
+        return datetime.now(UTC)
+    try:
+        parsed = isoparse(text)
+    except ValueError as error:
+        raise UsageProblem(f"--now: {text!r} is not an ISO 8601 time ({error})") from error
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _dry_run(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
+    """--dry-run, else INCIDENT_OPS_DRY_RUN."""
+    return bool(args.dry_run) or env.get("INCIDENT_OPS_DRY_RUN", "").lower() in TRUE
+
+
+def _config(args: argparse.Namespace, env: Mapping[str, str], workspace: Path) -> Config:
+    """The config, or exit 1 with every problem (as annotations) before any write."""
+    path = args.config or env.get("INCIDENT_OPS_CONFIG")
+    try:
+        return load_config(workspace, path)
+    except ConfigUnreadable as error:
+        raise UsageProblem(str(error)) from error
+
+
+def _services(
+    args: argparse.Namespace, env: Mapping[str, str], runner: actions.RunnerEnv, repo: str
+) -> Services:
+    """The real collaborators of a run."""
+    config = _config(args, env, runner.workspace)
+    wh = config.working_hours
+    calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
+    template_path = runner.workspace / config.report.template if config.report.template else None
+    try:
+        template = load_template(template_path)
+    except OSError as error:
+        raise UsageProblem(f"report.template: cannot read {template_path}: {error.strerror}") from error
+    templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
+    delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
+    port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
+    context = Context(config, calendar, Renderer(templates_dir), _now(args, env))
+    return Services(repo, port, Team(port, config.team), template, context, _dry_run(args, env))
+
+
+def _finish(services: Services, results: list[IncidentResult], runner: actions.RunnerEnv) -> int:
+    """Outputs, summary and exit code of a run or sweep."""
+    port = services.port
+    actions.write_outputs(runner.output_path, actions.outputs_of(results))
+    summary = actions.summary_markdown(results, port.counter, services.dry_run)
+    actions.write_summary(runner.summary_path, summary)
+    for result in results:
+        state = f"#{result.number}: {result.state}"
+        print(state + (f" — {'; '.join(result.done)}" if result.done else ""))
+    print(f"API calls: {port.counter.reads} reads, {port.counter.writes} writes")
+    failed = [r for r in results if r.error]
+    for result in failed:
+        print(f"::error::#{result.number}: {actions.escape_data(result.error or '')}")
+    return GITHUB_FAILED if failed else OK
+
+
+def _with_config_errors(run: Callable[[], int]) -> int:
+    """Exit 1 with annotations when the config is wrong."""
+    try:
+        return run()
+    except ConfigError as error:
+        for line in config_problems_as_annotations(error):
+            print(line)
+        print(f"incident-ops: the configuration has problems:\n{error}", file=sys.stderr)
+        return PROBLEM
+    except TemplateProblem as error:
+        print(f"::error::{actions.escape_data(str(error))}")
+        return PROBLEM
+
+
+def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Handle the event of a workflow run."""
+    runner = actions.RunnerEnv.from_env(env)
+    if runner.event_name in ("schedule", "workflow_dispatch"):
+        return _sweep(args, env)
+    if runner.event_name not in ("issues", "issue_comment"):
+        print(f"::notice::incident-ops has nothing to do for {runner.event_name or 'no'} events.")
+        return OK
+    if not runner.repository:
+        raise UsageProblem("GITHUB_REPOSITORY is not set")
+    try:
+        payload = actions.read_event(runner.event_path)
+        facts = actions.issue_facts(payload)
+    except actions.EventProblem as problem:
+        raise UsageProblem(str(problem)) from problem
+    repo = runner.repository
+
+    def go() -> int:
+        services = _services(args, env, runner, repo)
+        label = services.context.config.incident_label.casefold()
+        action = str(payload.get("action") or "")
+        skip = _skip_reason(runner.event_name, action, facts, label)
+        if skip:
+            print(f"::notice::{skip}; nothing to do.")
+            return _finish(services, [], runner)
+        return _finish(services, [serve(facts.number, services)], runner)
+
+    return _with_config_errors(go)
+
+
+def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label: str) -> str | None:
+    """Why an event needs no work, if it needs none (checked before any API call)."""
+    if facts.is_pull_request:
+        return "the comment is on a pull request"
+    if event == "issues" and action not in actions.ISSUE_ACTIONS:
+        return f"issues.{action} is not handled"
+    if event == "issue_comment" and action != "created":
+        return f"issue_comment.{action} is not handled"
+    if facts.comment_by_bot:
+        return "the comment is by a bot"
+    if label not in {name.casefold() for name in facts.labels}:
+        return f"#{facts.number} is not an incident"
+    return None
+
+
+def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Serve every open incident's timers."""
+    runner = actions.RunnerEnv.from_env(env)
+    repo = getattr(args, "repo", None) or runner.repository
+    if not repo or "/" not in repo:
+        raise UsageProblem("sweep needs --repo OWNER/NAME (or GITHUB_REPOSITORY)")
+
+    def go() -> int:
+        services = _services(args, env, runner, repo)
+        return _finish(services, sweep(services), runner)
+
+    return _with_config_errors(go)
+
+
+def _check_report(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Print what the report lacks; exit 1 when incomplete."""
+    try:
+        body = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"cannot read {args.file}: {error}") from error
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    config = _with_config_errors_value(lambda: _config(args, env, workspace))
+    if config is None:
+        return PROBLEM
+    template_path = workspace / config.report.template if config.report.template else None
+    check = check_report(body, load_template(template_path))
+    print(format_check(check))
+    return OK if check.complete else PROBLEM
+
+
+def _with_config_errors_value(load: Callable[[], Config]) -> Config | None:
+    """The config, or None after printing its problems."""
+    try:
+        return load()
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return None
+
+
+def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Exit 1 naming every problem of a config file."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    path = Path(args.path) if args.path else workspace / DEFAULT_CONFIG_PATH
+    if not args.path and not path.exists():
+        print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
+        return OK
+    try:
+        problems = validate_config_file(path, workspace)
+    except ConfigUnreadable as error:
+        raise UsageProblem(str(error)) from error
+    for problem in problems:
+        where = f"{path}:{problem.line}: " if problem.line else f"{path}: "
+        print(where + str(problem))
+    if not problems:
+        print(f"{path}: valid.")
+    return PROBLEM if problems else OK
+
+
+def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Play an incident against the built-in emulator."""
+    from incident_ops.demo import run_demo
+
+    return run_demo()

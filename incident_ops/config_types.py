@@ -1,0 +1,116 @@
+"""The configuration's shape: frozen dataclasses with defaults, and the Problem record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    """Who counts as the response team."""
+
+    min_permission: str = "triage"
+    users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EscalationConfig:
+    """When an unresolved incident pings the wider team, and whom."""
+
+    after: timedelta = timedelta(minutes=30)
+    mention: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdatesConfig:
+    """How often the community hears about an active incident."""
+
+    every: timedelta = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class CloseConfig:
+    """When a resolved incident without a community reply closes itself."""
+
+    after_working_hours: float = 48.0
+
+
+@dataclass(frozen=True)
+class WorkingHoursConfig:
+    """The calendar that working-hour clocks count on."""
+
+    timezone: str = "UTC"
+    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: str = "00:00"
+    end: str = "24:00"
+    holidays: tuple[date, ...] = ()
+    country: str | None = None
+    subdivision: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """Where the incident-report template comes from."""
+
+    template: str | None = None
+
+
+@dataclass(frozen=True)
+class FreshdeskConfig:
+    """Names of the environment variables holding the FreshDesk domain and API key."""
+
+    domain_env: str
+    api_key_env: str
+
+
+@dataclass(frozen=True)
+class IntegrationsConfig:
+    """Optional chat and help-desk integrations."""
+
+    slack_webhook_env: str | None = None
+    freshdesk: FreshdeskConfig | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; Config() is the defaults."""
+
+    incident_label: str = "type: Hub Incident"
+    resolved_label: str = "incident: resolved"
+    stale_label: str = "incident: update overdue"
+    team: TeamConfig = field(default_factory=TeamConfig)
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    updates: UpdatesConfig = field(default_factory=UpdatesConfig)
+    close: CloseConfig = field(default_factory=CloseConfig)
+    working_hours: WorkingHoursConfig = field(default_factory=WorkingHoursConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    templates_dir: str | None = None
+    integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a config file, named by its dotted key path."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        """Render as 'key.path: message'."""
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def child(path: str, key: object) -> str:
+    """Join a dotted key path and a mapping key (any YAML scalar) or a list index (int)."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return f"{path}[{key}]"
+    return f"{path}.{key_text(key)}" if path else key_text(key)
+
+
+def key_text(key: object) -> str:
+    """Spell a mapping key for a key path; YAML booleans as true/false."""
+    if isinstance(key, str):
+        return key
+    return str(key).lower() if isinstance(key, bool) else str(key)

@@ -1,0 +1,106 @@
+"""Fold an issue's history (labels, events, comments, the tool's own comments) into incident state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from incident_ops.command_effects import APPLY
+from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
+from incident_ops.markers import Marker, read_marker
+from incident_ops.model import Comment, IssueHistory, User
+from incident_ops.report import ReportCheck
+from incident_ops.state import IncidentState, IsTeam, Outcome, TimelineEntry, not_team
+from incident_ops.status_cache import read_cache
+
+
+def fold(
+    history: IssueHistory, incident_label: str, is_team: IsTeam, report: ReportCheck | None = None
+) -> IncidentState:
+    """The incident's state: declaration, roles, resolution and commands, oldest first."""
+    marked = [(c, read_marker(c.body)) for c in history.comments]
+    status = next((c for c, m in marked if m and m.kind == "status"), None)
+    cache = read_cache(status.body if status else None)
+    state = IncidentState(history=history, cache=cache, report=report)
+    # The tool's own comments first: they say which commands earlier runs already answered.
+    for comment, marker in marked:
+        if marker is not None:
+            _record_bot_comment(state, comment, marker)
+    _declare(state, incident_label, is_team)
+    for comment, marker in marked:
+        if marker is None and not comment.author.is_bot:
+            _read_human_comment(state, comment, is_team)
+    return state
+
+
+def _declare(state: IncidentState, incident_label: str, is_team: IsTeam) -> None:
+    """When and by whom the incident was declared: the cache, the event log, or the issue itself."""
+    issue = state.history.issue
+    if state.cache.declared_at is not None:
+        state.declared_at, state.declared_by = state.cache.declared_at, state.cache.declared_by
+    elif state.history.events is not None:
+        labeled = [
+            e
+            for e in state.history.events
+            if e.event == "labeled" and (e.label or "").casefold() == incident_label.casefold()
+        ]
+        if labeled:
+            state.declared_at, state.declared_by = labeled[0].created_at, labeled[0].actor
+    if state.declared_at is None and issue.has_label(incident_label):
+        state.declared_at, state.declared_by = issue.created_at, issue.author.login
+    if state.declared_at is None:
+        return
+    # Comment ids are positive: -1 and 0 stand for the declarer and the issue's author.
+    declarer = _pseudo_comment(state, state.declared_by or issue.author.login, -1)
+    if _verdict(state, declarer, is_team):
+        state.steward = state.declared_by
+    if not _verdict(state, _pseudo_comment(state, issue.author.login, 0), is_team):
+        state.community = issue.author.login
+    state.timeline.append(TimelineEntry(state.declared_at, state.declared_by or "", "declared the incident"))
+
+
+def _pseudo_comment(state: IncidentState, login: str, stand_in_id: int) -> Comment:
+    """A stand-in comment to ask (and cache) whether the declarer or the author is team."""
+    when = state.declared_at or state.history.issue.created_at
+    return Comment(stand_in_id, User(login), "", when, when)
+
+
+def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) -> None:
+    """Remember one of the tool's own comments by its key."""
+    state.bot_comments.setdefault(marker.key, []).append(comment)
+    if marker.kind == "update":
+        state.last_update_at = max(filter(None, (state.last_update_at, comment.created_at)))
+
+
+def _read_human_comment(state: IncidentState, comment: Comment, is_team: IsTeam) -> None:
+    """Apply a person's commands; note a community reply after the resolution."""
+    commands = find_commands(comment.body)
+    team: bool | None = None
+    if commands or state.resolved:
+        team = _verdict(state, comment, is_team)
+    if state.resolved and not team:
+        state.community_replied = True
+    for command in commands:
+        outcome = _apply(state, comment, command, bool(team))
+        state.outcomes.append(outcome)
+        if outcome.accepted and bool(team) and state.steward is None and state.declared:
+            state.steward = comment.author.login
+
+
+def _verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
+    """Whether the comment's author was team (cached per comment in the status comment)."""
+    cached = state.cache.verdicts.get(comment.id)
+    verdict = cached if cached is not None else is_team(comment)
+    state.verdicts[comment.id] = verdict
+    return verdict
+
+
+def _apply(state: IncidentState, comment: Comment, command: CommandLine, team: bool) -> Outcome:
+    """Fold one command into the state."""
+    spec = REGISTRY[command.name]
+    outcome = Outcome(comment, command, accepted=True)
+    if spec.team_only and not team:
+        return replace(outcome, accepted=False, reason=not_team(command.name))
+    try:
+        return APPLY[command.name](state, outcome)
+    except CommandError as error:
+        return replace(outcome, accepted=False, reason=str(error))

@@ -1,0 +1,366 @@
+"""The GitHub port: the one module that talks to GitHub, through PyGithub's requester."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
+
+import requests
+from github import Auth, Github, GithubException
+
+from incident_ops.markers import read_marker
+from incident_ops.model import Comment, Issue, IssueEvent, User
+
+T = TypeVar("T")
+
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+MAX_PAGES = 200  # 20,000 items: far past any incident, and a bound on a misbehaving server
+
+
+class GitHubFailure(Exception):
+    """GitHub kept failing after retries; the run stops with exit code 3 and may be rerun."""
+
+
+class GitHubNotFound(Exception):
+    """GitHub answered 404 for something the run needed."""
+
+
+@dataclass
+class CallCounter:
+    """API calls made in one run, split into reads (GET) and writes (everything else)."""
+
+    reads: int = 0
+    writes: int = 0
+
+    def count(self, verb: str) -> None:
+        """Count one request."""
+        if verb.upper() in ("GET", "HEAD"):
+            self.reads += 1
+        else:
+            self.writes += 1
+
+    @property
+    def total(self) -> int:
+        """Reads plus writes."""
+        return self.reads + self.writes
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry a failed GitHub call."""
+
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_wait: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff for the given 0-based attempt."""
+        return min(self.base_delay * (2**attempt), self.max_wait)
+
+
+class GitHubPort(Protocol):
+    """What the rest of the tool may ask of GitHub."""
+
+    counter: CallCounter
+
+    def get_issue(self, number: int) -> Issue: ...
+    def list_comments(self, number: int) -> list[Comment]: ...
+    def comments_since(self, number: int, since: datetime) -> list[Comment]: ...
+    def list_events(self, number: int) -> list[IssueEvent]: ...
+    def list_open_issues(self, label: str) -> list[Issue]: ...
+    def role_of(self, login: str) -> str: ...
+    def create_comment(self, number: int, body: str, key: str) -> Comment: ...
+    def edit_comment(self, comment_id: int, body: str) -> None: ...
+    def delete_comment(self, comment_id: int) -> None: ...
+    def add_labels(self, number: int, labels: list[str]) -> None: ...
+    def remove_label(self, number: int, label: str) -> None: ...
+    def add_assignees(self, number: int, logins: list[str]) -> None: ...
+    def remove_assignees(self, number: int, logins: list[str]) -> None: ...
+    def close_issue(self, number: int, reason: str) -> None: ...
+    def add_reaction(self, comment_id: int, content: str) -> None: ...
+
+
+def parse_time(value: str | None) -> datetime:
+    """GitHub's ISO 8601 timestamp as an aware UTC datetime."""
+    if not value:
+        return datetime.fromtimestamp(0, UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def user_from(data: dict[str, Any] | None) -> User:
+    """A User from GitHub's user object (a deleted account reads as "ghost")."""
+    if not data:
+        return User("ghost")
+    return User(str(data.get("login", "ghost")), str(data.get("type", "User")))
+
+
+def issue_from(data: dict[str, Any]) -> Issue:
+    """An Issue from GitHub's issue object."""
+    return Issue(
+        number=int(data["number"]),
+        title=str(data.get("title") or ""),
+        body=str(data.get("body") or ""),
+        state=str(data.get("state") or "open"),
+        author=user_from(data.get("user")),
+        created_at=parse_time(data.get("created_at")),
+        updated_at=parse_time(data.get("updated_at")),
+        labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
+        assignees=tuple(str(a["login"]) for a in data.get("assignees") or ()),
+        html_url=str(data.get("html_url") or ""),
+        state_reason=data.get("state_reason"),
+        comment_count=int(data.get("comments") or 0),
+    )
+
+
+def comment_from(data: dict[str, Any]) -> Comment:
+    """A Comment from GitHub's issue-comment object."""
+    return Comment(
+        id=int(data["id"]),
+        author=user_from(data.get("user")),
+        body=str(data.get("body") or ""),
+        created_at=parse_time(data.get("created_at")),
+        updated_at=parse_time(data.get("updated_at")),
+        html_url=str(data.get("html_url") or ""),
+    )
+
+
+def event_from(data: dict[str, Any]) -> IssueEvent:
+    """An IssueEvent from GitHub's issue-event object."""
+    label = data.get("label") or {}
+    return IssueEvent(
+        id=int(data.get("id") or 0),
+        event=str(data.get("event") or ""),
+        actor=user_from(data.get("actor")).login,
+        created_at=parse_time(data.get("created_at")),
+        label=label.get("name"),
+    )
+
+
+def next_link(headers: dict[str, str]) -> str | None:
+    """The rel="next" URL of GitHub's Link header, if any."""
+    for part in (headers.get("link") or "").split(","):
+        url, _, rel = part.partition(";")
+        if rel.strip() == 'rel="next"':
+            return url.strip().strip("<>")
+    return None
+
+
+def _wait_for(error: GithubException, now: Callable[[], float]) -> float | None:
+    """Seconds a rate-limit answer asks us to wait, or None when it is not a rate limit."""
+    if error.status not in (403, 429):
+        return None
+    headers = {k.lower(): v for k, v in (error.headers or {}).items()}
+    if "retry-after" in headers:
+        return max(float(headers["retry-after"]), 0.0)
+    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
+        return max(float(headers["x-ratelimit-reset"]) - now(), 0.0) + 1.0
+    message = str((error.data or {}).get("message", "")) if isinstance(error.data, dict) else ""
+    if "rate limit" in message.lower():
+        return 60.0
+    return None
+
+
+class PyGithubPort:
+    """GitHubPort over PyGithub: counts calls, retries politely, converts to plain data."""
+
+    def __init__(
+        self,
+        repo: str,
+        token: str | None,
+        api_url: str = "https://api.github.com",
+        retry: RetryPolicy | None = None,
+        timeout: int = 30,
+    ) -> None:
+        self.repo = repo
+        self.counter = CallCounter()
+        self._retry = retry or RetryPolicy()
+        self._newest_seen: dict[int, str] = {}
+        # PyGithub's own retry re-sends a POST on 5xx, which can duplicate a comment: retry here.
+        self._gh = Github(
+            base_url=api_url.rstrip("/"),
+            auth=Auth.Token(token) if token else None,
+            retry=None,
+            timeout=timeout,
+            per_page=100,
+            seconds_between_requests=0,
+            seconds_between_writes=0,
+            lazy=True,
+        )
+        self._requester = self._gh.requester
+        self._base = f"/repos/{repo}"
+
+    def _request(
+        self, verb: str, path: str, params: dict[str, Any] | None = None, body: Any = None
+    ) -> tuple[dict[str, str], Any]:
+        """One counted HTTP request."""
+        self.counter.count(verb)
+        return self._requester.requestJsonAndCheck(verb, path, parameters=params, input=body)
+
+    def _retrying(self, what: str, call: Callable[[], T], recover: Callable[[], T | None] | None = None) -> T:
+        """Run `call` with retries; `recover` may find a write that landed although its answer was lost."""
+        last = ""
+        for attempt in range(self._retry.attempts):
+            try:
+                return call()
+            except GithubException as error:
+                if error.status == 404:
+                    raise GitHubNotFound(f"{what}: not found") from error
+                wait = _wait_for(error, time.time)
+                if wait is None and error.status not in RETRYABLE_STATUSES:
+                    raise GitHubFailure(
+                        f"{what}: GitHub answered {error.status}: {_message(error)}"
+                    ) from error
+                if wait is not None and wait > self._retry.max_wait:
+                    raise GitHubFailure(f"{what}: rate limited for {wait:.0f}s more; rerun later") from error
+                last = f"GitHub answered {error.status}"
+            except requests.exceptions.RequestException as error:
+                last = f"connection failed ({type(error).__name__})"
+                wait = None
+            if attempt + 1 < self._retry.attempts:
+                self._retry.sleep(wait if wait is not None else self._retry.backoff(attempt))
+            if recover is not None:
+                found = recover()
+                if found is not None:
+                    return found
+        raise GitHubFailure(f"{what}: {last} after {self._retry.attempts} attempts")
+
+    def _paginate(self, what: str, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Every item of a paginated list, following Link headers."""
+        url: str | None = path
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            headers, data = self._retrying(what, _bind(self._request, "GET", url, query))
+            yield from data or []
+            url, query = next_link(headers), None
+        raise GitHubFailure(f"{what}: more than {MAX_PAGES} pages")
+
+    def get_issue(self, number: int) -> Issue:
+        """The issue as it is now."""
+        _, data = self._retrying(
+            f"read issue #{number}", lambda: self._request("GET", f"{self._base}/issues/{number}")
+        )
+        return issue_from(data)
+
+    def list_comments(self, number: int) -> list[Comment]:
+        """All comments of an issue, oldest first."""
+        what = f"read comments of #{number}"
+        raw = list(self._paginate(what, f"{self._base}/issues/{number}/comments"))
+        if raw:
+            self._newest_seen[number] = max(str(c.get("updated_at") or "") for c in raw)
+        return [comment_from(c) for c in raw]
+
+    def list_events(self, number: int) -> list[IssueEvent]:
+        """The issue's event log, oldest first."""
+        what = f"read events of #{number}"
+        return [event_from(e) for e in self._paginate(what, f"{self._base}/issues/{number}/events")]
+
+    def list_open_issues(self, label: str) -> list[Issue]:
+        """Open issues carrying `label` (pull requests left out)."""
+        params = {"state": "open", "labels": label, "sort": "created", "direction": "asc"}
+        items = self._paginate(f"list issues labelled {label!r}", f"{self._base}/issues", params)
+        return [issue_from(i) for i in items if "pull_request" not in i]
+
+    def role_of(self, login: str) -> str:
+        """The user's repository role (read, triage, write, maintain, admin or none)."""
+        path = f"{self._base}/collaborators/{quote(login)}/permission"
+        try:
+            _, data = self._retrying(f"read permission of @{login}", lambda: self._request("GET", path))
+        except GitHubNotFound:
+            return "none"
+        # `permission` is the legacy field (triage reads as read); `role_name` is the real role.
+        return str(data.get("role_name") or data.get("permission") or "none")
+
+    def create_comment(self, number: int, body: str, key: str) -> Comment:
+        """Post a keyed comment; after a lost answer, look for it before posting again."""
+        path = f"{self._base}/issues/{number}/comments"
+        since = self._newest_seen.get(number)
+
+        def post() -> Comment:
+            _, data = self._request("POST", path, body={"body": body})
+            return comment_from(data)
+
+        def landed() -> Comment | None:
+            params = {"since": since} if since else None
+            for raw in self._paginate(f"re-read comments of #{number}", path, params):
+                marker = read_marker(raw.get("body"))
+                if marker is not None and marker.key == key:
+                    return comment_from(raw)
+            return None
+
+        return self._retrying(f"comment on #{number}", post, recover=landed)
+
+    def comments_since(self, number: int, since: datetime) -> list[Comment]:
+        """Comments updated at or after `since` (UTC): the cheap re-read after posting."""
+        params = {"since": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        what = f"re-read comments of #{number}"
+        return [
+            comment_from(c) for c in self._paginate(what, f"{self._base}/issues/{number}/comments", params)
+        ]
+
+    def edit_comment(self, comment_id: int, body: str) -> None:
+        """Replace the body of one of the tool's comments."""
+        path = f"{self._base}/issues/comments/{comment_id}"
+        self._retrying(
+            f"edit comment {comment_id}", lambda: self._request("PATCH", path, body={"body": body})
+        )
+
+    def delete_comment(self, comment_id: int) -> None:
+        """Delete one of the tool's comments (a duplicate); already gone is fine."""
+        path = f"{self._base}/issues/comments/{comment_id}"
+        with contextlib.suppress(GitHubNotFound):
+            self._retrying(f"delete comment {comment_id}", lambda: self._request("DELETE", path))
+
+    def add_labels(self, number: int, labels: list[str]) -> None:
+        """Add labels to an issue."""
+        path = f"{self._base}/issues/{number}/labels"
+        self._retrying(f"label #{number}", lambda: self._request("POST", path, body={"labels": labels}))
+
+    def remove_label(self, number: int, label: str) -> None:
+        """Remove a label from an issue; already absent is fine."""
+        path = f"{self._base}/issues/{number}/labels/{quote(label, safe='')}"
+        with contextlib.suppress(GitHubNotFound):
+            self._retrying(f"unlabel #{number}", lambda: self._request("DELETE", path))
+
+    def add_assignees(self, number: int, logins: list[str]) -> None:
+        """Assign people to an issue."""
+        path = f"{self._base}/issues/{number}/assignees"
+        self._retrying(f"assign #{number}", lambda: self._request("POST", path, body={"assignees": logins}))
+
+    def remove_assignees(self, number: int, logins: list[str]) -> None:
+        """Unassign people from an issue."""
+        path = f"{self._base}/issues/{number}/assignees"
+        body = {"assignees": logins}
+        self._retrying(f"unassign #{number}", lambda: self._request("DELETE", path, body=body))
+
+    def close_issue(self, number: int, reason: str) -> None:
+        """Close an issue with a state reason (completed or not_planned)."""
+        path = f"{self._base}/issues/{number}"
+        body = {"state": "closed", "state_reason": reason}
+        self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
+
+    def add_reaction(self, comment_id: int, content: str) -> None:
+        """React to a comment (GitHub answers the existing reaction when it is already there)."""
+        path = f"{self._base}/issues/comments/{comment_id}/reactions"
+        body = {"content": content}
+        self._retrying(f"react to comment {comment_id}", lambda: self._request("POST", path, body=body))
+
+
+def _message(error: GithubException) -> str:
+    """GitHub's own message from an error answer."""
+    if isinstance(error.data, dict) and error.data.get("message"):
+        return str(error.data["message"])
+    return "no message"
+
+
+def _bind(request: Callable[..., T], verb: str, url: str, query: dict[str, Any] | None) -> Callable[[], T]:
+    """A request frozen with its arguments, for retrying."""
+    return partial(request, verb, url, query)

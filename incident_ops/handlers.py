@@ -1,0 +1,196 @@
+"""Decide what an incident needs now: acknowledgement, command answers, timers, labels (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from incident_ops.commands import help_markdown
+from incident_ops.config import Config
+from incident_ops.effects import (
+    Action,
+    AddLabel,
+    Assign,
+    CloseIssue,
+    DeleteComment,
+    PostComment,
+    React,
+    RemoveLabel,
+    Unassign,
+)
+from incident_ops.render import Renderer
+from incident_ops.state import IncidentState, Outcome
+from incident_ops.timers import Clocks, Due, clocks, due, update_reminder_key
+from incident_ops.workhours import WorkCalendar
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every decision needs besides the incident: config, calendar, templates, the time."""
+
+    config: Config
+    calendar: WorkCalendar
+    renderer: Renderer
+    now: datetime
+
+
+def plan(state: IncidentState, ctx: Context) -> list[Action]:
+    """Every write the incident needs now, in order; the executor skips what is already done."""
+    if not state.declared:
+        return []
+    clock = clocks(state, ctx.config, ctx.calendar)
+    fired = due(state, clock, ctx.now)
+    return [
+        *_acknowledge(state, ctx),
+        *_answer_commands(state, ctx),
+        *_timers(state, ctx, clock, fired),
+        *_labels(state, ctx, clock, fired),
+        *_duplicates(state),
+    ]
+
+
+def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The acknowledgement to the Community Representative, once per incident."""
+    yield PostComment(
+        "acknowledgement",
+        "acknowledgement",
+        ctx.renderer.render(
+            "acknowledgement",
+            "acknowledgement",
+            community=state.community,
+            steward=state.steward,
+            declared_at=state.declared_at,
+            update_every=_duration(ctx.config.updates.every.total_seconds()),
+        ),
+    )
+
+
+def _answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """Effects, replies and reactions for command comments no earlier run answered."""
+    by_comment: dict[int, list[Outcome]] = {}
+    for outcome in state.outcomes:
+        by_comment.setdefault(outcome.comment.id, []).append(outcome)
+    for comment_id, outcomes in by_comment.items():
+        if state.answered(comment_id):
+            continue
+        for outcome in outcomes:
+            if outcome.accepted:
+                yield from _effects(state, ctx, outcome)
+        yield from _reply(ctx, outcomes)
+        applied = all(o.accepted for o in outcomes)
+        yield React(comment_id, "+1" if applied else "confused")
+
+
+def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
+    """The one-time writes of an accepted command."""
+    comment, name = outcome.comment, outcome.command.name
+    if name == "commander" and outcome.target:
+        yield Assign(outcome.target)
+        if outcome.previous and outcome.previous.casefold() != outcome.target.casefold():
+            yield Unassign(outcome.previous)
+    elif name in ("update", "resolved"):
+        kind = "update" if name == "update" else "resolution"
+        body = ctx.renderer.render(
+            kind,
+            f"{kind}/{comment.id}",
+            community=state.community,
+            text=outcome.command.text,
+            author=comment.author.login,
+            at=comment.created_at,
+            close_after=_number(ctx.config.close.after_working_hours),
+        )
+        yield PostComment(kind, f"{kind}/{comment.id}", body)
+    elif name == "close":
+        key = f"closing/{comment.id}"
+        body = ctx.renderer.render(
+            "closing", key, by=comment.author.login, resolved_at=state.resolved_at, close_after=""
+        )
+        yield PostComment("closing", key, body)
+        yield CloseIssue("completed")
+
+
+def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
+    """One reply per command comment: why commands were refused, and /help's list."""
+    comment = outcomes[0].comment
+    lines = [
+        f"`/{o.command.name}` was not applied: {o.reason}. Nothing was changed."
+        for o in outcomes
+        if not o.accepted
+    ]
+    wants_help = any(o.command.name == "help" and o.accepted for o in outcomes)
+    if not lines and not wants_help:
+        return
+    key = f"reply/{comment.id}"
+    body = ctx.renderer.render(
+        "reply",
+        key,
+        author=comment.author.login,
+        lines=lines,
+        help=help_markdown() if wants_help else "",
+    )
+    yield PostComment("reply", key, body)
+
+
+def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> Iterator[Action]:
+    """Escalation, reminders and auto-close that have fallen due."""
+    config, render = ctx.config, ctx.renderer.render
+    if fired.escalate and clock.escalation_key:
+        body = render(
+            "escalation",
+            clock.escalation_key,
+            declared_at=state.declared_at,
+            after=_duration(config.escalation.after.total_seconds()),
+            mentions=list(config.escalation.mention),
+            commander=state.commander,
+        )
+        yield PostComment("escalation", clock.escalation_key, body)
+    if fired.remind_update and clock.update_due:
+        key = update_reminder_key(clock)
+        last = clock.update_due - config.updates.every
+        who = state.commander or state.steward
+        every = _duration(config.updates.every.total_seconds())
+        body = render("update-reminder", key, who=who, last=last, every=every)
+        yield PostComment("update-reminder", key, body)
+    if fired.remind_report and clock.report_reminder_key and state.report is not None:
+        who = state.commander or state.steward
+        key = clock.report_reminder_key
+        body = render("report-reminder", key, who=who, problems=state.report.problems())
+        yield PostComment("report-reminder", key, body)
+    if fired.close and state.resolution_key:
+        key = f"closing/{state.resolution_key}"
+        after = _number(config.close.after_working_hours)
+        body = render("closing", key, by=None, resolved_at=state.resolved_at, close_after=after)
+        yield PostComment("closing", key, body)
+        yield CloseIssue("completed")
+
+
+def _labels(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> Iterator[Action]:
+    """The resolved and update-overdue labels follow the incident's state."""
+    config = ctx.config
+    if state.closed and not state.resolved:
+        return
+    yield AddLabel(config.resolved_label) if state.resolved else RemoveLabel(config.resolved_label)
+    overdue = not state.resolved and not state.closed and (clock.overdue or fired.remind_update)
+    yield AddLabel(config.stale_label) if overdue else RemoveLabel(config.stale_label)
+
+
+def _duplicates(state: IncidentState) -> Iterator[Action]:
+    """Younger copies of a keyed comment (two runs posted at once) yield to the oldest."""
+    for key, comments in state.bot_comments.items():
+        for younger in sorted(comments, key=lambda c: c.id)[1:]:
+            yield DeleteComment(younger.id, f"duplicate of {key}")
+
+
+def _duration(seconds: float) -> str:
+    """A duration for people: 30 minutes, 4 hours, 2 days."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{int(seconds // 60)} minutes"
+
+
+def _number(value: float) -> str:
+    """48.0 → "48"; 7.5 stays "7.5"."""
+    return str(int(value)) if float(value).is_integer() else str(value)

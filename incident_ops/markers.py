@@ -1,0 +1,47 @@
+"""The hidden markers that identify the tool's own comments and the key each one answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = (
+    "status",
+    "acknowledgement",
+    "escalation",
+    "update-reminder",
+    "update",
+    "resolution",
+    "report-reminder",
+    "closing",
+    "reply",
+)
+
+_MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
+_KEY = re.compile(r"<!-- incident-ops-key:(?P<key>[^\s>]+) -->")
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a marked comment is (its kind) and which source it answers (its key)."""
+
+    kind: str
+    key: str
+
+
+def marker_lines(kind: str, key: str) -> str:
+    """The hidden lines a comment of `kind` answering `key` carries."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown comment kind {kind!r}")
+    return f"<!-- incident-ops:{kind} -->\n<!-- incident-ops-key:{key} -->"
+
+
+def read_marker(body: str | None) -> Marker | None:
+    """The marker of a comment body, or None for a human's comment."""
+    if not body:
+        return None
+    kind = _MARKER.search(body)
+    if kind is None or kind["kind"] not in KINDS:
+        return None
+    key = _KEY.search(body)
+    return Marker(kind["kind"], key["key"] if key else kind["kind"])

@@ -1,0 +1,79 @@
+"""Plain data the rest of the tool works on: issues, comments, events and people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class User:
+    """A GitHub account as far as incident response cares."""
+
+    login: str
+    type: str = "User"
+
+    @property
+    def is_bot(self) -> bool:
+        """True for GitHub Apps and other bot accounts."""
+        return self.type == "Bot"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One issue comment."""
+
+    id: int
+    author: User
+    body: str
+    created_at: datetime
+    updated_at: datetime
+    html_url: str = ""
+
+
+@dataclass(frozen=True)
+class IssueEvent:
+    """One entry of an issue's event log (labeled, closed, …)."""
+
+    id: int
+    event: str
+    actor: str
+    created_at: datetime
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue as read from GitHub."""
+
+    number: int
+    title: str
+    body: str
+    state: str
+    author: User
+    created_at: datetime
+    updated_at: datetime
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    html_url: str = ""
+    state_reason: str | None = None
+    comment_count: int = 0
+
+    def has_label(self, name: str) -> bool:
+        """Whether the issue carries label `name` (GitHub compares label names case-insensitively)."""
+        return name.casefold() in {label.casefold() for label in self.labels}
+
+    def is_assigned(self, login: str) -> bool:
+        """Whether `login` is an assignee."""
+        return login.casefold() in {a.casefold() for a in self.assignees}
+
+
+@dataclass(frozen=True)
+class IssueHistory:
+    """Everything read about one issue in a run: the issue, its comments and (when read) its events."""
+
+    repo: str
+    issue: Issue
+    comments: tuple[Comment, ...] = ()
+    events: tuple[IssueEvent, ...] | None = None
+    extra: dict[str, object] = field(default_factory=dict)

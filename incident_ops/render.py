@@ -1,0 +1,68 @@
+"""Sandboxed Jinja2 rendering of the tool's comments; user text only ever enters as data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from incident_ops.markers import marker_lines
+
+MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
+
+
+class TemplateProblem(Exception):
+    """A message template (bundled or from templates_dir) failed to render."""
+
+
+def _when(value: datetime | None, tz: Any = None) -> str:
+    """A timestamp for people: 2026-03-02 09:30 UTC."""
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _who(login: str | None, fallback: str = "nobody yet") -> str:
+    """@login, or a fallback phrase."""
+    return f"@{login}" if login else fallback
+
+
+class Renderer:
+    """Renders comment templates by kind, bundled ones overridable from a folder."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        loaders: list[Any] = [PackageLoader("incident_ops", "templates")]
+        if templates_dir is not None:
+            loaders.insert(0, FileSystemLoader(str(templates_dir)))
+        self._env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["when"] = _when
+        self._env.filters["who"] = _who
+
+    def render(self, kind: str, key: str, **context: Any) -> str:
+        """The body of a `kind` comment answering `key`, marker included, within GitHub's size limit."""
+        marker = marker_lines(kind, key)
+        try:
+            text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
+        except TemplateError as error:
+            raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
+        if marker not in text:
+            text = f"{marker}\n{text}"
+        return _fit(text.strip() + "\n")
+
+
+def _fit(text: str) -> str:
+    """Cut an over-long body to GitHub's limit, saying so."""
+    if len(text) <= MAX_COMMENT:
+        return text
+    note = "\n\n*(shortened to fit GitHub's comment size limit)*\n"
+    return text[: MAX_COMMENT - len(note)] + note

@@ -1,0 +1,148 @@
+"""Serve one incident: read its history, decide, write, refresh the status comment, converge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from incident_ops.effects import EditComment, Executor, PostComment
+from incident_ops.fold import fold
+from incident_ops.github import GitHubPort
+from incident_ops.handlers import Context, plan
+from incident_ops.markers import read_marker
+from incident_ops.model import Comment, Issue, IssueHistory
+from incident_ops.report import ReportTemplate, check_report
+from incident_ops.state import IncidentState
+from incident_ops.status_cache import StatusCache, read_cache
+from incident_ops.status_view import render_status
+from incident_ops.team import Team
+from incident_ops.timers import clocks
+
+MAX_PASSES = 3  # re-reads when other runs write at the same time; each pass converges further
+
+
+@dataclass
+class IncidentResult:
+    """What one incident's run did, for outputs and the job summary."""
+
+    number: int
+    title: str
+    url: str
+    state: str = "not an incident"
+    done: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Services:
+    """The run's collaborators: the GitHub port, team check, report template, and options."""
+
+    repo: str
+    port: GitHubPort
+    team: Team
+    template: ReportTemplate
+    context: Context
+    dry_run: bool = False
+    say: Callable[[str], None] = print
+
+
+def serve(number: int, services: Services, issue: Issue | None = None) -> IncidentResult:
+    """Bring one incident up to date with its whole history."""
+    port = services.port
+    current = issue if issue is not None else port.get_issue(number)
+    history = _read_history(services, current)
+    result = IncidentResult(number, current.title, current.html_url)
+    executor = Executor(port, number, services.dry_run, services.say)
+    for _ in range(MAX_PASSES):
+        state = _fold(history, services)
+        if not state.declared:
+            return result
+        history = executor.run(plan(state, services.context), history)
+        history = _refresh_status(history, services, executor)
+        result.state = _state_name(_fold(history, services))
+        if services.dry_run or not executor.posted:
+            break
+        fresh = _verify(history, services, executor)
+        if fresh is None:
+            break
+        history = fresh
+        executor.posted.clear()
+    result.done = executor.done
+    return result
+
+
+def _read_history(services: Services, issue: Issue) -> IssueHistory:
+    """The issue's comments, and its events when the declaration or a close must be looked up."""
+    port = services.port
+    comments = tuple(port.list_comments(issue.number))
+    history = IssueHistory(services.repo, issue, comments)
+    if _needs_events(history, services.context.config.incident_label):
+        history = replace(history, events=tuple(port.list_events(issue.number)))
+    return history
+
+
+def _needs_events(history: IssueHistory, label: str) -> bool:
+    """Events are read only when no status comment remembers the declaration."""
+    if not history.issue.has_label(label):
+        return False
+    status = next((c for c in history.comments if _kind(c) == "status"), None)
+    return read_cache(status.body if status else None).declared_at is None
+
+
+def _kind(comment: Comment) -> str | None:
+    """The kind of one of the tool's comments."""
+    marker = read_marker(comment.body)
+    return marker.kind if marker else None
+
+
+def _fold(history: IssueHistory, services: Services) -> IncidentState:
+    """The incident's state, report checked against the template in use."""
+    report = check_report(history.issue.body, services.template)
+    label = services.context.config.incident_label
+    return fold(history, label, services.team, report)
+
+
+def _refresh_status(history: IssueHistory, services: Services, executor: Executor) -> IssueHistory:
+    """Create the status comment, or edit it when its content changed."""
+    state = _fold(history, services)
+    config = services.context.config
+    clock = clocks(state, config, services.context.calendar)
+    body = render_status(state, clock, config, services.context.renderer, _cache_of(state))
+    existing = state.status_comment
+    if existing is None:
+        action: PostComment | EditComment = PostComment("status", "status", body)
+    else:
+        action = EditComment(existing.id, body)
+    return executor.run([action], history)
+
+
+def _cache_of(state: IncidentState) -> StatusCache:
+    """What the status comment remembers for later runs."""
+    commands = [o.comment.id for o in state.outcomes]
+    return StatusCache(
+        declared_at=state.declared_at,
+        declared_by=state.declared_by,
+        cursor=max([state.cache.cursor, *commands]),
+        verdicts=dict(state.verdicts),
+    )
+
+
+def _verify(history: IssueHistory, services: Services, executor: Executor) -> IssueHistory | None:
+    """Re-read after posting: another run's copy or new comments mean one more pass."""
+    since = min(c.created_at for c in executor.posted)
+    seen = {c.id for c in history.comments}
+    recent = services.port.comments_since(history.issue.number, since)
+    fresh = [c for c in recent if c.id not in seen]
+    if not fresh:
+        return None
+    comments = tuple(sorted((*history.comments, *fresh), key=lambda c: c.id))
+    return replace(history, comments=comments)
+
+
+def _state_name(state: IncidentState) -> str:
+    """active, resolved, closed or not an incident."""
+    if not state.declared:
+        return "not an incident"
+    if state.closed:
+        return "closed"
+    return "resolved" if state.resolved else "active"

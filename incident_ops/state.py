@@ -1,0 +1,108 @@
+"""The incident's state as derived from its history: roles, clocks' inputs, commands, bot comments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from incident_ops.commands import CommandLine
+from incident_ops.model import Comment, IssueHistory
+from incident_ops.report import ReportCheck
+from incident_ops.status_cache import StatusCache
+
+IsTeam = Callable[[Comment], bool]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One command as the fold understood it: accepted with its effect, or refused with a reason."""
+
+    comment: Comment
+    command: CommandLine
+    accepted: bool
+    reason: str = ""
+    target: str | None = None
+    previous: str | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """Something that happened, for the status comment's timeline."""
+
+    at: datetime
+    who: str
+    what: str
+    url: str = ""
+
+
+@dataclass
+class IncidentState:
+    """Everything the tool knows about one incident, derived from its history."""
+
+    history: IssueHistory
+    cache: StatusCache
+    declared_at: datetime | None = None
+    declared_by: str | None = None
+    steward: str | None = None
+    commander: str | None = None
+    past_commanders: list[str] = field(default_factory=list)
+    smes: list[str] = field(default_factory=list)
+    community: str | None = None
+    resolved: bool = False
+    resolved_at: datetime | None = None
+    resolution_key: str | None = None
+    reopened_at: datetime | None = None
+    escalation_epoch: str = "declared"
+    last_update_at: datetime | None = None
+    ticket: str | None = None
+    community_replied: bool = False
+    outcomes: list[Outcome] = field(default_factory=list)
+    bot_comments: dict[str, list[Comment]] = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    verdicts: dict[int, bool] = field(default_factory=dict)
+    report: ReportCheck | None = None
+
+    @property
+    def declared(self) -> bool:
+        """Whether the issue is an incident at all."""
+        return self.declared_at is not None
+
+    @property
+    def closed(self) -> bool:
+        """Whether the issue is closed."""
+        return self.history.issue.state == "closed"
+
+    def keyed(self, key: str) -> Comment | None:
+        """The tool's (oldest) comment answering `key`, if posted."""
+        found = self.bot_comments.get(key)
+        return found[0] if found else None
+
+    def of_kind(self, kind: str) -> list[Comment]:
+        """The tool's comments of one kind, oldest first."""
+        return sorted(
+            (c[0] for k, c in self.bot_comments.items() if k.split("/", 1)[0] == kind),
+            key=lambda c: c.id,
+        )
+
+    def answered(self, comment_id: int) -> bool:
+        """Whether a command comment was handled by an earlier run."""
+        if comment_id <= self.cache.cursor:
+            return True
+        suffix = f"/{comment_id}"
+        return any(key.endswith(suffix) for key in self.bot_comments)
+
+    @property
+    def status_comment(self) -> Comment | None:
+        """The one status comment (the oldest, when a race left two)."""
+        return self.keyed("status")
+
+
+def add_timeline(state: IncidentState, comment: Comment, what: str) -> None:
+    """Record a command's effect in the timeline."""
+    state.timeline.append(TimelineEntry(comment.created_at, comment.author.login, what, comment.html_url))
+
+
+def not_team(name: str) -> str:
+    """The refusal for someone outside the response team."""
+    return f"`/{name}` is for the incident response team only."

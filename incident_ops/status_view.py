@@ -1,0 +1,139 @@
+"""The status comment: one view of the incident's roles, clocks, report checklist and timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from incident_ops.config import Config
+from incident_ops.render import Renderer
+from incident_ops.state import IncidentState, TimelineEntry
+from incident_ops.status_cache import StatusCache, write_cache
+from incident_ops.timers import Clocks
+
+MAX_TIMELINE = 50  # longer incidents show the first and the latest entries
+
+
+@dataclass(frozen=True)
+class ClockLine:
+    """One row of the clocks table."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One row of the report checklist."""
+
+    name: str
+    done: bool
+    state: str
+
+
+def stamp(when: datetime | None, zone: str) -> str:
+    """A time in UTC, and in the calendar's zone when that differs."""
+    if when is None:
+        return "—"
+    utc = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if zone == "UTC":
+        return utc
+    local = when.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    return f"{local} ({utc})"
+
+
+def render_status(
+    state: IncidentState, clock: Clocks, config: Config, renderer: Renderer, cache: StatusCache
+) -> str:
+    """The status comment's body for the incident as it stands."""
+    zone = config.working_hours.timezone
+    return renderer.render(
+        "status",
+        "status",
+        cache=write_cache(cache),
+        state=_state_name(state),
+        next=_next_due(state, clock, zone),
+        commander=state.commander,
+        steward=state.steward,
+        smes=list(state.smes),
+        community=state.community,
+        ticket=state.ticket,
+        zones="UTC" if zone == "UTC" else f"{zone} (and UTC)",
+        clocks=_clock_lines(state, clock, zone),
+        report=_report_lines(state),
+        timeline=[_timeline_line(e, zone) for e in _shortened(state.timeline)],
+    )
+
+
+def _state_name(state: IncidentState) -> str:
+    """Active, Resolved or Closed."""
+    if state.closed:
+        return "Closed"
+    return "Resolved" if state.resolved else "Active"
+
+
+def _next_due(state: IncidentState, clock: Clocks, zone: str) -> str:
+    """One sentence: the next thing the process expects."""
+    if state.closed:
+        return "This incident is closed."
+    if state.resolved:
+        if clock.autoclose_held:
+            return f"**Next:** closing is on hold: {clock.autoclose_held}."
+        return (
+            f"**Next:** closes automatically at {stamp(clock.autoclose_due, zone)} without a community reply."
+        )
+    steps = []
+    if clock.escalation_due:
+        steps.append(f"escalation at {stamp(clock.escalation_due, zone)} unless resolved")
+    if clock.update_due:
+        steps.append(f"next update due by {stamp(clock.update_due, zone)}")
+    if not state.commander:
+        steps.append("name an Incident Commander with `/commander`")
+    return "**Next:** " + "; ".join(steps) + "."
+
+
+def _clock_lines(state: IncidentState, clock: Clocks, zone: str) -> list[ClockLine]:
+    """The clocks table."""
+    lines = [ClockLine("Declared", stamp(state.declared_at, zone))]
+    escalation = state.keyed(clock.escalation_key) if clock.escalation_key else None
+    if escalation is not None:
+        lines.append(ClockLine("Escalation", f"sent {stamp(escalation.created_at, zone)}"))
+    elif clock.escalation_due:
+        lines.append(ClockLine("Escalation due", stamp(clock.escalation_due, zone)))
+    if clock.update_due:
+        overdue = " (overdue: reminder sent)" if clock.overdue else ""
+        lines.append(ClockLine("Next update due", stamp(clock.update_due, zone) + overdue))
+    if state.resolved_at:
+        lines.append(ClockLine("Resolved", stamp(state.resolved_at, zone)))
+    if clock.report_reminder_due:
+        lines.append(ClockLine("Report reminder", stamp(clock.report_reminder_due, zone)))
+    if clock.autoclose_due:
+        held = f" (on hold: {clock.autoclose_held})" if clock.autoclose_held else ""
+        lines.append(ClockLine("Auto-close due", stamp(clock.autoclose_due, zone) + held))
+    return lines
+
+
+def _report_lines(state: IncidentState) -> list[ReportLine]:
+    """The report checklist: each section and whether tasks are ticked."""
+    if state.report is None:
+        return []
+    lines = [ReportLine(s.name, s.state == "done", s.state) for s in state.report.sections]
+    unticked = len(state.report.unticked_tasks)
+    lines.append(ReportLine("All tasks ticked", unticked == 0, f"{unticked} not ticked"))
+    return lines
+
+
+def _shortened(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The timeline, oldest first, with the middle left out when it is very long."""
+    entries = sorted(timeline, key=lambda e: e.at)
+    if len(entries) <= MAX_TIMELINE:
+        return entries
+    head, tail = entries[:10], entries[-(MAX_TIMELINE - 11) :]
+    gap = TimelineEntry(tail[0].at, "…", f"({len(entries) - len(head) - len(tail)} more entries)")
+    return [*head, gap, *tail]
+
+
+def _timeline_line(entry: TimelineEntry, zone: str) -> dict[str, str]:
+    """A timeline entry with its time written for people."""
+    return {"at": stamp(entry.at, zone), "who": entry.who, "what": entry.what, "url": entry.url}

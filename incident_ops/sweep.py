@@ -1,0 +1,21 @@
+"""The timer pass: serve every open incident, one failure never stopping the others."""
+
+from __future__ import annotations
+
+from incident_ops.github import GitHubFailure
+from incident_ops.render import TemplateProblem
+from incident_ops.serve import IncidentResult, Services, serve
+
+
+def sweep(services: Services) -> list[IncidentResult]:
+    """Serve each open incident; a broken one is reported in its result, the rest still served."""
+    label = services.context.config.incident_label
+    results = []
+    for issue in services.port.list_open_issues(label):
+        try:
+            results.append(serve(issue.number, services, issue=issue))
+        except (GitHubFailure, TemplateProblem) as error:
+            failed = IncidentResult(issue.number, issue.title, issue.html_url, state="failed")
+            failed.error = str(error)
+            results.append(failed)
+    return results
