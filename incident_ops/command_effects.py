@@ -35,7 +35,7 @@ def _sme(state: IncidentState, outcome: Outcome) -> Outcome:
 
 def _community(state: IncidentState, outcome: Outcome) -> Outcome:
     """Record the Community Representative."""
-    logins = parse_logins(outcome.command.args, at_least=1, at_most=1)
+    logins = parse_logins(outcome.command.args, at_most=1)
     if not logins:
         raise CommandError("name the Community Representative: `/community @login`")
     state.community = logins[0]

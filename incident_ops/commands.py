@@ -108,10 +108,10 @@ def _command_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-BlockRule = Callable[[StateBlock, int, int, bool], bool]
+_BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
 
-def _keep_line_offset(rule: BlockRule) -> BlockRule:
+def _keep_line_offset(rule: _BlockRule) -> _BlockRule:
     """Wrap a block rule so its inline tokens record how many source lines the trim removed."""
 
     def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:

@@ -1,7 +1,5 @@
 """The incident-report template's sections and tasks, and how complete an issue body is."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,8 +17,8 @@ DONE, MISSING, UNFILLED = "done", "missing", "unfilled"
 
 # GitHub issue forms write `_No response_` for a field left empty; compared as plain text.
 _NO_RESPONSE = "no response"
-# HTML-block text is parsed as Markdown again; text the HTML parser could not use (an unclosed
-# comment, say) would otherwise come back as the same HTML block forever.
+# Text inside an HTML block is parsed as Markdown again; a `<` that starts no tag (`<div` at a
+# line's end) can bring back the same HTML block, so the nesting is capped.
 _MAX_HTML_DEPTH = 3
 _HTML_HEADINGS = frozenset({"summary", "h1", "h2", "h3", "h4", "h5", "h6"})
 _HTML_BREAKS = frozenset({"br", "p", "div", "details", "li", "tr", "table", "ul", "ol", "pre"})
@@ -119,21 +117,13 @@ def check_report(body: str | None, template: ReportTemplate) -> ReportCheck:
     found: dict[str, list[list[_Block]]] = {}
     for heading, content in _split_sections(blocks):
         found.setdefault(_normalise(heading.text), []).append(content)
-    statuses = []
-    for name in template.sections:
-        key = _normalise(name)
-        own_text = template.section_text.get(key, "")
-        occurrences = found.get(key)
-        if not occurrences:
-            state = MISSING
-        elif any(_filled(content, own_text) for content in occurrences):
-            state = DONE
-        else:
-            state = UNFILLED
-        statuses.append(SectionStatus(name, state))
+    statuses = tuple(
+        SectionStatus(name, _state(found.get(key, []), template.section_text.get(key, "")))
+        for name, key in ((name, _normalise(name)) for name in template.sections)
+    )
     ticked = {_task_key(b) for b in blocks if b.kind == "task" and b.ticked}
     unticked = tuple(task for task in template.tasks if _fold(task).casefold() not in ticked)
-    return ReportCheck(tuple(statuses), unticked)
+    return ReportCheck(statuses, unticked)
 
 
 def format_check(check: ReportCheck) -> str:
@@ -163,15 +153,22 @@ def find_ticket_ref(body: str | None) -> str | None:
 
 
 def _ticket_id(value: str) -> str | None:
-    """The ticket number in a field value: `123`, `#123` or a FreshDesk ticket URL."""
-    for word in value.split():
-        word = word.strip("()<>[].,;")
-        if word.lstrip("#").isdecimal() and word.lstrip("#").isascii():
-            return word.lstrip("#")
+    """The ticket number a field value starts with (`123`, `#123`), or its FreshDesk ticket URL."""
+    words = [word.strip("()<>[].,;") for word in value.split()]
+    if words and words[0].lstrip("#").isdecimal() and words[0].isascii():
+        return words[0].lstrip("#")
+    for word in words:
         parts = urlsplit(word)
         if parts.scheme in ("http", "https") and (m := _TICKET_PATH.fullmatch(parts.path)):
             return m.group(1)
     return None
+
+
+def _state(occurrences: list[list[_Block]], own_text: str) -> str:
+    """Missing without the heading; done when one occurrence holds more than placeholders."""
+    if not occurrences:
+        return MISSING
+    return DONE if any(_filled(content, own_text) for content in occurrences) else UNFILLED
 
 
 def _filled(content: list[_Block], own_text: str) -> bool:
@@ -207,12 +204,8 @@ def _blocks(markdown: str, depth: int = 0) -> list[_Block]:
             if i and tokens[i - 1].type == "heading_open":
                 blocks.append(_Block("heading", _inline_lines(token)))
             else:
-                starts_item = (
-                    i >= 2
-                    and tokens[i - 1].type == "paragraph_open"
-                    and tokens[i - 2].type == "list_item_open"
-                )
-                blocks.append(_content_block(token, starts_item))
+                opened = [t.type for t in tokens[max(i - 2, 0) : i]]
+                blocks.append(_content_block(token, opened == ["list_item_open", "paragraph_open"]))
         elif token.type in ("fence", "code_block"):
             blocks.append(_Block("code", tuple(token.content.splitlines())))
         elif token.type == "html_block" and depth < _MAX_HTML_DEPTH:
@@ -268,6 +261,7 @@ def _split_html(html: str) -> list[tuple[bool, str]]:
     absent: set[str] = set()  # terminators known not to occur again: keeps the scan linear
 
     def flush() -> None:
+        """End the open heading or the running text."""
         nonlocal heading
         if heading is not None:
             parts.append((True, "".join(heading).strip()))
@@ -277,6 +271,7 @@ def _split_html(html: str) -> list[tuple[bool, str]]:
         text.clear()
 
     def write(chunk: str) -> None:
+        """Add text to the open heading, or to the running text."""
         (text if heading is None else heading).append(chunk)
 
     pos = 0

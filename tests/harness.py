@@ -81,6 +81,17 @@ class World:
         )
         return self.run_payload("issues", payload)
 
+    def issues_event_with_args(self, action: str, number: int, sender: str, *args: str) -> RunResult:
+        """An `issues` event run with extra CLI arguments."""
+        payload = make_payload(
+            f"issues.{action}",
+            repository=self.emu.repo_json(REPO),
+            issue=self.emu.issue(REPO, number),
+            sender=self.emu.user_json(sender),
+            **({"label": self.emu.label_json(REPO, LABEL)} if action == "labeled" else {}),
+        )
+        return self.run_payload("issues", payload, *args)
+
     def comment(self, number: int, author: str, body: str, run: bool = True) -> RunResult | None:
         """`author` comments; the issue_comment event runs unless run=False (a lost event)."""
         comment_id = self.emu.add_comment(REPO, number, author, body)

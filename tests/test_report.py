@@ -352,6 +352,9 @@ def test_template_without_front_matter_and_duplicates() -> None:
         ("", None),
         (None, None),
         ("Support ticket ref: TBD\n\nSupport ticket ref: 5", "5"),
+        ("Support ticket ref: none yet (2 tickets were merged)", None),
+        ("Support ticket ref: see https://acme.freshdesk.com/a/tickets/8.", "8"),
+        ("Support ticket ref: #", None),
     ],
 )
 def test_find_ticket_ref(body: str | None, ref: str | None) -> None:

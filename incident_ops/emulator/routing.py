@@ -89,6 +89,8 @@ def since_param(ctx: Ctx, resource: str) -> datetime | None:
     if not text:
         return None
     try:
+        # A literal "+" in a query string arrives as a space: 09:00:00+01:00 -> "09:00:00 01:00".
+        text = re.sub(r" (\d\d:?\d\d)$", r"+\1", text.strip())
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise validation(resource, "since", "invalid", value=text) from None

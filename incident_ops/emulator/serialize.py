@@ -11,6 +11,44 @@ from .records import REACTIONS, Comment, Event, Issue, Label, Reaction, Repo, Us
 from .store import Store
 
 LEGACY_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read"}
+_REPO_URLS = {
+    "archive": "/{archive_format}{/ref}",
+    "assignees": "/assignees{/user}",
+    "blobs": "/git/blobs{/sha}",
+    "branches": "/branches{/branch}",
+    "collaborators": "/collaborators{/collaborator}",
+    "comments": "/comments{/number}",
+    "commits": "/commits{/sha}",
+    "compare": "/compare/{base}...{head}",
+    "contents": "/contents/{+path}",
+    "contributors": "/contributors",
+    "deployments": "/deployments",
+    "downloads": "/downloads",
+    "events": "/events",
+    "forks": "/forks",
+    "git_commits": "/git/commits{/sha}",
+    "git_refs": "/git/refs{/sha}",
+    "git_tags": "/git/tags{/sha}",
+    "hooks": "/hooks",
+    "issue_comment": "/issues/comments{/number}",
+    "issue_events": "/issues/events{/number}",
+    "issues": "/issues{/number}",
+    "keys": "/keys{/key_id}",
+    "labels": "/labels{/name}",
+    "languages": "/languages",
+    "merges": "/merges",
+    "milestones": "/milestones{/number}",
+    "notifications": "/notifications{?since,all,participating}",
+    "pulls": "/pulls{/number}",
+    "releases": "/releases{/id}",
+    "stargazers": "/stargazers",
+    "statuses": "/statuses/{sha}",
+    "subscribers": "/subscribers",
+    "subscription": "/subscription",
+    "tags": "/tags",
+    "teams": "/teams",
+    "trees": "/git/trees{/sha}",
+}
 _RANK = {"read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
 
 
@@ -85,10 +123,11 @@ class Serializer:
             "fork": False,
             "url": url,
         }
-        for part in ("collaborators", "comments", "events", "hooks", "labels", "issues"):
-            data[f"{part}_url"] = f"{url}/{part}"
-        data["issue_comment_url"] = f"{url}/issues/comments{{/number}}"
-        data["issue_events_url"] = f"{url}/issues/events{{/number}}"
+        data.update({f"{key}_url": url + suffix for key, suffix in _REPO_URLS.items()})
+        host = self.base.split("://", 1)[-1]
+        data["git_url"] = f"git://{host}/{repo.full_name}.git"
+        data["ssh_url"] = f"git@{host.split(':')[0]}:{repo.full_name}.git"
+        data["svn_url"] = data["html_url"]
         data.update(
             created_at=timestamp(repo.created_at),
             updated_at=timestamp(repo.created_at),

@@ -103,6 +103,8 @@ class App:
             headers = {**self.rates.count(login, path != "/rate_limit"), **headers}
             self._request_ids += 1
             headers.setdefault("X-GitHub-Request-Id", f"E{self._request_ids:07X}")
+            headers.setdefault("X-GitHub-Media-Type", "github.v3; format=json")
+            headers.setdefault("X-GitHub-Api-Version-Selected", "2022-11-28")
         return status, headers, _encode(data, headers)
 
     def _authenticate(self, auth: str | None) -> str | None:
