@@ -86,7 +86,7 @@ def _close(state: IncidentState, outcome: Outcome) -> Outcome:
     elif state.report is not None and not state.report.complete:
         missing = "; ".join(state.report.problems())
         raise CommandError(f"the incident report is not complete yet: {missing}")
-    add_timeline(state, outcome.comment, "closed the incident")
+    add_timeline(state, outcome.comment, "asked to close the incident")
     return outcome
 
 

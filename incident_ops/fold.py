@@ -8,8 +8,8 @@ from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
 from incident_ops.markers import Marker, read_marker
 from incident_ops.model import Comment, IssueHistory, User
-from incident_ops.report import ReportCheck
-from incident_ops.state import IncidentState, IsTeam, Outcome, TimelineEntry, not_team
+from incident_ops.report import ReportCheck, find_ticket_ref
+from incident_ops.state import IncidentState, IsTeam, Outcome, TimelineEntry, add_timeline, not_team
 from incident_ops.status_cache import read_cache
 
 
@@ -21,6 +21,7 @@ def fold(
     status = next((c for c, m in marked if m and m.kind == "status"), None)
     cache = read_cache(status.body if status else None)
     state = IncidentState(history=history, cache=cache, report=report)
+    state.ticket = find_ticket_ref(history.issue.body)
     # The tool's own comments first: they say which commands earlier runs already answered.
     for comment, marker in marked:
         if marker is not None:
@@ -64,9 +65,21 @@ def _pseudo_comment(state: IncidentState, login: str, stand_in_id: int) -> Comme
     return Comment(stand_in_id, User(login), "", when, when)
 
 
+BOT_TIMELINE = {
+    "acknowledgement": "acknowledged the incident to the community",
+    "escalation": "escalated the incident",
+    "update-reminder": "reminded that an update is due",
+    "report-reminder": "reminded that the incident report is incomplete",
+    "closing": "closed the incident",
+}
+
+
 def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) -> None:
     """Remember one of the tool's own comments by its key."""
+    first = marker.key not in state.bot_comments
     state.bot_comments.setdefault(marker.key, []).append(comment)
+    if first and marker.kind in BOT_TIMELINE:
+        add_timeline(state, comment, BOT_TIMELINE[marker.kind])
     if marker.kind == "update":
         state.last_update_at = max(filter(None, (state.last_update_at, comment.created_at)))
 

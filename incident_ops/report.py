@@ -26,7 +26,7 @@ _HTML_TAG = re.compile(rf"</?(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:{html_re.attribut
 _HTML_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _HTML_SPECIAL = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>", "<!": ">"}
 _TICKET_LABEL = re.compile(r"support\s+ticket\s+ref(?:erence)?\b\s*:?\s*(.*)", re.IGNORECASE)
-_TICKET_PATH = re.compile(r"/(?:a|helpdesk)/tickets/(\d+)/?")
+_TICKET_PATH = re.compile(r"/(?:a|helpdesk|support)/tickets/(\d+)/?")
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
@@ -117,10 +117,7 @@ def check_report(body: str | None, template: ReportTemplate) -> ReportCheck:
     found: dict[str, list[list[_Block]]] = {}
     for heading, content in _split_sections(blocks):
         found.setdefault(_normalise(heading.text), []).append(content)
-    statuses = tuple(
-        SectionStatus(name, _state(found.get(key, []), template.section_text.get(key, "")))
-        for name, key in ((name, _normalise(name)) for name in template.sections)
-    )
+    statuses = tuple(SectionStatus(name, _state(name, found, template)) for name in template.sections)
     ticked = {_task_key(b) for b in blocks if b.kind == "task" and b.ticked}
     unticked = tuple(task for task in template.tasks if _fold(task).casefold() not in ticked)
     return ReportCheck(statuses, unticked)
@@ -164,11 +161,13 @@ def _ticket_id(value: str) -> str | None:
     return None
 
 
-def _state(occurrences: list[list[_Block]], own_text: str) -> str:
+def _state(name: str, found: dict[str, list[list[_Block]]], template: ReportTemplate) -> str:
     """Missing without the heading; done when one occurrence holds more than placeholders."""
-    if not occurrences:
+    key = _normalise(name)
+    if key not in found:
         return MISSING
-    return DONE if any(_filled(content, own_text) for content in occurrences) else UNFILLED
+    own_text = template.section_text.get(key, "")
+    return DONE if any(_filled(content, own_text) for content in found[key]) else UNFILLED
 
 
 def _filled(content: list[_Block], own_text: str) -> bool:
@@ -202,7 +201,7 @@ def _blocks(markdown: str, depth: int = 0) -> list[_Block]:
     for i, token in enumerate(tokens):
         if token.type == "inline":
             if i and tokens[i - 1].type == "heading_open":
-                blocks.append(_Block("heading", _inline_lines(token)))
+                blocks.append(_Block("heading", _inline_lines(token, hrefs=False)))
             else:
                 opened = [t.type for t in tokens[max(i - 2, 0) : i]]
                 blocks.append(_content_block(token, opened == ["list_item_open", "paragraph_open"]))
@@ -211,7 +210,8 @@ def _blocks(markdown: str, depth: int = 0) -> list[_Block]:
         elif token.type == "html_block" and depth < _MAX_HTML_DEPTH:
             for is_heading, text in _split_html(token.content):
                 if is_heading:
-                    blocks.append(_Block("heading", _inline_lines(_MD.parseInline(text)[0])))
+                    heading = _inline_lines(_MD.parseInline(text)[0], hrefs=False)
+                    blocks.append(_Block("heading", heading))
                 else:
                     blocks.extend(_blocks(text, depth + 1))
     return blocks
@@ -229,8 +229,8 @@ def _content_block(token: Token, starts_item: bool) -> _Block:
     return _Block("text", lines)
 
 
-def _inline_lines(token: Token) -> tuple[str, ...]:
-    """The plain text of an inline token, line by line; markup and HTML comments dropped."""
+def _inline_lines(token: Token, hrefs: bool = True) -> tuple[str, ...]:
+    """The plain text of an inline token, line by line, with link targets unless `hrefs` is off."""
     lines = [""]
     link: tuple[str, int, int] | None = None  # href, line and column where the link text starts
     for child in token.children or []:
@@ -245,7 +245,7 @@ def _inline_lines(token: Token) -> tuple[str, ...]:
         elif child.type == "link_close" and link:
             href, line, column = link
             text = " ".join([lines[line][column:], *lines[line + 1 :]]).strip()
-            if href and href not in (text, f"mailto:{text}"):
+            if hrefs and href and href not in (text, f"mailto:{text}"):
                 lines[-1] += f" ({href})"
             link = None
         elif child.type == "html_inline":

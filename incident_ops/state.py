@@ -34,6 +34,7 @@ class TimelineEntry:
     who: str
     what: str
     url: str = ""
+    order: int = 0
 
 
 @dataclass
@@ -100,9 +101,10 @@ class IncidentState:
 
 def add_timeline(state: IncidentState, comment: Comment, what: str) -> None:
     """Record a command's effect in the timeline."""
-    state.timeline.append(TimelineEntry(comment.created_at, comment.author.login, what, comment.html_url))
+    entry = TimelineEntry(comment.created_at, comment.author.login, what, comment.html_url, comment.id)
+    state.timeline.append(entry)
 
 
 def not_team(name: str) -> str:
     """The refusal for someone outside the response team."""
-    return f"`/{name}` is for the incident response team only."
+    return "only the incident response team can run it"

@@ -126,7 +126,7 @@ def _report_lines(state: IncidentState) -> list[ReportLine]:
 
 def _shortened(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
     """The timeline, oldest first, with the middle left out when it is very long."""
-    entries = sorted(timeline, key=lambda e: e.at)
+    entries = sorted(timeline, key=lambda e: (e.at, e.order))
     if len(entries) <= MAX_TIMELINE:
         return entries
     head, tail = entries[:10], entries[-(MAX_TIMELINE - 11) :]

@@ -115,6 +115,8 @@ def test_filters_and_sorting(emu: GitHubEmulator) -> None:
         1,
         2,
     ]
+    offset = {"since": "2026-03-02T10:30:00+01:00"}
+    assert len(call(emu, "GET", f"/repos/{REPO}/issues", params=offset).json()) == 2
     by_creator = call(emu, "GET", f"/repos/{REPO}/issues", params={"creator": "carol"}).json()
     assert [i["number"] for i in by_creator] == [1]
     none = call(emu, "GET", f"/repos/{REPO}/issues", params={"assignee": "none"}).json()
@@ -182,6 +184,8 @@ def test_labels_add_remove_with_events(emu: GitHubEmulator) -> None:
     assert created.status_code == 201 and created.json()["color"] == "b60205"
     again = call(emu, "POST", f"/repos/{REPO}/labels", json={"name": "SEV1"})
     assert again.status_code == 422 and again.json()["errors"][0]["code"] == "already_exists"
+    renamed = call(emu, "PATCH", f"/repos/{REPO}/labels/question", json={"new_name": "Q"})
+    assert renamed.json()["name"] == "Q" and issue.get_labels()[0].name == "Q"
     assert call(emu, "DELETE", f"/repos/{REPO}/labels/sev1").status_code == 204
     assert call(emu, "GET", f"/repos/{REPO}/labels/sev1").status_code == 404
     defaults = {lb.name for lb in repo.get_labels()}

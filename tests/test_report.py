@@ -41,6 +41,7 @@ TASKS = (
     "The issue title is accurate and easy to find by searching",
     "Every follow-up action has a linked issue",
 )
+TASKS_LABEL = "Tasks and updates"
 FILLED = {
     "Summary": "The example hub did not start user servers for two hours.",
     "Impact on users": "Nobody on the example hub could log in.",
@@ -191,6 +192,8 @@ def test_content_that_counts(label: str, content: str) -> None:
         "### **{}**",
         "### _{}_ :",
         "###    {}   ",
+        "### [{}](https://example.org/guide#section)",
+        "### `{}`",
         "{}\n=========",
         "{}\n---------",
     ],
@@ -334,6 +337,7 @@ def test_template_without_front_matter_and_duplicates() -> None:
         ("Support ticket ref: https://acme.freshdesk.com/a/tickets/123", "123"),
         ("Support ticket ref: <https://acme.freshdesk.com/a/tickets/123>", "123"),
         ("Support ticket ref: https://support.acme.org/helpdesk/tickets/9/", "9"),
+        ("Support ticket ref: https://acme.freshdesk.com/support/tickets/10?x=1#y", "10"),
         ("Support ticket ref: [ticket](https://acme.freshdesk.com/a/tickets/55)", "55"),
         ("Support ticket ref: [#56](https://acme.freshdesk.com/a/tickets/56)", "56"),
         ("Hub URL: https://hub.example.org\nSupport ticket ref: 7", "7"),
@@ -373,7 +377,6 @@ def test_issue_form_matches_template() -> None:
     assert form["labels"] == ["type: Hub Incident", "support"]
 
 
-TASKS_LABEL = "Tasks and updates"
 FORM_KEYS = {"name", "description", "title", "labels", "assignees", "projects", "body", "type"}
 ELEMENT_ATTRIBUTES = {
     "markdown": {"value"},

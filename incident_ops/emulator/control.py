@@ -13,6 +13,7 @@ from .server import WRITE_METHODS, App, EmulatorServer, RequestRecord
 from .store import Store
 
 DEFAULT_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+_ISSUE_FIELDS = {"title", "body", "state", "state_reason", "labels", "assignees", "assignee"}
 
 
 class GitHubEmulator:
@@ -141,6 +142,9 @@ class GitHubEmulator:
 
     def edit_issue(self, repo: str, number: int, actor: str, **fields: Any) -> None:
         """Edit as actor: title, body, state, state_reason, labels, assignees."""
+        unknown = set(fields) - _ISSUE_FIELDS
+        if unknown:
+            raise TypeError(f"edit_issue got unknown fields: {', '.join(sorted(unknown))}")
         with self._store.lock:
             login = self._ensure_user(actor)
             self._store.edit_issue(self._repo(repo), number, login, fields)
