@@ -26,6 +26,10 @@ MAX_PAGES = 200  # 20,000 items: far past any incident, and a bound on a misbeha
 class GitHubFailure(Exception):
     """GitHub kept failing after retries; the run stops with exit code 3 and may be rerun."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 class GitHubNotFound(Exception):
     """GitHub answered 404 for something the run needed."""
@@ -276,6 +280,11 @@ class PyGithubPort:
             _, data = self._retrying(f"read permission of @{login}", lambda: self._request("GET", path))
         except GitHubNotFound:
             return "none"
+        except GitHubFailure as failure:
+            # Denied on any answer GitHub gives; only an outage (5xx after retries) stops the run.
+            if failure.status is not None and failure.status < 500:
+                return "none"
+            raise
         # `permission` is the legacy field (triage reads as read); `role_name` is the real role.
         return str(data.get("role_name") or data.get("permission") or "none")
 
