@@ -155,7 +155,10 @@ def _ticket_id(value: str) -> str | None:
     if words and words[0].lstrip("#").isdecimal() and words[0].isascii():
         return words[0].lstrip("#")
     for word in words:
-        parts = urlsplit(word)
+        try:
+            parts = urlsplit(word)
+        except ValueError:  # not a URL after all, e.g. an unbalanced "[" in the host
+            continue
         if parts.scheme in ("http", "https") and (m := _TICKET_PATH.fullmatch(parts.path)):
             return m.group(1)
     return None

@@ -1,0 +1,218 @@
+"""Benchmark: API calls per event and per sweep, wall time per run, and setup time.
+
+Run: .venv/bin/python benchmarks/bench.py [--quick] [--setup]
+Everything runs against the local GitHub emulator on 127.0.0.1; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from incident_ops.cli import main
+from incident_ops.emulator import GitHubEmulator
+
+REPO = "bench-org/support"
+TOKEN = "bench-token"
+LABEL = "type: Hub Incident"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def seeded() -> Iterator[GitHubEmulator]:
+    """An emulator with a repository, the Actions bot and a small team."""
+    with GitHubEmulator(now=START) as emu:
+        emu.create_repo(REPO)
+        emu.add_user("github-actions[bot]", type="Bot")
+        emu.add_token(TOKEN, "github-actions[bot]")
+        for login, role in (("steward", "triage"), ("engineer", "write"), ("reporter", None)):
+            emu.add_user(login)
+            if role:
+                emu.set_permission(REPO, login, role)
+        yield emu
+
+
+def env_for(emu: GitHubEmulator, workdir: Path, event: str = "", path: str = "") -> dict[str, str]:
+    """A runner-like environment pointing at the emulator."""
+    return {
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": path,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_API_URL": emu.api_url,
+        "GITHUB_WORKSPACE": str(workdir),
+        "GITHUB_TOKEN": TOKEN,
+        "INCIDENT_OPS_NOW": emu.now.isoformat(),
+    }
+
+
+def run_cli(
+    emu: GitHubEmulator, workdir: Path, argv: list[str], event: str = "", payload: dict | None = None
+) -> tuple[int, int]:
+    """Run the CLI in-process; the (reads, writes) it made."""
+    path = ""
+    if payload is not None:
+        file = workdir / "event.json"
+        file.write_text(json.dumps(payload), encoding="utf-8")
+        path = str(file)
+    before = len(emu.requests)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(argv, env_for(emu, workdir, event, path))
+    if code != 0:
+        raise RuntimeError(f"incident-ops {argv} exited {code}")
+    made = emu.requests[before:]
+    reads = sum(1 for r in made if r.method == "GET")
+    return reads, len(made) - reads
+
+
+def declare(emu: GitHubEmulator, workdir: Path, comments: int = 0) -> int:
+    """A declared incident with `comments` chatter comments."""
+    number = emu.create_issue(REPO, "Hub down", "", "reporter")
+    emu.add_labels(REPO, number, [LABEL], "steward")
+    payload = issue_payload(emu, number, "labeled", "steward")
+    run_cli(emu, workdir, ["run"], "issues", payload)
+    for i in range(comments):
+        emu.add_comment(REPO, number, "reporter", f"Still broken here ({i}).")
+    return number
+
+
+def issue_payload(emu: GitHubEmulator, number: int, action: str, sender: str) -> dict:
+    """An issues webhook payload for the issue as it is."""
+    return {
+        "action": action,
+        "issue": emu.issue(REPO, number),
+        "repository": emu.repo_json(REPO),
+        "sender": emu.user_json(sender),
+        "label": emu.label_json(REPO, LABEL),
+    }
+
+
+def comment_event_calls(size: int) -> tuple[int, int]:
+    """Calls of one `/update` comment event on an incident with `size` comments."""
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        number = declare(emu, workdir, comments=max(size - 3, 0))
+        cid = emu.add_comment(REPO, number, "engineer", "/update Investigating.")
+        comment = emu.comment(REPO, cid)
+        payload = {
+            "action": "created",
+            "issue": emu.issue(REPO, number),
+            "repository": emu.repo_json(REPO),
+            "sender": comment["user"],
+            "comment": comment,
+        }
+        return run_cli(emu, workdir, ["run"], "issue_comment", payload)
+
+
+def quiet_sweep_calls(incidents: int) -> tuple[int, int]:
+    """Calls of a sweep with nothing due over `incidents` open incidents."""
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for _ in range(incidents):
+            number = emu.create_issue(REPO, "Hub down", "", "reporter")
+            emu.add_labels(REPO, number, [LABEL], "steward")
+        run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")  # declares them all
+        emu.advance(timedelta(minutes=1))
+        return run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")
+
+
+def timed(command: list[str], env: dict[str, str] | None = None, repeat: int = 5) -> float:
+    """Median wall time of a command, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_wall_times(repeat: int) -> tuple[float, float, float]:
+    """Wall time of `incident-ops run` (a declaration, then redeliveries) and of `import github`."""
+    import os
+
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        number = emu.create_issue(REPO, "Hub down", "", "reporter")
+        emu.add_labels(REPO, number, [LABEL], "steward")
+        file = workdir / "event.json"
+        file.write_text(json.dumps(issue_payload(emu, number, "labeled", "steward")), encoding="utf-8")
+        env = {**os.environ, **env_for(emu, workdir, "issues", str(file))}
+        command = [sys.executable, "-m", "incident_ops", "run"]
+        first = timed(command, env, repeat=1)  # the declaration: two comments posted
+        again = timed(command, env, repeat)  # redeliveries: reads only
+        floor = timed([sys.executable, "-c", "import github"], repeat=repeat)
+        return first, again, floor
+
+
+def setup_time() -> float:
+    """A fresh venv plus `pip install` of incident-ops from a local wheel cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wheels = Path(tmp) / "wheels"
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheels), str(ROOT)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        start = time.perf_counter()
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        subprocess.run(
+            [
+                str(venv / "bin" / "pip"),
+                "install",
+                "-q",
+                "--no-index",
+                "--find-links",
+                str(wheels),
+                "incident-ops",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        return time.perf_counter() - start
+
+
+def main_bench() -> None:
+    """Print the benchmark table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--setup", action="store_true", help="also time a fresh install from a wheel cache")
+    args = parser.parse_args()
+    sizes = (10, 100) if args.quick else (10, 100, 1000)
+    sweeps = (10, 100) if args.quick else (10, 100, 500)
+    rows = []
+    for size in sizes:
+        reads, writes = comment_event_calls(size)
+        rows.append(
+            (f"`/update` comment event, incident of {size} comments", f"{reads} reads, {writes} writes")
+        )
+    for count in sweeps:
+        reads, writes = quiet_sweep_calls(count)
+        rows.append((f"quiet sweep over {count} incidents", f"{reads} reads, {writes} writes"))
+    first, again, floor = run_wall_times(3 if args.quick else 7)
+    rows.append(("wall time: `incident-ops run`, declaration", f"{first:.2f} s"))
+    rows.append(
+        ("wall time: `incident-ops run`, redelivered event", f"{again:.2f} s ({again / floor:.2f} × floor)")
+    )
+    rows.append(('floor: `python -c "import github"`', f"{floor:.2f} s"))
+    if args.setup:
+        rows.append(("fresh venv + install from a local wheel cache", f"{setup_time():.1f} s"))
+    print("| Measure | Result |\n| --- | --- |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main_bench()
