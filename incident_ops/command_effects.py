@@ -19,6 +19,8 @@ def _commander(state: IncidentState, outcome: Outcome) -> Outcome:
     if previous and previous.casefold() != target.casefold():
         state.past_commanders.append(previous)
     state.commander = target
+    named = state.milestones.commander_named_at
+    state.milestones.commander_named_at = named or outcome.comment.created_at
     what = f"named @{target} Incident Commander" + (f" (was @{previous})" if previous else "")
     add_timeline(state, outcome.comment, what)
     return replace(outcome, target=target, previous=previous)
@@ -60,6 +62,7 @@ def _resolved(state: IncidentState, outcome: Outcome) -> Outcome:
     state.resolved_at = outcome.comment.created_at
     state.resolution_key = str(outcome.comment.id)
     state.community_replied = False
+    state.milestones.resolved.append(outcome.comment.created_at)
     add_timeline(state, outcome.comment, "resolved the incident")
     return outcome
 
@@ -73,6 +76,7 @@ def _reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     state.resolution_key = None
     state.reopened_at = outcome.comment.created_at
     state.escalation_epoch = f"reopen-{outcome.comment.id}"
+    state.milestones.reopened.append(outcome.comment.created_at)
     add_timeline(state, outcome.comment, "reopened the incident")
     return outcome
 

@@ -78,10 +78,20 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
     """Remember one of the tool's own comments by its key."""
     first = marker.key not in state.bot_comments
     state.bot_comments.setdefault(marker.key, []).append(comment)
-    if first and marker.kind in BOT_TIMELINE:
+    if not first:
+        return
+    if marker.kind in BOT_TIMELINE:
         add_timeline(state, comment, BOT_TIMELINE[marker.kind])
+    milestones, when = state.milestones, comment.created_at
     if marker.kind == "update":
-        state.last_update_at = max(filter(None, (state.last_update_at, comment.created_at)))
+        state.last_update_at = max(filter(None, (state.last_update_at, when)))
+        milestones.updates.append(when)
+    elif marker.kind == "acknowledgement":
+        milestones.acknowledged_at = milestones.acknowledged_at or when
+    elif marker.kind == "escalation":
+        milestones.escalated_at.append(when)
+    elif marker.kind == "update-reminder":
+        milestones.update_reminders.append(when)
 
 
 def _read_human_comment(state: IncidentState, comment: Comment, is_team: IsTeam) -> None:

@@ -120,6 +120,7 @@ def issue_from(data: dict[str, Any]) -> Issue:
         html_url=str(data.get("html_url") or ""),
         state_reason=data.get("state_reason"),
         comment_count=int(data.get("comments") or 0),
+        closed_at=parse_time(data["closed_at"]) if data.get("closed_at") else None,
     )
 
 

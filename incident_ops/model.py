@@ -58,6 +58,7 @@ class Issue:
     html_url: str = ""
     state_reason: str | None = None
     comment_count: int = 0
+    closed_at: datetime | None = None
 
     def has_label(self, name: str) -> bool:
         """Whether the issue carries label `name` (GitHub compares label names case-insensitively)."""

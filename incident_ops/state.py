@@ -38,6 +38,19 @@ class TimelineEntry:
 
 
 @dataclass
+class Milestones:
+    """When each step of the process happened, for the timeline picture and the metrics."""
+
+    acknowledged_at: datetime | None = None
+    escalated_at: list[datetime] = field(default_factory=list)
+    commander_named_at: datetime | None = None
+    updates: list[datetime] = field(default_factory=list)
+    update_reminders: list[datetime] = field(default_factory=list)
+    resolved: list[datetime] = field(default_factory=list)
+    reopened: list[datetime] = field(default_factory=list)
+
+
+@dataclass
 class IncidentState:
     """Everything the tool knows about one incident, derived from its history."""
 
@@ -63,6 +76,7 @@ class IncidentState:
     timeline: list[TimelineEntry] = field(default_factory=list)
     verdicts: dict[int, bool] = field(default_factory=dict)
     report: ReportCheck | None = None
+    milestones: Milestones = field(default_factory=lambda: Milestones())
 
     @property
     def declared(self) -> bool:
@@ -73,6 +87,11 @@ class IncidentState:
     def closed(self) -> bool:
         """Whether the issue is closed."""
         return self.history.issue.state == "closed"
+
+    @property
+    def closed_at(self) -> datetime | None:
+        """When the issue was closed, if it is."""
+        return self.history.issue.closed_at if self.closed else None
 
     def keyed(self, key: str) -> Comment | None:
         """The tool's (oldest) comment answering `key`, if posted."""
