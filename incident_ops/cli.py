@@ -24,7 +24,7 @@ from incident_ops.config import (
 from incident_ops.github import GitHubFailure, PyGithubPort, RetryPolicy
 from incident_ops.handlers import Context
 from incident_ops.render import Renderer, TemplateProblem
-from incident_ops.report import check_report, format_check, load_template
+from incident_ops.report import ReportTemplate, check_report, format_check, load_template
 from incident_ops.serve import IncidentResult, Services, serve
 from incident_ops.sweep import sweep
 from incident_ops.team import Team
@@ -79,6 +79,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except SystemExit as exit_:
         return USAGE if exit_.code not in (0, None) else OK
     try:
+        _now(args, env)  # a malformed --now is a usage error whatever the subcommand
         return _dispatch(args, env)
     except UsageProblem as problem:
         print(f"incident-ops: {problem}", file=sys.stderr)
@@ -105,10 +106,11 @@ def _now(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
     text = args.now or env.get("INCIDENT_OPS_NOW")
     if not text:
         return datetime.now(UTC)
+    source = "--now" if args.now else "INCIDENT_OPS_NOW"
     try:
         parsed = isoparse(text)
-    except ValueError as error:
-        raise UsageProblem(f"--now: {text!r} is not an ISO 8601 time ({error})") from error
+    except (ValueError, OverflowError) as error:
+        raise UsageProblem(f"{source}: {text!r} is not an ISO 8601 time ({error})") from error
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -133,16 +135,21 @@ def _services(
     config = _config(args, env, runner.workspace)
     wh = config.working_hours
     calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
-    template_path = runner.workspace / config.report.template if config.report.template else None
-    try:
-        template = load_template(template_path)
-    except OSError as error:
-        raise UsageProblem(f"report.template: cannot read {template_path}: {error.strerror}") from error
+    template = _template(config, runner.workspace)
     templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
     delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
     port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
     context = Context(config, calendar, Renderer(templates_dir), _now(args, env))
     return Services(repo, port, Team(port, config.team), template, context, _dry_run(args, env))
+
+
+def _template(config: Config, workspace: Path) -> ReportTemplate:
+    """The report template in use (report.template, else the bundled one)."""
+    path = workspace / config.report.template if config.report.template else None
+    try:
+        return load_template(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"report.template: cannot read {path}: {error}") from error
 
 
 def _finish(services: Services, results: list[IncidentResult], runner: actions.RunnerEnv) -> int:
@@ -200,7 +207,13 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         if skip:
             print(f"::notice::{skip}; nothing to do.")
             return _finish(services, [], runner)
-        return _finish(services, [serve(facts.number, services)], runner)
+        try:
+            result = serve(facts.number, services)
+        except GitHubFailure as failure:
+            url = f"https://github.com/{repo}/issues/{facts.number}"
+            result = IncidentResult(facts.number, str(payload["issue"].get("title") or ""), url, "failed")
+            result.error = f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
+        return _finish(services, [result], runner)
 
     return _with_config_errors(go)
 
@@ -244,8 +257,7 @@ def _check_report(args: argparse.Namespace, env: dict[str, str]) -> int:
     config = _with_config_errors_value(lambda: _config(args, env, workspace))
     if config is None:
         return PROBLEM
-    template_path = workspace / config.report.template if config.report.template else None
-    check = check_report(body, load_template(template_path))
+    check = check_report(body, _template(config, workspace))
     print(format_check(check))
     return OK if check.complete else PROBLEM
 
@@ -262,8 +274,9 @@ def _with_config_errors_value(load: Callable[[], Config]) -> Config | None:
 def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Exit 1 naming every problem of a config file."""
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    path = Path(args.path) if args.path else workspace / DEFAULT_CONFIG_PATH
-    if not args.path and not path.exists():
+    named = args.path or args.config or env.get("INCIDENT_OPS_CONFIG")
+    path = Path(named) if named else workspace / DEFAULT_CONFIG_PATH
+    if not named and not path.exists():
         print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
         return OK
     try:

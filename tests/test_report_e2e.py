@@ -202,7 +202,9 @@ def test_a_custom_template_drives_the_checklist_with_its_own_headings(world: Wor
     assert "- [ ] What happened — *unfilled*" in status  # still the template's own placeholder
     assert "- [ ] All tasks ticked — *1 not ticked*" in status
 
-    edit_body(world, number, "## What happened\n\nThe hub was down.\n\n## Lessons\n\n- [x] Review meeting held")
+    edit_body(
+        world, number, "## What happened\n\nThe hub was down.\n\n## Lessons\n\n- [x] Review meeting held"
+    )
 
     status = world.status(number)
     assert not_done(status) == {"Customer impact"}
@@ -270,7 +272,9 @@ def test_support_ticket_added_by_an_edit_shows_in_the_status_comment(world: Worl
     assert "| Support ticket | — |" in world.status(number)
 
     url = "https://support.example.freshdesk.com/a/tickets/555"
-    edit_body(world, number, empty_template_body().replace("Support ticket ref: ", f"Support ticket ref: {url}"))
+    edit_body(
+        world, number, empty_template_body().replace("Support ticket ref: ", f"Support ticket ref: {url}")
+    )
 
     status = world.status(number)
     assert "| Support ticket | 555 |" in status

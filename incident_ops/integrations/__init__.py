@@ -1,0 +1,1 @@
+"""Optional integrations: a chat ping (Slack incoming webhook) and the FreshDesk ticket."""
