@@ -115,6 +115,9 @@ def summary_markdown(results: list[IncidentResult], counter: CallCounter, dry_ru
             lines.append(f"| [#{r.number} {title}]({r.url}) | {r.state} | {done} |")
     else:
         lines.append("No incident needed anything.")
+    warnings = [f"- #{r.number}: {w}" for r in results for w in r.warnings]
+    if warnings:
+        lines += ["", "**Integration problems** (GitHub was updated; the next run retries):", *warnings]
     lines += ["", f"API calls: {counter.reads} reads, {counter.writes} writes."]
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ from incident_ops.config import (
 )
 from incident_ops.github import GitHubFailure, PyGithubPort, RetryPolicy
 from incident_ops.handlers import Context
+from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import ReportTemplate, check_report, format_check, load_template
 from incident_ops.serve import IncidentResult, Services, serve
@@ -140,7 +141,22 @@ def _services(
     delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
     port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
     context = Context(config, calendar, Renderer(templates_dir), _now(args, env))
-    return Services(repo, port, Team(port, config.team), template, context, _dry_run(args, env))
+    _mask_secrets(config, env)
+    integrations = from_config(config, env)
+    team = Team(port, config.team)
+    return Services(repo, port, team, template, context, _dry_run(args, env), integrations=integrations)
+
+
+def _mask_secrets(config: Config, env: Mapping[str, str]) -> None:
+    """Ask the Actions runner to hide the integrations' secrets from every log line."""
+    if env.get("GITHUB_ACTIONS") != "true":
+        return
+    names = [config.integrations.slack_webhook_env]
+    if config.integrations.freshdesk is not None:
+        names.append(config.integrations.freshdesk.api_key_env)
+    for name in names:
+        if name and env.get(name):
+            print(f"::add-mask::{env[name]}")
 
 
 def _template(config: Config, workspace: Path) -> ReportTemplate:
@@ -162,6 +178,11 @@ def _finish(services: Services, results: list[IncidentResult], runner: actions.R
         state = f"#{result.number}: {result.state}"
         print(state + (f" — {'; '.join(result.done)}" if result.done else ""))
     print(f"API calls: {port.counter.reads} reads, {port.counter.writes} writes")
+    for problem in services.integrations.problems:
+        print(f"::warning::{actions.escape_data(problem)}")
+    for result in results:
+        for warning in result.warnings:
+            print(f"::warning::#{result.number}: {actions.escape_data(warning)}")
     failed = [r for r in results if r.error]
     for result in failed:
         print(f"::error::#{result.number}: {actions.escape_data(result.error or '')}")

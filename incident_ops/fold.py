@@ -14,7 +14,11 @@ from incident_ops.status_cache import read_cache
 
 
 def fold(
-    history: IssueHistory, incident_label: str, is_team: IsTeam, report: ReportCheck | None = None
+    history: IssueHistory,
+    incident_label: str,
+    is_team: IsTeam,
+    report: ReportCheck | None = None,
+    ticket_reply_for: str | None = None,
 ) -> IncidentState:
     """The incident's state: declaration, roles, resolution and commands, oldest first."""
     marked = [(c, read_marker(c.body)) for c in history.comments]
@@ -30,6 +34,9 @@ def fold(
     for comment, marker in marked:
         if marker is None and not comment.author.is_bot:
             _read_human_comment(state, comment, is_team)
+    reply_for = ticket_reply_for or state.cache.ticket_reply_for
+    if state.resolved and reply_for is not None and reply_for == state.resolution_key:
+        state.community_replied = True  # the requester answered on the FreshDesk ticket
     return state
 
 

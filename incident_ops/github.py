@@ -31,8 +31,11 @@ class GitHubFailure(Exception):
         self.status = status
 
 
-class GitHubNotFound(Exception):
+class GitHubNotFound(GitHubFailure):
     """GitHub answered 404 for something the run needed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 404)
 
 
 @dataclass

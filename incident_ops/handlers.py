@@ -45,6 +45,7 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         *_acknowledge(state, ctx),
         *_answer_commands(state, ctx),
         *_timers(state, ctx, clock, fired),
+        *([CloseIssue("completed")] if state.close_unfinished else []),
         *_labels(state, ctx, clock, fired),
         *_duplicates(state),
     ]
@@ -139,7 +140,8 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
         body = render(
             "escalation",
             clock.escalation_key,
-            declared_at=state.declared_at,
+            declared_at=state.reopened_at or state.declared_at,
+            reopened=state.reopened_at is not None,
             after=_duration(config.escalation.after.total_seconds()),
             mentions=list(config.escalation.mention),
             commander=state.commander,
@@ -147,7 +149,7 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
         yield PostComment("escalation", clock.escalation_key, body)
     if fired.remind_update and clock.update_due:
         key = update_reminder_key(clock)
-        last = clock.update_due - config.updates.every
+        last = max(filter(None, (state.last_update_at, state.reopened_at, state.declared_at)))
         who = state.commander or state.steward
         every = _duration(config.updates.every.total_seconds())
         body = render("update-reminder", key, who=who, last=last, every=every)

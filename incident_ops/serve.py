@@ -9,6 +9,8 @@ from incident_ops.effects import EditComment, Executor, PostComment
 from incident_ops.fold import fold
 from incident_ops.github import GitHubPort
 from incident_ops.handlers import Context, plan
+from incident_ops.integrations.deliveries import Integrations
+from incident_ops.integrations.run import IntegrationRun
 from incident_ops.markers import read_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import ReportTemplate, check_report
@@ -31,6 +33,7 @@ class IncidentResult:
     state: str = "not an incident"
     done: list[str] = field(default_factory=list)
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Services:
     context: Context
     dry_run: bool = False
     say: Callable[[str], None] = print
+    integrations: Integrations = field(default_factory=Integrations)
 
 
 def serve(number: int, services: Services, issue: Issue | None = None) -> IncidentResult:
@@ -53,12 +57,24 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
     history = _read_history(services, current)
     result = IncidentResult(number, current.title, current.html_url)
     executor = Executor(port, number, services.dry_run, services.say)
+    extras = IntegrationRun(services.integrations)
+    ctx = services.context
     for _ in range(MAX_PASSES):
         state = _fold(history, services)
         if not state.declared:
             return result
-        history = executor.run(plan(state, services.context), history)
-        history = _refresh_status(history, services, executor)
+        extras.start(state)
+        state = _fold(history, services, extras.ticket_reply_for)
+        extras.check_ticket_reply(state, ctx.config, ctx.calendar, ctx.now)
+        history = executor.run(plan(state, ctx), history)
+        extras.deliver(
+            executor.posted,
+            _fold(history, services, extras.ticket_reply_for),
+            ctx.config,
+            services.dry_run,
+            services.say,
+        )
+        history = _refresh_status(history, services, executor, extras)
         result.state = _state_name(_fold(history, services))
         if services.dry_run or not executor.posted:
             break
@@ -67,7 +83,8 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
             break
         history = fresh
         executor.posted.clear()
-    result.done = executor.done
+    result.done = executor.done + [f"sent {item}" for item in extras.sent]
+    result.warnings = extras.warnings
     return result
 
 
@@ -82,9 +99,12 @@ def _read_history(services: Services, issue: Issue) -> IssueHistory:
 
 
 def _needs_events(history: IssueHistory, label: str) -> bool:
-    """Events are read only when no status comment remembers the declaration."""
+    """Events are read only to find the declaration, or whether a person reopened a closed incident."""
     if not history.issue.has_label(label):
         return False
+    kinds = [_kind(c) for c in history.comments]
+    if history.issue.state == "open" and "closing" in kinds:
+        return True
     status = next((c for c in history.comments if _kind(c) == "status"), None)
     return read_cache(status.body if status else None).declared_at is None
 
@@ -95,19 +115,21 @@ def _kind(comment: Comment) -> str | None:
     return marker.kind if marker else None
 
 
-def _fold(history: IssueHistory, services: Services) -> IncidentState:
+def _fold(history: IssueHistory, services: Services, ticket_reply_for: str | None = None) -> IncidentState:
     """The incident's state, report checked against the template in use."""
     report = check_report(history.issue.body, services.template)
     label = services.context.config.incident_label
-    return fold(history, label, services.team, report)
+    return fold(history, label, services.team, report, ticket_reply_for)
 
 
-def _refresh_status(history: IssueHistory, services: Services, executor: Executor) -> IssueHistory:
+def _refresh_status(
+    history: IssueHistory, services: Services, executor: Executor, extras: IntegrationRun
+) -> IssueHistory:
     """Create the status comment, or edit it when its content changed."""
-    state = _fold(history, services)
+    state = _fold(history, services, extras.ticket_reply_for)
     config = services.context.config
     clock = clocks(state, config, services.context.calendar)
-    body = render_status(state, clock, config, services.context.renderer, _cache_of(state))
+    body = render_status(state, clock, config, services.context.renderer, _cache_of(state, extras))
     existing = state.status_comment
     if existing is None:
         action: PostComment | EditComment = PostComment("status", "status", body)
@@ -116,7 +138,7 @@ def _refresh_status(history: IssueHistory, services: Services, executor: Executo
     return executor.run([action], history)
 
 
-def _cache_of(state: IncidentState) -> StatusCache:
+def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
     """What the status comment remembers for later runs."""
     commands = [o.comment.id for o in state.outcomes]
     return StatusCache(
@@ -124,6 +146,8 @@ def _cache_of(state: IncidentState) -> StatusCache:
         declared_by=state.declared_by,
         cursor=max([state.cache.cursor, *commands]),
         verdicts=dict(state.verdicts),
+        pending=tuple(extras.pending or ()),
+        ticket_reply_for=extras.ticket_reply_for,
     )
 
 

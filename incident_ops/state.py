@@ -71,6 +71,7 @@ class IncidentState:
     last_update_at: datetime | None = None
     ticket: str | None = None
     community_replied: bool = False
+    close_hold: str | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     bot_comments: dict[str, list[Comment]] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -87,6 +88,15 @@ class IncidentState:
     def closed(self) -> bool:
         """Whether the issue is closed."""
         return self.history.issue.state == "closed"
+
+    @property
+    def close_unfinished(self) -> bool:
+        """A closing comment is posted but the issue is open, and no person reopened it since."""
+        closings = self.of_kind("closing")
+        if self.closed or not closings or self.history.events is None:
+            return False
+        last = closings[-1].created_at
+        return not any(e.event == "reopened" and e.created_at >= last for e in self.history.events)
 
     @property
     def closed_at(self) -> datetime | None:

@@ -12,12 +12,14 @@ _CACHE = re.compile(r"<!-- incident-ops-cache:(?P<json>\{.*?\}) -->", re.DOTALL)
 
 @dataclass(frozen=True)
 class StatusCache:
-    """Declaration, team verdicts per comment, and the last command comment handled."""
+    """Declaration, team verdicts, the last command handled, undelivered integration messages."""
 
     declared_at: datetime | None = None
     declared_by: str | None = None
     cursor: int = 0
     verdicts: dict[int, bool] = field(default_factory=dict)
+    pending: tuple[str, ...] = ()
+    ticket_reply_for: str | None = None
 
 
 def read_cache(body: str | None) -> StatusCache:
@@ -33,6 +35,8 @@ def read_cache(body: str | None) -> StatusCache:
             declared_by=data.get("declared_by"),
             cursor=int(data.get("cursor", 0)),
             verdicts={int(k): bool(v) for k, v in (data.get("verdicts") or {}).items()},
+            pending=tuple(str(p) for p in data.get("pending") or ()),
+            ticket_reply_for=data.get("ticket_reply_for"),
         )
     except (ValueError, TypeError, AttributeError):
         return StatusCache()
@@ -45,6 +49,8 @@ def write_cache(cache: StatusCache) -> str:
         "declared_by": cache.declared_by,
         "cursor": cache.cursor,
         "verdicts": {str(k): v for k, v in sorted(cache.verdicts.items())},
+        "pending": list(cache.pending),
+        "ticket_reply_for": cache.ticket_reply_for,
     }
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     return f"<!-- incident-ops-cache:{text.replace('--', '- -')} -->"

@@ -12,7 +12,10 @@ from incident_ops.state import IncidentState, TimelineEntry
 from incident_ops.status_cache import StatusCache, write_cache
 from incident_ops.timers import Clocks
 
-MAX_TIMELINE = 50  # longer incidents show the first and the latest entries
+MAX_TIMELINE = 50
+UTC_NAMES = frozenset(
+    {"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
+)  # longer incidents show the first and the latest entries
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def stamp(when: datetime | None, zone: str) -> str:
     if when is None:
         return "—"
     utc = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    if zone == "UTC":
+    if zone in UTC_NAMES:
         return utc
     local = when.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
     return f"{local} ({utc})"
@@ -59,7 +62,7 @@ def render_status(
         smes=list(state.smes),
         community=state.community,
         ticket=state.ticket,
-        zones="UTC" if zone == "UTC" else f"{zone} (and UTC)",
+        zones="UTC" if zone in UTC_NAMES else f"{zone} (and UTC)",
         clocks=_clock_lines(state, clock, zone),
         report=_report_lines(state),
         timeline=[_timeline_line(e, zone) for e in _shortened(state.timeline)],

@@ -71,6 +71,9 @@ def _resolved_clocks(state: IncidentState, config: Config, calendar: WorkCalenda
             report_key = f"{first_key}/{report_due.strftime('%Y%m%dT%H%M%SZ')}"
     if state.community_replied:
         held = "the community replied after the resolution; the team closes with `/close`"
+    if state.keyed(f"closing/{state.resolution_key}") is not None and not state.close_unfinished:
+        held = "the issue was reopened after it was closed; the team closes with `/close`"
+    held = state.close_hold or held
     hours = timedelta(hours=config.close.after_working_hours)
     autoclose_due = calendar.add_working_time(state.resolved_at, hours)
     return Clocks(

@@ -1,0 +1,149 @@
+"""Which integration messages a run owes, and sending them: each once, failures kept for the next run."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+
+from incident_ops.config import Config
+from incident_ops.integrations import slack
+from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
+from incident_ops.integrations.http import IntegrationError
+from incident_ops.integrations.slack import SlackWebhook
+from incident_ops.markers import read_marker
+from incident_ops.model import Comment
+from incident_ops.state import IncidentState
+
+SLACK_KINDS = ("acknowledgement", "escalation", "resolution", "closing")
+# Each step is delivered (and retried) on its own, so a failed status change never repeats a reply.
+FRESHDESK_STEPS = {
+    "acknowledgement": ("freshdesk-reply",),
+    "update": ("freshdesk-reply",),
+    "resolution": ("freshdesk-reply", "freshdesk-note", "freshdesk-resolved"),
+    "closing": ("freshdesk-closed",),
+}
+HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
+# Raw HTML in people's text is escaped, not passed on to the ticket.
+_HTML = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass
+class Integrations:
+    """The configured integrations, and problems found setting them up (reported as warnings)."""
+
+    slack: SlackWebhook | None = None
+    freshdesk: FreshDesk | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        """Whether anything is configured."""
+        return self.slack is not None or self.freshdesk is not None
+
+
+def from_config(config: Config, env: Mapping[str, str]) -> Integrations:
+    """Integrations from config and the environment variables it names (values never shown)."""
+    found = Integrations()
+    slack_env = config.integrations.slack_webhook_env
+    if slack_env:
+        url = env.get(slack_env, "")
+        if not url:
+            found.problems.append(f"${slack_env} is not set: chat messages are not sent")
+        else:
+            try:
+                found.slack = SlackWebhook(url, slack_env)
+            except IntegrationError as error:
+                found.problems.append(str(error))
+    desk = config.integrations.freshdesk
+    if desk is not None:
+        domain, key = env.get(desk.domain_env, ""), env.get(desk.api_key_env, "")
+        missing = [name for name, value in ((desk.domain_env, domain), (desk.api_key_env, key)) if not value]
+        if missing:
+            names = " and ".join(f"${m}" for m in missing)
+            found.problems.append(f"{names} not set: the FreshDesk ticket is not updated")
+        else:
+            found.freshdesk = FreshDesk(domain, key, desk.api_key_env)
+    return found
+
+
+def owed(posted: list[Comment], integrations: Integrations) -> list[str]:
+    """Deliveries owed for the tool's comments posted in this run, each step on its own: "step:key"."""
+    due = []
+    for comment in posted:
+        marker = read_marker(comment.body)
+        if marker is None:
+            continue
+        if integrations.slack is not None and marker.kind in SLACK_KINDS:
+            due.append(f"slack:{marker.key}")
+        if integrations.freshdesk is not None:
+            due.extend(f"{step}:{marker.key}" for step in FRESHDESK_STEPS.get(marker.kind, ()))
+    return due
+
+
+@dataclass
+class DeliveryReport:
+    """What was sent, and what failed (kept pending for the next run)."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def deliver(
+    pending: list[str], state: IncidentState, config: Config, integrations: Integrations
+) -> DeliveryReport:
+    """Send each owed message once; a failure is reported and kept, never raised."""
+    report = DeliveryReport()
+    for delivery in dict.fromkeys(pending):
+        channel, _, key = delivery.partition(":")
+        source = state.keyed(key)
+        if source is None:
+            continue
+        try:
+            if channel == "slack" and integrations.slack is not None:
+                integrations.slack.post(_slack_text(key, state, config))
+            elif channel.startswith("freshdesk") and integrations.freshdesk is not None:
+                if not _to_ticket(integrations.freshdesk, channel, source, state):
+                    continue
+            else:
+                continue
+        except IntegrationError as error:
+            report.failed[delivery] = str(error)
+            continue
+        report.sent.append(delivery)
+    return report
+
+
+def _slack_text(key: str, state: IncidentState, config: Config) -> str:
+    """The chat message for one of the tool's comments."""
+    issue = state.history.issue
+    where = slack.link(issue.html_url, f"#{issue.number} {issue.title}")
+    kind = key.split("/", 1)[0]
+    if kind == "acknowledgement":
+        return f":rotating_light: Incident declared by @{state.declared_by}: {where}"
+    if kind == "escalation":
+        mentions = " ".join(config.escalation.mention)
+        return f":warning: Escalation: {where} is not resolved yet. {slack.escape(mentions)}".strip()
+    if kind == "resolution":
+        return f":white_check_mark: Resolved: {where}"
+    return f":lock: Closed: {where}"
+
+
+def _to_ticket(desk: FreshDesk, step: str, source: Comment, state: IncidentState) -> bool:
+    """One step of mirroring the incident to its ticket; False when no ticket is linked."""
+    ticket = state.ticket
+    if not ticket:
+        return False
+    url = state.history.issue.html_url
+    if step == "freshdesk-reply":
+        text = HIDDEN.sub("", source.body).strip()
+        desk.reply(ticket, _HTML.render(f"{text}\n\nFollow the incident: {url}"))
+    elif step == "freshdesk-note":
+        desk.note(ticket, _HTML.render(f"Resolved in GitHub issue {url}"))
+    elif step == "freshdesk-resolved":
+        desk.set_status(ticket, RESOLVED)
+    elif step == "freshdesk-closed":
+        desk.set_status(ticket, CLOSED)
+    return True
