@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,7 +114,7 @@ class World:
 
     def run_payload(self, event: str, payload: dict[str, Any], *args: str) -> RunResult:
         """Write the event file and run `incident-ops run`."""
-        path = write_event(self.workspace / "event", payload)
+        path = write_event(self.workspace / f"event-{uuid.uuid4().hex}", payload)
         return self.cli("run", *args, event=event, event_path=str(path))
 
     def sweep(self, *args: str) -> RunResult:
@@ -122,8 +123,10 @@ class World:
 
     def cli(self, *argv: str, event: str = "", event_path: str = "") -> RunResult:
         """Run the CLI in-process with a runner-like environment."""
-        output = self.workspace / "output.txt"
-        summary = self.workspace / "summary.md"
+        run_dir = self.workspace / f"run-{uuid.uuid4().hex}"
+        run_dir.mkdir()
+        output = run_dir / "output.txt"
+        summary = run_dir / "summary.md"
         for f in (output, summary):
             f.write_text("", encoding="utf-8")
         env = {
