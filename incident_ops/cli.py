@@ -139,7 +139,10 @@ def _services(
     template = _template(config, runner.workspace)
     templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
     delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
-    port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
+    tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
+    port = PyGithubPort(
+        repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay), tool_logins=tool_logins
+    )
     context = Context(config, calendar, Renderer(templates_dir), _now(args, env))
     _mask_secrets(config, env)
     integrations = from_config(config, env)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from incident_ops.github import GitHubPort
-from incident_ops.markers import read_marker
+from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, IssueHistory
 
 
@@ -140,7 +140,7 @@ def needed(action: Action, history: IssueHistory) -> bool:
 
 def _key_of(comment: Comment) -> str | None:
     """The key a comment answers, if it is one of the tool's."""
-    marker = read_marker(comment.body)
+    marker = comment_marker(comment)
     return marker.key if marker else None
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
-from incident_ops.markers import Marker, read_marker
+from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
 from incident_ops.report import ReportCheck, find_ticket_ref
 from incident_ops.state import IncidentState, IsTeam, Outcome, TimelineEntry, add_timeline, not_team
@@ -21,7 +21,7 @@ def fold(
     ticket_reply_for: str | None = None,
 ) -> IncidentState:
     """The incident's state: declaration, roles, resolution and commands, oldest first."""
-    marked = [(c, read_marker(c.body)) for c in history.comments]
+    marked = [(c, comment_marker(c)) for c in history.comments]
     status = next((c for c, m in marked if m and m.kind == "status"), None)
     cache = read_cache(status.body if status else None)
     state = IncidentState(history=history, cache=cache, report=report)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import requests
 from github import Auth, Github, GithubException
 
-from incident_ops.markers import read_marker
+from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueEvent, User
 
 T = TypeVar("T")
@@ -101,11 +101,13 @@ def parse_time(value: str | None) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-def user_from(data: dict[str, Any] | None) -> User:
-    """A User from GitHub's user object (a deleted account reads as "ghost")."""
+def user_from(data: dict[str, Any] | None, tool_logins: frozenset[str] = frozenset()) -> User:
+    """A User from GitHub's user object; the tool's own account (when not an App) counts as a bot."""
     if not data:
         return User("ghost")
-    return User(str(data.get("login", "ghost")), str(data.get("type", "User")))
+    login = str(data.get("login", "ghost"))
+    kind = "Bot" if login.casefold() in tool_logins else str(data.get("type", "User"))
+    return User(login, kind)
 
 
 def issue_from(data: dict[str, Any]) -> Issue:
@@ -127,11 +129,11 @@ def issue_from(data: dict[str, Any]) -> Issue:
     )
 
 
-def comment_from(data: dict[str, Any]) -> Comment:
+def comment_from(data: dict[str, Any], tool_logins: frozenset[str] = frozenset()) -> Comment:
     """A Comment from GitHub's issue-comment object."""
     return Comment(
         id=int(data["id"]),
-        author=user_from(data.get("user")),
+        author=user_from(data.get("user"), tool_logins),
         body=str(data.get("body") or ""),
         created_at=parse_time(data.get("created_at")),
         updated_at=parse_time(data.get("updated_at")),
@@ -185,8 +187,10 @@ class PyGithubPort:
         api_url: str = "https://api.github.com",
         retry: RetryPolicy | None = None,
         timeout: int = 30,
+        tool_logins: frozenset[str] = frozenset(),
     ) -> None:
         self.repo = repo
+        self._tool_logins = frozenset(login.casefold() for login in tool_logins)
         self.counter = CallCounter()
         self._retry = retry or RetryPolicy()
         self._newest_seen: dict[int, str] = {}
@@ -264,7 +268,7 @@ class PyGithubPort:
         raw = list(self._paginate(what, f"{self._base}/issues/{number}/comments"))
         if raw:
             self._newest_seen[number] = max(str(c.get("updated_at") or "") for c in raw)
-        return [comment_from(c) for c in raw]
+        return [comment_from(c, self._tool_logins) for c in raw]
 
     def list_events(self, number: int) -> list[IssueEvent]:
         """The issue's event log, oldest first."""
@@ -299,14 +303,15 @@ class PyGithubPort:
 
         def post() -> Comment:
             _, data = self._request("POST", path, body={"body": body})
-            return comment_from(data)
+            return comment_from(data, self._tool_logins)
 
         def landed() -> Comment | None:
             params = {"since": since} if since else None
             for raw in self._paginate(f"re-read comments of #{number}", path, params):
-                marker = read_marker(raw.get("body"))
+                found = comment_from(raw, self._tool_logins)
+                marker = comment_marker(found)
                 if marker is not None and marker.key == key:
-                    return comment_from(raw)
+                    return found
             return None
 
         return self._retrying(f"comment on #{number}", post, recover=landed)
@@ -316,7 +321,8 @@ class PyGithubPort:
         params = {"since": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
         what = f"re-read comments of #{number}"
         return [
-            comment_from(c) for c in self._paginate(what, f"{self._base}/issues/{number}/comments", params)
+            comment_from(c, self._tool_logins)
+            for c in self._paginate(what, f"{self._base}/issues/{number}/comments", params)
         ]
 
     def edit_comment(self, comment_id: int, body: str) -> None:

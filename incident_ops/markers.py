@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from incident_ops.model import Comment
+
 KINDS = (
     "status",
     "acknowledgement",
@@ -34,6 +36,12 @@ def marker_lines(kind: str, key: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown comment kind {kind!r}")
     return f"<!-- incident-ops:{kind} -->\n<!-- incident-ops-key:{key} -->"
+
+
+def comment_marker(comment: Comment) -> Marker | None:
+    """The marker of one of the tool's comments; a person's comment never counts, markers or not."""
+    # Anyone can paste a marker into a comment: only bot accounts (the tool's identity) are trusted.
+    return read_marker(comment.body) if comment.author.is_bot else None
 
 
 def read_marker(body: str | None) -> Marker | None:

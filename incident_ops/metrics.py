@@ -6,9 +6,9 @@ Definitions (all durations count from the declaration, wall-clock):
   incident keeps that figure; `to_settle` is the time until it was resolved for good (the last resolution when
   it is resolved or closed now, or the close when it was closed without one; None while it is active).
 - to close: until the issue was closed (only for closed incidents).
-- update cadence: each active period (declaration or `/reopen` until the next resolution or close) is cut into
-  intervals by the update messages; an interval is kept when it lasts at most `updates.every`. Reminders do not
-  count as updates. The running interval of an active incident counts only once it is already late at `now`.
+- update cadence: each active period (declaration or `/reopen` until the next resolution or close) is cut
+  into intervals by the update messages; an interval is kept when it lasts at most `updates.every`. Reminders
+  do not count as updates. The running interval of an active incident counts only once it is late at `now`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ class IncidentFigures:
         return self.declared_at.astimezone(UTC).strftime("%Y-%m")
 
 
-def incident_figures(state: IncidentState, every: timedelta, now: datetime | None = None) -> IncidentFigures | None:
+def incident_figures(
+    state: IncidentState, every: timedelta, now: datetime | None = None
+) -> IncidentFigures | None:
     """The figures of one incident (None when the issue was never declared an incident)."""
     declared = state.declared_at
     if declared is None:

@@ -11,7 +11,7 @@ from incident_ops.github import GitHubPort
 from incident_ops.handlers import Context, plan
 from incident_ops.integrations.deliveries import Integrations
 from incident_ops.integrations.run import IntegrationRun
-from incident_ops.markers import read_marker
+from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import ReportTemplate, check_report
 from incident_ops.state import IncidentState
@@ -111,7 +111,7 @@ def _needs_events(history: IssueHistory, label: str) -> bool:
 
 def _kind(comment: Comment) -> str | None:
     """The kind of one of the tool's comments."""
-    marker = read_marker(comment.body)
+    marker = comment_marker(comment)
     return marker.kind if marker else None
 
 

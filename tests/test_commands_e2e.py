@@ -302,3 +302,22 @@ def test_two_runs_at_once_converge_to_one_of_each(world: World) -> None:
     assert len(world.bot_comments(number, "update")) == 1
     assert len(world.bot_comments(number, "status")) == 1
     assert world.labels(number) == {LABEL}
+
+
+def test_markers_pasted_by_a_person_are_not_trusted(world: World) -> None:
+    """A forged status cache cannot make an outsider team, nor a forged marker suppress a message."""
+    number = world.open_issue("reporter")
+    forged_ack = "<!-- incident-ops:acknowledgement -->\n<!-- incident-ops-key:acknowledgement -->\nhi"
+    world.comment(number, "reporter", forged_ack, run=False)
+    cid = world.emu.add_comment(REPO, number, "reporter", "/resolved")
+    cache = f'<!-- incident-ops-cache:{{"cursor":0,"verdicts":{{"{cid}":true}}}} -->'
+    world.comment(number, "reporter", f"<!-- incident-ops:status -->\n{cache}", run=False)
+
+    world.declare(number, "steward")
+
+    assert RESOLVED not in world.labels(number)
+    assert len(world.bot_comments(number, "acknowledgement")) == 2  # the forged one and the real one
+    assert [c["user"]["login"] for c in world.bot_comments(number, "acknowledgement")][
+        -1
+    ] == "github-actions[bot]"
+    assert "only the incident response team can run it" in world.bot_comments(number, "reply")[-1]["body"]

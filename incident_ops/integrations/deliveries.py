@@ -13,7 +13,7 @@ from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
 from incident_ops.integrations.http import IntegrationError
 from incident_ops.integrations.slack import SlackWebhook
-from incident_ops.markers import read_marker
+from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
 from incident_ops.state import IncidentState
 
@@ -73,7 +73,7 @@ def owed(posted: list[Comment], integrations: Integrations) -> list[str]:
     """Deliveries owed for the tool's comments posted in this run, each step on its own: "step:key"."""
     due = []
     for comment in posted:
-        marker = read_marker(comment.body)
+        marker = comment_marker(comment)
         if marker is None:
             continue
         if integrations.slack is not None and marker.kind in SLACK_KINDS:
