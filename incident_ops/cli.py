@@ -26,6 +26,7 @@ from incident_ops.handlers import Context
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import ReportTemplate, check_report, format_check, load_template
+from incident_ops.report_cmd import FORMATS, run_report, since_date
 from incident_ops.serve import IncidentResult, Services, serve
 from incident_ops.sweep import sweep
 from incident_ops.team import Team
@@ -69,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate-config", parents=[common], help="check a config file")
     validate.add_argument("path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace")
     sub.add_parser("demo", parents=[common], help="play an incident against a local GitHub emulator")
+    metrics = sub.add_parser("report", parents=[common], help="incident metrics, with charts")
+    metrics.add_argument("--since", type=since_date, help="declared on or after (YYYY-MM-DD)")
+    metrics.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
+    metrics.add_argument("--format", choices=FORMATS, default="markdown", help="default: markdown")
     return parser
 
 
@@ -98,6 +103,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         "check-report": _check_report,
         "validate-config": _validate_config,
         "demo": _demo,
+        "report": _report,
     }
     return handlers[args.command](args, env)
 
@@ -267,6 +273,20 @@ def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
     def go() -> int:
         services = _services(args, env, runner, repo)
         return _finish(services, sweep(services), runner)
+
+    return _with_config_errors(go)
+
+
+def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Print incident metrics; the Markdown report also goes to the job summary."""
+    runner = actions.RunnerEnv.from_env(env)
+    repo = args.repo or runner.repository
+    if not repo or "/" not in repo:
+        raise UsageProblem("report needs --repo OWNER/NAME (or GITHUB_REPOSITORY)")
+
+    def go() -> int:
+        services = _services(args, env, runner, repo)
+        return run_report(services, args.since, args.format, print, runner.summary_path)
 
     return _with_config_errors(go)
 

@@ -65,10 +65,16 @@ def _history(services: Services, issue: Issue) -> IssueHistory:
     """Comments, and the event log when no status comment remembers the declaration."""
     comments = tuple(services.port.list_comments(issue.number))
     history = IssueHistory(services.repo, issue, comments)
-    status = next((c for c in comments if (m := read_marker(c.body)) and m.kind == "status"), None)
+    status = next((c for c in comments if c.author.is_bot and _is_status(c.body)), None)
     if read_cache(status.body if status else None).declared_at is None:
         history = IssueHistory(services.repo, issue, comments, tuple(services.port.list_events(issue.number)))
     return history
+
+
+def _is_status(body: str) -> bool:
+    """Whether a bot's comment is the status comment."""
+    marker = read_marker(body)
+    return marker is not None and marker.kind == "status"
 
 
 def run_report(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from incident_ops.config import Config
+from incident_ops.mermaid import incident_timeline
 from incident_ops.render import Renderer
 from incident_ops.state import IncidentState, TimelineEntry
 from incident_ops.status_cache import StatusCache, write_cache
@@ -66,6 +67,7 @@ def render_status(
         clocks=_clock_lines(state, clock, zone),
         report=_report_lines(state),
         timeline=[_timeline_line(e, zone) for e in _shortened(state.timeline)],
+        mermaid_timeline=incident_timeline(state, clock, zone),
     )
 
 
