@@ -199,8 +199,8 @@ class Executor:
                 kept = tuple(x for x in issue.assignees if x.casefold() != login.casefold())
                 issue = replace(issue, assignees=kept)
             case CloseIssue(reason=reason):
-                port.close_issue(number, reason)
-                issue = replace(issue, state="closed", state_reason=reason)
+                closed = port.close_issue(number, reason)
+                issue = replace(issue, state="closed", state_reason=reason, closed_at=closed.closed_at)
             case React(comment_id=cid, content=content):
                 port.add_reaction(cid, content)
         return replace(history, issue=issue)

@@ -91,7 +91,7 @@ class GitHubPort(Protocol):
     def remove_label(self, number: int, label: str) -> None: ...
     def add_assignees(self, number: int, logins: list[str]) -> None: ...
     def remove_assignees(self, number: int, logins: list[str]) -> None: ...
-    def close_issue(self, number: int, reason: str) -> None: ...
+    def close_issue(self, number: int, reason: str) -> Issue: ...
     def add_reaction(self, comment_id: int, content: str) -> None: ...
 
 
@@ -369,11 +369,12 @@ class PyGithubPort:
         body = {"assignees": logins}
         self._retrying(f"unassign #{number}", lambda: self._request("DELETE", path, body=body))
 
-    def close_issue(self, number: int, reason: str) -> None:
-        """Close an issue with a state reason (completed or not_planned)."""
+    def close_issue(self, number: int, reason: str) -> Issue:
+        """Close an issue with a state reason (completed or not_planned); the issue as closed."""
         path = f"{self._base}/issues/{number}"
         body = {"state": "closed", "state_reason": reason}
-        self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
+        _, data = self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
+        return issue_from(data)
 
     def add_reaction(self, comment_id: int, content: str) -> None:
         """React to a comment (GitHub answers the existing reaction when it is already there)."""
