@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Mapping
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from incident_ops.config import Config
 from incident_ops.github import CallCounter
 from incident_ops.serve import IncidentResult
 
@@ -102,7 +104,9 @@ def write_summary(path: str | None, markdown: str) -> None:
         out.write(markdown.rstrip() + "\n")
 
 
-def summary_markdown(results: list[IncidentResult], counter: CallCounter, dry_run: bool) -> str:
+def summary_markdown(
+    results: list[IncidentResult], counter: CallCounter, dry_run: bool, problems: list[str] | None = None
+) -> str:
     """A short account of the run: what was done per incident, and the API calls spent."""
     lines = ["### incident-ops" + (" (dry run: nothing was written)" if dry_run else ""), ""]
     if results:
@@ -115,7 +119,9 @@ def summary_markdown(results: list[IncidentResult], counter: CallCounter, dry_ru
             lines.append(f"| [#{r.number} {title}]({r.url}) | {r.state} | {done} |")
     else:
         lines.append("No incident needed anything.")
-    warnings = [f"- #{r.number}: {w}" for r in results for w in r.warnings]
+    warnings = [f"- {p}" for p in problems or []] + [
+        f"- #{r.number}: {w}" for r in results for w in r.warnings
+    ]
     if warnings:
         lines += ["", "**Integration problems** (GitHub was updated; the next run retries):", *warnings]
     lines += ["", f"API calls: {counter.reads} reads, {counter.writes} writes."]
@@ -135,3 +141,18 @@ def outputs_of(results: list[IncidentResult]) -> dict[str, str]:
 def escape_data(text: str) -> str:
     """Escape text for a workflow command's message."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def mask_commands(env: Mapping[str, str], config: Config) -> list[str]:
+    """`::add-mask::` lines for every secret a run holds, so no log line can show one."""
+    names = ["GITHUB_TOKEN"]
+    if config.integrations.slack_webhook_env:
+        names.append(config.integrations.slack_webhook_env)
+    freshdesk = config.integrations.freshdesk
+    secrets = [env.get(name, "") for name in names]
+    if freshdesk is not None:
+        key = env.get(freshdesk.api_key_env, "")
+        # FreshDesk takes the key as HTTP basic auth (KEY:X): mask its encoded form as well.
+        secrets += [key, base64.b64encode(f"{key}:X".encode()).decode() if key else ""]
+    lines = {line.strip() for secret in secrets for line in secret.splitlines()}
+    return [f"::add-mask::{escape_data(line)}" for line in sorted(lines) if len(line) >= 4]

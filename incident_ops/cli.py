@@ -23,6 +23,7 @@ from incident_ops.config import (
 )
 from incident_ops.github import GitHubFailure, PyGithubPort, RetryPolicy
 from incident_ops.handlers import Context
+from incident_ops.init import run_init
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import ReportTemplate, check_report, format_check, load_template
@@ -70,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate-config", parents=[common], help="check a config file")
     validate.add_argument("path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace")
     sub.add_parser("demo", parents=[common], help="play an incident against a local GitHub emulator")
+    init_parser = sub.add_parser(
+        "init", parents=[common], help="write the workflow, config, report template and issue form"
+    )
+    init_parser.add_argument("directory", nargs="?", default=".", help="the repository's root folder")
+    init_parser.add_argument("--force", action="store_true", help="overwrite files that exist")
+    init_parser.add_argument(
+        "--create-labels", action="store_true", help="create the incident, resolved and stale labels"
+    )
+    init_parser.add_argument("--repo", help="OWNER/NAME for --create-labels (default: GITHUB_REPOSITORY)")
     metrics = sub.add_parser("report", parents=[common], help="incident metrics, with charts")
     metrics.add_argument("--since", type=since_date, help="declared on or after (YYYY-MM-DD)")
     metrics.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
@@ -104,6 +114,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         "validate-config": _validate_config,
         "demo": _demo,
         "report": _report,
+        "init": _init,
     }
     return handlers[args.command](args, env)
 
@@ -128,7 +139,7 @@ def _dry_run(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
 
 def _config(args: argparse.Namespace, env: Mapping[str, str], workspace: Path) -> Config:
     """The config, or exit 1 with every problem (as annotations) before any write."""
-    path = args.config or env.get("INCIDENT_OPS_CONFIG")
+    path = args.config or env.get("INCIDENT_OPS_CONFIG") or None
     try:
         return load_config(workspace, path)
     except ConfigUnreadable as error:
@@ -140,6 +151,9 @@ def _services(
 ) -> Services:
     """The real collaborators of a run."""
     config = _config(args, env, runner.workspace)
+    if env.get("GITHUB_ACTIONS") == "true":
+        for line in actions.mask_commands(env, config):
+            print(line)
     wh = config.working_hours
     calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
     template = _template(config, runner.workspace)
@@ -150,22 +164,9 @@ def _services(
         repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay), tool_logins=tool_logins
     )
     context = Context(config, calendar, Renderer(templates_dir), _now(args, env))
-    _mask_secrets(config, env)
-    integrations = from_config(config, env)
+    integrations = from_config(config, env, retry_delay=delay)
     team = Team(port, config.team)
     return Services(repo, port, team, template, context, _dry_run(args, env), integrations=integrations)
-
-
-def _mask_secrets(config: Config, env: Mapping[str, str]) -> None:
-    """Ask the Actions runner to hide the integrations' secrets from every log line."""
-    if env.get("GITHUB_ACTIONS") != "true":
-        return
-    names = [config.integrations.slack_webhook_env]
-    if config.integrations.freshdesk is not None:
-        names.append(config.integrations.freshdesk.api_key_env)
-    for name in names:
-        if name and env.get(name):
-            print(f"::add-mask::{env[name]}")
 
 
 def _template(config: Config, workspace: Path) -> ReportTemplate:
@@ -181,7 +182,8 @@ def _finish(services: Services, results: list[IncidentResult], runner: actions.R
     """Outputs, summary and exit code of a run or sweep."""
     port = services.port
     actions.write_outputs(runner.output_path, actions.outputs_of(results))
-    summary = actions.summary_markdown(results, port.counter, services.dry_run)
+    problems = services.integrations.problems
+    summary = actions.summary_markdown(results, port.counter, services.dry_run, problems)
     actions.write_summary(runner.summary_path, summary)
     for result in results:
         state = f"#{result.number}: {result.state}"
@@ -275,6 +277,17 @@ def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
         return _finish(services, sweep(services), runner)
 
     return _with_config_errors(go)
+
+
+def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Write the workflow, config, report template and issue form; optionally create the labels."""
+    runner = actions.RunnerEnv.from_env(env)
+    repo = args.repo or runner.repository
+    port = None
+    if args.create_labels and repo and "/" in repo:
+        delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
+        port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
+    return run_init(Path(args.directory), args.force, args.create_labels, port, print)
 
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:

@@ -227,9 +227,8 @@ class PyGithubPort:
                     raise GitHubNotFound(f"{what}: not found") from error
                 wait = _wait_for(error, time.time)
                 if wait is None and error.status not in RETRYABLE_STATUSES:
-                    raise GitHubFailure(
-                        f"{what}: GitHub answered {error.status}: {_message(error)}"
-                    ) from error
+                    message = f"{what}: GitHub answered {error.status}: {_message(error)}"
+                    raise GitHubFailure(message, error.status) from error
                 if wait is not None and wait > self._retry.max_wait:
                     raise GitHubFailure(f"{what}: rate limited for {wait:.0f}s more; rerun later") from error
                 last = f"GitHub answered {error.status}"
@@ -289,6 +288,18 @@ class PyGithubPort:
             params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         items = self._paginate(f"list {state} issues labelled {label!r}", f"{self._base}/issues", params)
         return [issue_from(i) for i in items if "pull_request" not in i]
+
+    def ensure_label(self, name: str, color: str, description: str) -> bool:
+        """Create a repository label unless one of that name exists (any case); True when created."""
+        path = f"{self._base}/labels"
+        with contextlib.suppress(GitHubNotFound):
+            self._retrying(
+                f"read label {name!r}", lambda: self._request("GET", f"{path}/{quote(name, safe='')}")
+            )
+            return False
+        body = {"name": name, "color": color, "description": description}
+        self._retrying(f"create label {name!r}", lambda: self._request("POST", path, body=body))
+        return True
 
     def role_of(self, login: str) -> str:
         """The user's repository role (read, triage, write, maintain, admin or none)."""

@@ -10,7 +10,8 @@ from typing import Protocol
 from incident_ops.config import DEFAULT_CONFIG_PATH, ConfigError, ConfigUnreadable, load_config
 
 BUNDLED = Path(__file__).resolve().parent / "bundled"
-SOURCE_ROOT = Path(__file__).resolve().parent.parent
+# The published repository: the workflow `init` writes calls its reusable workflow at the v1 tag.
+ACTION_REPO = "OWNER/incident-ops"
 WORKFLOW_PATH = ".github/workflows/incident-ops.yml"
 REPORT_TEMPLATE_PATH = ".github/incident-report.md"
 ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/incident-report.yml"
@@ -34,9 +35,8 @@ class InitFile:
 
 
 def _issue_form_source() -> Path:
-    """The issue form: bundled with the package, else this source tree's own copy."""
-    bundled = BUNDLED / "incident-report.yml"
-    return bundled if bundled.exists() else SOURCE_ROOT / ISSUE_FORM_PATH
+    """The issue form bundled with the package (a copy of this repository's own, kept equal by a test)."""
+    return BUNDLED / "incident-report.yml"
 
 
 def _config_text() -> str:
@@ -46,7 +46,7 @@ def _config_text() -> str:
     if default not in text:
         raise RuntimeError("the bundled config no longer has `report.template: null`")
     written = (
-        f"  # `incident-ops init` wrote this template; keep its headings and the issue form's labels in step.\n"
+        "  # `incident-ops init` wrote this template: keep its headings in step with the issue form's.\n"
         f"  template: {REPORT_TEMPLATE_PATH}\n"
     )
     return text.replace(default, written, 1)
@@ -70,9 +70,7 @@ def run_init(
         say(f"incident-ops init: {directory} is not a folder; give the repository's root folder.")
         return USAGE
     if create_labels and port is None:
-        say(
-            "incident-ops init: --create-labels needs the repository (--repo or GITHUB_REPOSITORY) and a token."
-        )
+        say("incident-ops init: --create-labels needs the repository (--repo or GITHUB_REPOSITORY).")
         return USAGE
     try:
         files = init_files()

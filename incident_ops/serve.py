@@ -64,25 +64,21 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
         if not state.declared:
             return result
         extras.start(state)
-        state = _fold(history, services, extras.ticket_reply_for)
-        extras.check_ticket_reply(state, ctx.config, ctx.calendar, ctx.now)
+        state = _fold(history, services, extras)
+        extras.check_ticket_reply(state, ctx)
+        posted_before = len(executor.posted)
         history = executor.run(plan(state, ctx), history)
-        extras.deliver(
-            executor.posted,
-            _fold(history, services, extras.ticket_reply_for),
-            ctx.config,
-            services.dry_run,
-            services.say,
-        )
+        posted = executor.posted[posted_before:]
+        # Re-read before telling anyone: another run's older copy of a comment wins, ours yields.
+        fresh = _verify(history, services, posted) if posted and not services.dry_run else None
+        history = fresh or history
+        closed_by_tool = any(line.startswith("close the issue") for line in executor.done)
+        current = _fold(history, services, extras)
+        extras.deliver(executor.posted, current, closed_by_tool, services.dry_run, services.say)
         history = _refresh_status(history, services, executor, extras)
         result.state = _state_name(_fold(history, services))
-        if services.dry_run or not executor.posted:
-            break
-        fresh = _verify(history, services, executor)
         if fresh is None:
             break
-        history = fresh
-        executor.posted.clear()
     result.done = executor.done + [f"sent {item}" for item in extras.sent]
     result.warnings = extras.warnings
     return result
@@ -115,18 +111,22 @@ def _kind(comment: Comment) -> str | None:
     return marker.kind if marker else None
 
 
-def _fold(history: IssueHistory, services: Services, ticket_reply_for: str | None = None) -> IncidentState:
-    """The incident's state, report checked against the template in use."""
+def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | None = None) -> IncidentState:
+    """The incident's state, report checked against the template in use, with what integrations learnt."""
     report = check_report(history.issue.body, services.template)
     label = services.context.config.incident_label
-    return fold(history, label, services.team, report, ticket_reply_for)
+    reply_for = extras.ticket_reply_for if extras else None
+    state = fold(history, label, services.team, report, reply_for)
+    if extras is not None:
+        state.close_hold = extras.close_hold
+    return state
 
 
 def _refresh_status(
     history: IssueHistory, services: Services, executor: Executor, extras: IntegrationRun
 ) -> IssueHistory:
     """Create the status comment, or edit it when its content changed."""
-    state = _fold(history, services, extras.ticket_reply_for)
+    state = _fold(history, services, extras)
     config = services.context.config
     clock = clocks(state, config, services.context.calendar)
     body = render_status(state, clock, config, services.context.renderer, _cache_of(state, extras))
@@ -148,12 +148,13 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
         verdicts=dict(state.verdicts),
         pending=tuple(extras.pending or ()),
         ticket_reply_for=extras.ticket_reply_for,
+        closed_at=extras.closed_at,
     )
 
 
-def _verify(history: IssueHistory, services: Services, executor: Executor) -> IssueHistory | None:
+def _verify(history: IssueHistory, services: Services, posted: list[Comment]) -> IssueHistory | None:
     """Re-read after posting: another run's copy or new comments mean one more pass."""
-    since = min(c.created_at for c in executor.posted)
+    since = min(c.created_at for c in posted)
     seen = {c.id for c in history.comments}
     recent = services.port.comments_since(history.issue.number, since)
     fresh = [c for c in recent if c.id not in seen]

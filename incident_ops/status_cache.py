@@ -20,6 +20,7 @@ class StatusCache:
     verdicts: dict[int, bool] = field(default_factory=dict)
     pending: tuple[str, ...] = ()
     ticket_reply_for: str | None = None
+    closed_at: str | None = None
 
 
 def read_cache(body: str | None) -> StatusCache:
@@ -37,6 +38,7 @@ def read_cache(body: str | None) -> StatusCache:
             verdicts={int(k): bool(v) for k, v in (data.get("verdicts") or {}).items()},
             pending=tuple(str(p) for p in data.get("pending") or ()),
             ticket_reply_for=data.get("ticket_reply_for"),
+            closed_at=data.get("closed_at"),
         )
     except (ValueError, TypeError, AttributeError):
         return StatusCache()
@@ -51,6 +53,7 @@ def write_cache(cache: StatusCache) -> str:
         "verdicts": {str(k): v for k, v in sorted(cache.verdicts.items())},
         "pending": list(cache.pending),
         "ticket_reply_for": cache.ticket_reply_for,
+        "closed_at": cache.closed_at,
     }
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     return f"<!-- incident-ops-cache:{text.replace('--', '- -')} -->"

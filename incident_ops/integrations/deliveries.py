@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from incident_ops.config import Config
 from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
-from incident_ops.integrations.http import IntegrationError
+from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.slack import SlackWebhook
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
@@ -37,6 +37,7 @@ class Integrations:
     slack: SlackWebhook | None = None
     freshdesk: FreshDesk | None = None
     problems: list[str] = field(default_factory=list)
+    mentions: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
@@ -44,9 +45,9 @@ class Integrations:
         return self.slack is not None or self.freshdesk is not None
 
 
-def from_config(config: Config, env: Mapping[str, str]) -> Integrations:
+def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0) -> Integrations:
     """Integrations from config and the environment variables it names (values never shown)."""
-    found = Integrations()
+    found = Integrations(mentions=config.escalation.mention)
     slack_env = config.integrations.slack_webhook_env
     if slack_env:
         url = env.get(slack_env, "")
@@ -54,7 +55,7 @@ def from_config(config: Config, env: Mapping[str, str]) -> Integrations:
             found.problems.append(f"${slack_env} is not set: chat messages are not sent")
         else:
             try:
-                found.slack = SlackWebhook(url, slack_env)
+                found.slack = SlackWebhook(url, slack_env, HttpClient("Slack", base_delay=retry_delay))
             except IntegrationError as error:
                 found.problems.append(str(error))
     desk = config.integrations.freshdesk
@@ -65,7 +66,8 @@ def from_config(config: Config, env: Mapping[str, str]) -> Integrations:
             names = " and ".join(f"${m}" for m in missing)
             found.problems.append(f"{names} not set: the FreshDesk ticket is not updated")
         else:
-            found.freshdesk = FreshDesk(domain, key, desk.api_key_env)
+            client = HttpClient("FreshDesk", base_delay=retry_delay)
+            found.freshdesk = FreshDesk(domain, key, desk.api_key_env, client)
     return found
 
 
@@ -91,19 +93,23 @@ class DeliveryReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def deliver(
-    pending: list[str], state: IncidentState, config: Config, integrations: Integrations
-) -> DeliveryReport:
+def owed_for_close(key: str, integrations: Integrations) -> list[str]:
+    """Deliveries for a close made on GitHub by a person (no closing comment of the tool's)."""
+    due = [f"slack:{key}"] if integrations.slack is not None else []
+    return due + ([f"freshdesk-closed:{key}"] if integrations.freshdesk is not None else [])
+
+
+def deliver(pending: list[str], state: IncidentState, integrations: Integrations) -> DeliveryReport:
     """Send each owed message once; a failure is reported and kept, never raised."""
     report = DeliveryReport()
     for delivery in dict.fromkeys(pending):
         channel, _, key = delivery.partition(":")
         source = state.keyed(key)
-        if source is None:
+        if source is None and not key.startswith("closed/"):
             continue
         try:
             if channel == "slack" and integrations.slack is not None:
-                integrations.slack.post(_slack_text(key, state, config))
+                integrations.slack.post(_slack_text(key, state, integrations.mentions))
             elif channel.startswith("freshdesk") and integrations.freshdesk is not None:
                 if not _to_ticket(integrations.freshdesk, channel, source, state):
                     continue
@@ -116,7 +122,7 @@ def deliver(
     return report
 
 
-def _slack_text(key: str, state: IncidentState, config: Config) -> str:
+def _slack_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> str:
     """The chat message for one of the tool's comments."""
     issue = state.history.issue
     where = slack.link(issue.html_url, f"#{issue.number} {issue.title}")
@@ -124,20 +130,20 @@ def _slack_text(key: str, state: IncidentState, config: Config) -> str:
     if kind == "acknowledgement":
         return f":rotating_light: Incident declared by @{state.declared_by}: {where}"
     if kind == "escalation":
-        mentions = " ".join(config.escalation.mention)
-        return f":warning: Escalation: {where} is not resolved yet. {slack.escape(mentions)}".strip()
+        names = slack.escape(" ".join(mentions))
+        return f":warning: Escalation: {where} is not resolved yet. {names}".strip()
     if kind == "resolution":
         return f":white_check_mark: Resolved: {where}"
     return f":lock: Closed: {where}"
 
 
-def _to_ticket(desk: FreshDesk, step: str, source: Comment, state: IncidentState) -> bool:
+def _to_ticket(desk: FreshDesk, step: str, source: Comment | None, state: IncidentState) -> bool:
     """One step of mirroring the incident to its ticket; False when no ticket is linked."""
     ticket = state.ticket
     if not ticket:
         return False
     url = state.history.issue.html_url
-    if step == "freshdesk-reply":
+    if step == "freshdesk-reply" and source is not None:
         text = HIDDEN.sub("", source.body).strip()
         desk.reply(ticket, _HTML.render(f"{text}\n\nFollow the incident: {url}"))
     elif step == "freshdesk-note":

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from incident_ops.config import Config
-from incident_ops.integrations.deliveries import Integrations, deliver, owed
+from incident_ops.integrations.deliveries import Integrations, deliver, owed, owed_for_close
 from incident_ops.integrations.http import IntegrationError
+from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
 from incident_ops.state import IncidentState
 from incident_ops.timers import clocks, due
-from incident_ops.workhours import WorkCalendar
+
+if TYPE_CHECKING:
+    from incident_ops.handlers import Context
+
+TOOL_CLOSE_WINDOW = timedelta(minutes=10)  # a closing comment this soon before the close: the tool closed it
 
 
 @dataclass
@@ -21,6 +27,8 @@ class IntegrationRun:
     integrations: Integrations
     pending: list[str] | None = None
     ticket_reply_for: str | None = None
+    closed_at: str | None = None
+    close_hold: str | None = None
     warnings: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     _seen: set[int] = field(default_factory=set)
@@ -30,20 +38,23 @@ class IntegrationRun:
         if self.pending is None:
             self.pending = list(state.cache.pending)
             self.ticket_reply_for = state.cache.ticket_reply_for
+            self.closed_at = state.cache.closed_at
 
-    def check_ticket_reply(
-        self, state: IncidentState, config: Config, calendar: WorkCalendar, now: object
-    ) -> None:
+    def check_ticket_reply(self, state: IncidentState, ctx: Context) -> None:
         """Before auto-closing, ask FreshDesk whether the requester replied since the resolution."""
         desk = self.integrations.freshdesk
         if desk is None or not state.resolved or not state.ticket or state.community_replied:
             return
-        if state.resolved_at is None or not due(state, clocks(state, config, calendar), now).close:  # type: ignore[arg-type]
+        if (
+            state.resolved_at is None
+            or not due(state, clocks(state, ctx.config, ctx.calendar), ctx.now).close
+        ):
             return
         try:
             replied = desk.requester_replied_since(state.ticket, state.resolved_at)
         except IntegrationError as error:
-            state.close_hold = "the FreshDesk ticket could not be checked for a requester reply"
+            self.close_hold = "the FreshDesk ticket could not be checked for a requester reply"
+            state.close_hold = self.close_hold
             self.warnings.append(f"{error}; auto-close waits for the next run")
             return
         if replied:
@@ -54,21 +65,52 @@ class IntegrationRun:
         self,
         posted: list[Comment],
         state: IncidentState,
-        config: Config,
+        closed_by_tool: bool,
         dry_run: bool,
         say: Callable[[str], None],
     ) -> None:
-        """Send what this run's new comments owe, and what earlier runs could not."""
-        fresh = [c for c in posted if c.id not in self._seen]
-        self._seen.update(c.id for c in fresh)
-        queue = list(dict.fromkeys([*(self.pending or []), *owed(fresh, self.integrations)]))
+        """Send what new comments owe, what earlier runs could not, and a close made by a person."""
+        fresh = [c for c in posted if c.id not in self._seen and _oldest_copy(c, state)]
+        self._seen.update(c.id for c in posted)
+        queue = [
+            *(self.pending or []),
+            *owed(fresh, self.integrations),
+            *self._close_owed(state, closed_by_tool),
+        ]
+        queue = list(dict.fromkeys(queue))
         if not queue:
             return
         if dry_run:
             for item in queue:
                 say(f"[dry run] #{state.history.issue.number}: would send {item}")
             return
-        report = deliver(queue, state, config, self.integrations)
+        report = deliver(queue, state, self.integrations)
         self.sent.extend(report.sent)
         self.pending = list(report.failed)
         self.warnings.extend(f"{item}: {why}; retried on the next run" for item, why in report.failed.items())
+
+    def _close_owed(self, state: IncidentState, closed_by_tool: bool) -> list[str]:
+        """Deliveries for a close nobody announced: the issue was closed on GitHub by a person."""
+        closed_at = state.closed_at
+        if closed_at is None:
+            return []
+        stamp = closed_at.strftime("%Y%m%dT%H%M%SZ")
+        if stamp == self.closed_at:
+            return []
+        first_time = self.closed_at is None and state.status_comment is None
+        self.closed_at = stamp
+        if first_time or closed_by_tool or _announced(state, closed_at):
+            return []
+        return owed_for_close(f"closed/{stamp}", self.integrations)
+
+
+def _oldest_copy(comment: Comment, state: IncidentState) -> bool:
+    """Whether this comment is the copy of its key that stays (a younger duplicate yields)."""
+    marker = comment_marker(comment)
+    kept = state.keyed(marker.key) if marker else None
+    return kept is not None and kept.id == comment.id
+
+
+def _announced(state: IncidentState, closed_at: datetime) -> bool:
+    """Whether the tool's closing comment came just before this close (so its own messages cover it)."""
+    return any(closed_at - TOOL_CLOSE_WINDOW <= c.created_at <= closed_at for c in state.of_kind("closing"))

@@ -1,0 +1,212 @@
+"""`incident-ops init`: the files it writes, its refusal to overwrite, the labels it creates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from harness import REPO, TOKEN, World
+
+import incident_ops
+from incident_ops.config import load_config, validate_config_file
+from incident_ops.github import PyGithubPort, RetryPolicy
+from incident_ops.init import (
+    ISSUE_FORM_PATH,
+    REPORT_TEMPLATE_PATH,
+    WORKFLOW_PATH,
+    init_files,
+    run_init,
+)
+from incident_ops.report import check_report, load_template
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITTEN = [WORKFLOW_PATH, ".github/incident-ops.yml", REPORT_TEMPLATE_PATH, ISSUE_FORM_PATH]
+
+
+class FakeLabels:
+    """A LabelPort that remembers labels in memory."""
+
+    def __init__(self, existing: tuple[str, ...] = ()) -> None:
+        self.labels = {name.casefold(): name for name in existing}
+
+    def ensure_label(self, name: str, color: str, description: str) -> bool:
+        """Create the label unless it exists (any case)."""
+        assert len(color) == 6 and len(description) <= 100
+        if name.casefold() in self.labels:
+            return False
+        self.labels[name.casefold()] = name
+        return True
+
+
+def init(directory: Path, force: bool = False, labels: FakeLabels | None = None) -> tuple[int, str]:
+    """run_init, returning its exit code and what it said."""
+    said: list[str] = []
+    code = run_init(directory, force, labels is not None, labels, said.append)
+    return code, "\n".join(said)
+
+
+def test_writes_the_workflow_config_report_template_and_issue_form(tmp_path: Path) -> None:
+    code, said = init(tmp_path)
+
+    assert code == 0, said
+    for path in WRITTEN:
+        assert (tmp_path / path).is_file(), path
+        assert f"wrote {path}" in said
+    assert (tmp_path / ISSUE_FORM_PATH).read_text() == (ROOT / ISSUE_FORM_PATH).read_text()
+    workflow = (tmp_path / WORKFLOW_PATH).read_text()
+    assert "incident-ops-reusable.yml@v1" in workflow and "issues: write" in workflow
+
+
+def test_the_config_has_every_default_and_reads_the_written_template(tmp_path: Path) -> None:
+    init(tmp_path)
+    config_path = tmp_path / ".github" / "incident-ops.yml"
+
+    assert validate_config_file(config_path, tmp_path) == []
+    config = load_config(tmp_path)
+    assert config.report.template == REPORT_TEMPLATE_PATH
+    assert config.escalation.after.total_seconds() == 1800
+    text = config_path.read_text()
+    for key in (
+        "incident_label",
+        "team:",
+        "escalation:",
+        "updates:",
+        "close:",
+        "working_hours:",
+        "integrations:",
+    ):
+        assert key in text
+    template = load_template(tmp_path / REPORT_TEMPLATE_PATH)
+    assert template.sections and not check_report("", template).complete
+
+
+def test_refuses_to_overwrite_naming_each_existing_file(tmp_path: Path) -> None:
+    config = tmp_path / ".github" / "incident-ops.yml"
+    config.parent.mkdir()
+    config.write_text("incident_label: outage\n")
+    (tmp_path / ".github" / "incident-report.md").write_text("### Mine\n")
+
+    code, said = init(tmp_path)
+
+    assert code == 1
+    assert ".github/incident-ops.yml" in said and ".github/incident-report.md" in said
+    assert "--force" in said
+    assert config.read_text() == "incident_label: outage\n"
+    assert not (tmp_path / WORKFLOW_PATH).exists()  # all or nothing
+
+
+def test_force_overwrites(tmp_path: Path) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "incident-ops.yml").write_text("incident_label: outage\n")
+
+    code, said = init(tmp_path, force=True)
+
+    assert code == 0
+    assert "overwrote .github/incident-ops.yml" in said
+    assert load_config(tmp_path).incident_label == "type: Hub Incident"
+
+
+def test_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    code, said = init(tmp_path / "nope")
+    assert code == 2 and "not a folder" in said
+
+
+def test_create_labels_needs_a_port(tmp_path: Path) -> None:
+    said: list[str] = []
+    assert run_init(tmp_path, False, True, None, said.append) == 2
+    assert "--repo" in said[0]
+    assert not (tmp_path / WORKFLOW_PATH).exists()
+
+
+def test_creates_the_configured_labels_once(tmp_path: Path) -> None:
+    labels = FakeLabels(existing=("INCIDENT: RESOLVED",))
+
+    code, said = init(tmp_path, labels=labels)
+
+    assert code == 0
+    assert set(labels.labels.values()) == {
+        "type: Hub Incident",
+        "INCIDENT: RESOLVED",
+        "incident: update overdue",
+    }
+    assert "kept the existing label 'incident: resolved'" in said
+
+
+def test_labels_come_from_an_existing_config_even_when_files_are_kept(tmp_path: Path) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "incident-ops.yml").write_text('incident_label: "outage"\n')
+    labels = FakeLabels()
+
+    code, said = init(tmp_path, labels=labels)
+
+    assert code == 1 and "nothing was written" in said
+    assert "outage" in labels.labels
+
+
+def test_a_broken_config_creates_no_labels(tmp_path: Path) -> None:
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "incident-ops.yml").write_text("escalation:\n  after: soon\n")
+    labels = FakeLabels()
+
+    code, said = init(tmp_path, labels=labels)
+
+    assert code == 1 and "escalation.after" in said
+    assert labels.labels == {}
+
+
+def test_creates_labels_through_the_github_api(world: World, tmp_path: Path) -> None:
+    port = PyGithubPort(REPO, TOKEN, world.emu.api_url, RetryPolicy(base_delay=0.01))
+    said: list[str] = []
+
+    assert run_init(tmp_path, False, True, port, said.append) == 0
+    assert run_init(tmp_path, True, True, port, said.append) == 0
+
+    listed = requests.get(f"{world.emu.api_url}/repos/{REPO}/labels", timeout=10).json()
+    names = {label["name"] for label in listed}
+    assert {"type: Hub Incident", "incident: resolved", "incident: update overdue"} <= names
+    assert said.count("created label 'type: Hub Incident'") == 1
+    assert "kept the existing label 'type: Hub Incident'" in said
+    assert port.counter.writes == 3
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"), [("github-workflows", WORKFLOW_PATH), ("github-issue-forms", ISSUE_FORM_PATH)]
+)
+def test_written_files_pass_githubs_schemas(tmp_path: Path, schema: str, path: str) -> None:
+    init(tmp_path)
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(checker), "--builtin-schema", f"vendor.{schema}", str(tmp_path / path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_written_workflow_passes_zizmor(tmp_path: Path) -> None:
+    init(tmp_path)
+    zizmor = Path(sys.executable).parent / "zizmor"
+    done = subprocess.run(
+        [str(zizmor), "--offline", "--strict-collection", "--no-progress", str(tmp_path / WORKFLOW_PATH)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and "No findings" in done.stdout, done.stdout + done.stderr
+
+
+def test_every_file_is_listed_once() -> None:
+    paths = [f.path for f in init_files()]
+    assert paths == WRITTEN
+
+
+def test_the_bundled_issue_form_is_this_repositorys_own() -> None:
+    bundled = Path(incident_ops.__file__).parent / "bundled" / "incident-report.yml"
+    own = Path(__file__).resolve().parent.parent / ".github" / "ISSUE_TEMPLATE" / "incident-report.yml"
+    assert bundled.read_text(encoding="utf-8") == own.read_text(encoding="utf-8")

@@ -1,0 +1,231 @@
+"""The workflows and the action: security lint, schemas, consistency, and a real run through act."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from act.runner import EmulatorProcess, act_run, source_copy
+from webhooks import make_payload
+
+from incident_ops.actions import mask_commands
+from incident_ops.config import parse_config
+from incident_ops.init import ACTION_REPO, BUNDLED
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+EXAMPLE = WORKFLOWS / "incident-ops.yml"
+REUSABLE = WORKFLOWS / "incident-ops-reusable.yml"
+SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+
+
+def tool(name: str) -> str:
+    """A command-line tool of the [test] extra, installed beside this Python."""
+    found = Path(sys.executable).parent / name
+    if found.exists():
+        return str(found)
+    path = shutil.which(name)
+    assert path, f"{name} is missing: install the test tools with pip install -e '.[test]'"
+    return path
+
+
+def run_tool(*argv: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+    """Run a tool, capturing its output."""
+    return subprocess.run(
+        [tool(argv[0]), *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def load(path: Path) -> dict[Any, Any]:
+    """A YAML file (PyYAML reads the `on:` key as True; put it back)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def all_steps() -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every step of every workflow and of the action, with where it is."""
+    for path in [*sorted(WORKFLOWS.glob("*.yml")), BUNDLED / "workflow.yml"]:
+        for job_id, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                yield f"{path.name}:{job_id}", step
+    for step in load(ROOT / "action.yml")["runs"]["steps"]:
+        yield "action.yml", step
+
+
+def test_zizmor_offline_has_no_findings() -> None:
+    done = run_tool("zizmor", "--offline", "--strict-collection", "--no-progress", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("schema", "files"),
+    [
+        ("vendor.github-workflows", [*sorted(WORKFLOWS.glob("*.yml")), BUNDLED / "workflow.yml"]),
+        ("vendor.github-actions", [ROOT / "action.yml", ROOT / "tests/act/setup-python/action.yml"]),
+        ("vendor.github-issue-forms", [ROOT / ".github/ISSUE_TEMPLATE/incident-report.yml"]),
+    ],
+)
+def test_files_match_githubs_schemas(schema: str, files: list[Path]) -> None:
+    done = run_tool("check-jsonschema", "--builtin-schema", schema, *map(str, files))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_bundled_workflow_has_this_repositorys_triggers_permissions_and_queues() -> None:
+    example, bundled = load(EXAMPLE), load(BUNDLED / "workflow.yml")
+    for key in ("name", "on", "permissions", "concurrency"):
+        assert bundled[key] == example[key], key
+    mine, theirs = example["jobs"]["incident-ops"], bundled["jobs"]["incident-ops"]
+    for key in ("name", "if", "permissions"):
+        assert theirs[key] == mine[key], key
+    assert mine["steps"][-1]["uses"] == "./"
+    assert theirs["uses"] == f"{ACTION_REPO}/.github/workflows/incident-ops-reusable.yml@v1"
+    assert load(REUSABLE)["jobs"]["incident-ops"]["permissions"] == mine["permissions"]
+
+
+def test_least_privilege_and_queues() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        workflow = load(path)
+        assert workflow["permissions"] == {}, path.name
+        for job in workflow["jobs"].values():
+            assert set(job["permissions"].items()) <= {("contents", "read"), ("issues", "write")}
+    group = load(EXAMPLE)["concurrency"]["group"]
+    assert "github.event.issue.number" in group and "'sweep'" in group
+
+
+def test_schedule_runs_off_the_top_of_the_hour() -> None:
+    for cron in load(EXAMPLE)["on"]["schedule"]:
+        minutes = {int(m) for m in cron["cron"].split()[0].split(",")}
+        assert 0 not in minutes and len(minutes) >= 2
+
+
+def test_run_scripts_take_no_expressions_and_actions_are_pinned() -> None:
+    for where, step in all_steps():
+        assert "${{" not in step.get("run", ""), f"{where}: pass values through env:, not into run:"
+        uses = step.get("uses", "")
+        if uses.startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False, where
+        if uses and not uses.startswith("./") and not uses.startswith(ACTION_REPO + "@"):
+            assert SHA_PINNED.match(uses), f"{where}: pin {uses} by commit SHA"
+
+
+def test_reusable_workflow_passes_the_actions_inputs_and_outputs() -> None:
+    action, call = load(ROOT / "action.yml"), load(REUSABLE)["on"]["workflow_call"]
+    assert set(call["inputs"]) == set(action["inputs"]) - {"github-token"}
+    assert set(call["outputs"]) == set(action["outputs"])
+    step = load(REUSABLE)["jobs"]["incident-ops"]["steps"][-1]
+    assert step["uses"] == f"{ACTION_REPO}@v1"
+    assert set(step["with"]) == set(call["inputs"])
+
+
+def test_every_secret_of_a_run_is_masked() -> None:
+    config = parse_config(
+        {
+            "integrations": {
+                "slack_webhook_env": "SLACK",
+                "freshdesk": {"domain_env": "FD", "api_key_env": "KEY"},
+            }
+        }
+    )
+    env = {
+        "GITHUB_TOKEN": "ghs_abc123",
+        "SLACK": "https://hooks.example/T/B/s3cret",
+        "KEY": "k3y%1",
+        "FD": "hub",
+    }
+
+    lines = mask_commands(env, config)
+
+    expected = {
+        "ghs_abc123",
+        "https://hooks.example/T/B/s3cret",
+        "k3y%251",
+        base64.b64encode(b"k3y%1:X").decode(),
+    }
+    assert set(lines) == {f"::add-mask::{value}" for value in expected}
+    assert mask_commands({}, parse_config({})) == []
+
+
+# --- the action run end to end through act, against the emulator in its own process ---
+
+TOKEN = "ghs_act_run_token_5f2c9a"
+REPO = "hub-org/support"
+LABEL = "type: Hub Incident"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorProcess]:
+    """The GitHub emulator as a separate process, seeded with the repository and its people."""
+    users = ["steward:triage", "engineer:write", "reporter", "github-actions[bot]:Bot"]
+    tokens = [f"{TOKEN}:github-actions[bot]", "steward-token:steward", "reporter-token:reporter"]
+    with EmulatorProcess.start(REPO, users, tokens, now="2026-03-02T09:00:00Z") as emu:
+        yield emu
+
+
+def comment_event(emu: EmulatorProcess, path: Path, body: str) -> int:
+    """The reporter opens an incident, the steward comments; writes the issue_comment event file."""
+    issue = emu.post("/issues", "reporter-token", title="Hub down", body="It does not load.", labels=[LABEL])
+    number = issue["number"]
+    comment = emu.post(f"/issues/{number}/comments", "steward-token", body=body)
+    payload = make_payload(
+        "issue_comment.created",
+        repository=emu.get(""),
+        issue=emu.get(f"/issues/{number}"),
+        sender=comment["user"],
+        comment=comment,
+    )
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return number
+
+
+def assert_served(emu: EmulatorProcess, number: int, log: str) -> None:
+    """The run answered the /commander comment: acknowledged, one status comment, the IC assigned."""
+    kinds = [m.group(1) for c in emu.get(f"/issues/{number}/comments") for m in [_marker(c["body"])] if m]
+    assert kinds.count("acknowledgement") == 1 and kinds.count("status") == 1, kinds
+    assert [a["login"] for a in emu.get(f"/issues/{number}")["assignees"]] == ["steward"]
+    assert f"incident={number}" in log and "state=active" in log
+    assert "| Incident | State | What was done |" in log
+    assert TOKEN not in log
+
+
+def _marker(body: str) -> re.Match[str] | None:
+    """The tool's hidden marker at the start of a comment."""
+    return re.match(r"<!-- incident-ops:([a-z-]+) -->", body)
+
+
+def test_act_runs_this_repositorys_workflow_on_a_comment(emulator: EmulatorProcess, tmp_path: Path) -> None:
+    number = comment_event(emulator, tmp_path / "event.json", "/commander")
+    repo = source_copy(ROOT, tmp_path / "repo")
+
+    done = act_run(repo, EXAMPLE.relative_to(ROOT), tmp_path, emulator, TOKEN)
+
+    assert done.returncode == 0 and "Job succeeded" in done.stdout, done.stdout[-4000:] + done.stderr
+    assert_served(emulator, number, done.stdout)
+
+
+def test_act_runs_the_workflow_init_writes_through_the_reusable_workflow(
+    emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    from incident_ops.init import run_init
+
+    number = comment_event(emulator, tmp_path / "event.json", "/commander")
+    adopter = source_copy(None, tmp_path / "adopter")
+    assert run_init(adopter, force=False, create_labels=False, port=None, say=lambda _: None) == 0
+    action = source_copy(ROOT, tmp_path / "incident-ops")
+
+    done = act_run(adopter, Path(".github/workflows/incident-ops.yml"), tmp_path, emulator, TOKEN, action)
+
+    assert done.returncode == 0 and "Job succeeded" in done.stdout, done.stdout[-4000:] + done.stderr
+    assert "incident-ops (reusable)" in done.stdout
+    assert_served(emulator, number, done.stdout)
