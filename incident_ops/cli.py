@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dateutil.parser import isoparse
 
 from incident_ops import actions
 from incident_ops.config import (
@@ -23,7 +22,6 @@ from incident_ops.config import (
 )
 from incident_ops.github import GitHubFailure, PyGithubPort, RetryPolicy
 from incident_ops.handlers import Context
-from incident_ops.init import run_init
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import ReportTemplate, check_report, format_check, load_template
@@ -124,6 +122,8 @@ def _now(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
     text = args.now or env.get("INCIDENT_OPS_NOW")
     if not text:
         return datetime.now(UTC)
+    from dateutil.parser import isoparse  # only runs that set the clock need it
+
     source = "--now" if args.now else "INCIDENT_OPS_NOW"
     try:
         parsed = isoparse(text)
@@ -281,6 +281,8 @@ def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Write the workflow, config, report template and issue form; optionally create the labels."""
+    from incident_ops.init import run_init  # only this subcommand needs it
+
     runner = actions.RunnerEnv.from_env(env)
     repo = args.repo or runner.repository
     port = None

@@ -8,8 +8,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import holidays
-
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -169,6 +167,8 @@ def check_timezone(value: object) -> str:
 
 def check_country(value: object) -> str:
     """Check a country code supported by the holidays package; return it upper-cased."""
+    import holidays  # slow to import, and only needed when public holidays are configured
+
     text = require_string(value, 'a country code like "US"').strip().upper()
     if text not in holidays.list_supported_countries():
         raise ValueError(f"{value!r} is not a country code the holidays package supports (e.g. US, DE, GB)")
@@ -177,6 +177,8 @@ def check_country(value: object) -> str:
 
 def check_subdivision(value: object, country: str) -> str:
     """Check a subdivision of country (case-insensitive); return the package's spelling."""
+    import holidays  # slow to import, and only needed when public holidays are configured
+
     text = require_string(value, 'a subdivision code like "CA"').strip()
     entity = holidays.country_holidays(country)
     known = list(entity.subdivisions) + list(getattr(entity, "subdivisions_aliases", {}))
