@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-
 from incident_ops import actions
 from incident_ops.config import (
     DEFAULT_CONFIG_PATH,
