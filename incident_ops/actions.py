@@ -57,7 +57,7 @@ def read_event(path: str | None) -> dict[str, Any]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise EventProblem(f"cannot read the event file {path}: {error.strerror}") from error
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise EventProblem(f"the event file {path} is not valid JSON: {error}") from error
     if not isinstance(data, dict):
         raise EventProblem(f"the event file {path} does not hold a JSON object")
@@ -77,13 +77,17 @@ class IssueEventFacts:
 def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
     """The issue number and labels of an issue event, validated."""
     issue = payload.get("issue")
-    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
-        raise EventProblem("the event has no issue.number")
-    labels = tuple(str(label.get("name")) for label in issue.get("labels") or () if isinstance(label, dict))
+    number = issue.get("number") if isinstance(issue, dict) else None
+    if not isinstance(issue, dict) or not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+        raise EventProblem("the event has no issue.number (a positive whole number)")
+    raw_labels = issue.get("labels") or []
+    if not isinstance(raw_labels, list):
+        raise EventProblem("the event's issue.labels is not a list")
+    labels = tuple(str(label.get("name")) for label in raw_labels if isinstance(label, dict))
     comment = payload.get("comment")
     user = comment.get("user") if isinstance(comment, dict) else None
     by_bot = isinstance(user, dict) and user.get("type") == "Bot"
-    return IssueEventFacts(issue["number"], labels, by_bot, "pull_request" in issue)
+    return IssueEventFacts(number, labels, by_bot, "pull_request" in issue)
 
 
 def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
@@ -123,7 +127,11 @@ def summary_markdown(
         f"- #{r.number}: {w}" for r in results for w in r.warnings
     ]
     if warnings:
-        lines += ["", "**Integration problems** (GitHub was updated; the next run retries):", *warnings]
+        lines += [
+            "",
+            "**Problems** (everything else was done; integration messages are retried by the next run):",
+            *warnings,
+        ]
     lines += ["", f"API calls: {counter.reads} reads, {counter.writes} writes."]
     return "\n".join(lines)
 

@@ -162,7 +162,9 @@ def _services(
     port = PyGithubPort(
         repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay), tool_logins=tool_logins
     )
-    context = Context(config, calendar, Renderer(templates_dir), _now(args, env))
+    renderer = Renderer(templates_dir)
+    renderer.check()
+    context = Context(config, calendar, renderer, _now(args, env))
     integrations = from_config(config, env, retry_delay=delay)
     team = Team(port, config.team)
     return Services(repo, port, team, template, context, _dry_run(args, env), integrations=integrations)

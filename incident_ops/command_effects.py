@@ -84,9 +84,11 @@ def _reopen(state: IncidentState, outcome: Outcome) -> Outcome:
 def _close(state: IncidentState, outcome: Outcome) -> Outcome:
     """Close now, but only with a complete report (a past /close counts when its closing was posted)."""
     cid = outcome.comment.id
-    if state.answered(cid):
-        if state.keyed(f"closing/{cid}") is None:
-            raise CommandError("the incident report was not complete when this was asked")
+    if state.keyed(f"closing/{cid}") is not None:
+        pass  # closed by an earlier run
+    elif state.answered(cid) or state.keyed(f"reply/{cid}") is not None:
+        # Answered, and no closing posted before the reply: it was refused then, whatever the report says now.
+        raise CommandError("the incident report was not complete when this was asked")
     elif state.report is not None and not state.report.complete:
         missing = "; ".join(state.report.problems())
         raise CommandError(f"the incident report is not complete yet: {missing}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -160,8 +161,14 @@ def _command_tokens(tokens: list[Token]) -> list[tuple[str, int]]:
 
 def find_commands(markdown: str | None) -> list[CommandLine]:
     """Every command line in a comment, in order; code, quotes and HTML blocks are skipped."""
+    return list(_find_commands(markdown or ""))
+
+
+@lru_cache(maxsize=4096)
+def _find_commands(markdown: str) -> tuple[CommandLine, ...]:
+    """find_commands, remembered per comment body (a run folds the same comments several times)."""
     if not markdown:
-        return []
+        return ()
     source = markdown.replace("\r\n", "\n").replace("\r", "\n")
     lines = source.split("\n")
     found = _command_tokens(_MD.parse(source))
@@ -172,7 +179,7 @@ def find_commands(markdown: str | None) -> list[CommandLine]:
         rest = first[first.find("/") + 1 + len(name) :]
         text = "\n".join([rest, *lines[line + 1 : next_line]]).strip()
         commands.append(CommandLine(name=name, args=rest.strip(), text=text, line=line))
-    return commands
+    return tuple(commands)
 
 
 # GitHub logins: 1-39 alphanumerics or single inner hyphens.

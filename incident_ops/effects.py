@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from incident_ops.github import GitHubPort
+from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, IssueHistory
 
@@ -135,7 +135,15 @@ def needed(action: Action, history: IssueHistory) -> bool:
             return issue.is_assigned(login)
         case CloseIssue():
             return issue.state != "closed"
+        case React(comment_id=cid, content=content):
+            # Already showing that reaction (after a lost status comment, say): nothing to add.
+            return not any(c.id == cid and content in c.reactions for c in history.comments)
     return True
+
+
+def _refused(failure: GitHubFailure) -> bool:
+    """A 4xx answer other than a rate limit or a missing issue: retrying the same write cannot help."""
+    return failure.status is not None and 400 <= failure.status < 500 and failure.status not in (404, 429)
 
 
 def _key_of(comment: Comment) -> str | None:
@@ -154,6 +162,7 @@ class Executor:
         self._say = say
         self.done: list[str] = []
         self.posted: list[Comment] = []
+        self.refused: list[str] = []
 
     def run(self, actions: list[Action], history: IssueHistory) -> IssueHistory:
         """Execute actions in order; returns the history as it now stands on GitHub."""
@@ -165,7 +174,14 @@ class Executor:
                 self._say(f"[dry run] #{self._number}: would {line}")
                 self.done.append(f"would {line}")
                 continue
-            history = self._apply(action, history)
+            try:
+                history = self._apply(action, history)
+            except GitHubFailure as failure:
+                if not _refused(failure):
+                    raise
+                # GitHub will refuse this every time: say so, and serve the rest of the incident.
+                self.refused.append(f"GitHub refused to {line}: {failure}")
+                continue
             self.done.append(line)
         return history
 

@@ -139,7 +139,16 @@ def comment_from(data: dict[str, Any], tool_logins: frozenset[str] = frozenset()
         created_at=parse_time(data.get("created_at")),
         updated_at=parse_time(data.get("updated_at")),
         html_url=str(data.get("html_url") or ""),
+        reactions=_reaction_kinds(data.get("reactions")),
     )
+
+
+def _reaction_kinds(summary: Any) -> frozenset[str]:
+    """The reaction contents a comment carries (from its reactions summary)."""
+    if not isinstance(summary, dict):
+        return frozenset()
+    kinds = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
+    return frozenset(kind for kind in kinds if isinstance(summary.get(kind), int) and summary[kind] > 0)
 
 
 def event_from(data: dict[str, Any]) -> IssueEvent:

@@ -71,26 +71,37 @@ def _answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
     """Effects, replies and reactions for command comments no earlier run answered."""
     by_comment: dict[int, list[Outcome]] = {}
     for outcome in state.outcomes:
-        by_comment.setdefault(outcome.comment.id, []).append(outcome)
+        if not state.answered(outcome.comment.id):
+            by_comment.setdefault(outcome.comment.id, []).append(outcome)
+    new = [o for outcomes in by_comment.values() for o in outcomes]
+    yield from _assignments(state, new)
     for comment_id, outcomes in by_comment.items():
-        if state.answered(comment_id):
-            continue
         for outcome in outcomes:
             if outcome.accepted:
                 yield from _effects(state, ctx, outcome)
         yield from _reply(ctx, outcomes)
         applied = all(o.accepted for o in outcomes)
+        # The reaction is a comment's last write: the cursor moves past it only once all are done.
         yield React(comment_id, "+1" if applied else "confused")
+
+
+def _assignments(state: IncidentState, new: list[Outcome]) -> Iterator[Action]:
+    """The net assignee change of the new /commander commands: the final IC in, the ones before out."""
+    handovers = [o for o in new if o.accepted and o.command.name == "commander" and o.target]
+    if not handovers or state.commander is None:
+        return
+    final = state.commander
+    yield Assign(final)
+    earlier = {o.previous for o in handovers if o.previous} | {o.target for o in handovers if o.target}
+    for login in sorted(earlier):
+        if login.casefold() != final.casefold():
+            yield Unassign(login)
 
 
 def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
     """The one-time writes of an accepted command."""
     comment, name = outcome.comment, outcome.command.name
-    if name == "commander" and outcome.target:
-        yield Assign(outcome.target)
-        if outcome.previous and outcome.previous.casefold() != outcome.target.casefold():
-            yield Unassign(outcome.previous)
-    elif name in ("update", "resolved"):
+    if name in ("update", "resolved"):
         kind = "update" if name == "update" else "resolution"
         body = ctx.renderer.render(
             kind,
@@ -102,7 +113,8 @@ def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[A
             close_after=_number(ctx.config.close.after_working_hours),
         )
         yield PostComment(kind, f"{kind}/{comment.id}", body)
-    elif name == "close":
+    elif name == "close" and state.keyed(f"closing/{comment.id}") is None:
+        # Once its closing comment is posted, a /close is done: a person may have reopened the issue since.
         key = f"closing/{comment.id}"
         body = ctx.renderer.render(
             "closing", key, by=comment.author.login, resolved_at=state.resolved_at, close_after=""

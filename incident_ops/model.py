@@ -29,6 +29,7 @@ class Comment:
     created_at: datetime
     updated_at: datetime
     html_url: str = ""
+    reactions: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

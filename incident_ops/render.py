@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from incident_ops.markers import marker_lines
+from incident_ops.markers import KINDS, marker_lines
 
 MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
 
@@ -47,6 +47,14 @@ class Renderer:
         )
         self._env.filters["when"] = _when
         self._env.filters["who"] = _who
+
+    def check(self) -> None:
+        """Compile every message template now, so a broken custom one stops the run before any write."""
+        for kind in (*KINDS,):
+            try:
+                self._env.get_template(f"{kind}.md.j2")
+            except TemplateError as error:
+                raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
 
     def render(self, kind: str, key: str, **context: Any) -> str:
         """The body of a `kind` comment answering `key`, marker included, within GitHub's size limit."""

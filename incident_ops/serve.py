@@ -80,7 +80,7 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
         if fresh is None:
             break
     result.done = executor.done + [f"sent {item}" for item in extras.sent]
-    result.warnings = extras.warnings
+    result.warnings = executor.refused + extras.warnings
     return result
 
 

@@ -116,11 +116,8 @@ class IncidentState:
         )
 
     def answered(self, comment_id: int) -> bool:
-        """Whether a command comment was handled by an earlier run."""
-        if comment_id <= self.cache.cursor:
-            return True
-        suffix = f"/{comment_id}"
-        return any(key.endswith(suffix) for key in self.bot_comments)
+        """Whether an earlier run finished a command comment (every effect replays safely otherwise)."""
+        return comment_id <= self.cache.cursor
 
     @property
     def status_comment(self) -> Comment | None:

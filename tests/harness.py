@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -143,7 +146,7 @@ class World:
             **self.env,
         }
         out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _captured(out, err):
             code = main(list(argv), env)
         return RunResult(
             code, out.getvalue(), err.getvalue(), _read_outputs(output), summary.read_text("utf-8")
@@ -181,6 +184,46 @@ class World:
     def writes(self) -> list[Any]:
         """Successful write requests so far."""
         return self.emu.writes()
+
+
+class _PerThread(io.TextIOBase):
+    """A stream that writes to the current thread's buffer, or to the stream it replaced."""
+
+    def __init__(self, fallback: Any) -> None:
+        self.fallback = fallback
+        self.local = threading.local()
+
+    def write(self, text: str) -> int:
+        """Write to this thread's buffer when it has one."""
+        return (getattr(self.local, "buffer", None) or self.fallback).write(text)
+
+    def flush(self) -> None:
+        """Flush the stream written to."""
+        (getattr(self.local, "buffer", None) or self.fallback).flush()
+
+
+_CAPTURE_LOCK = threading.Lock()
+_capturing = 0
+
+
+@contextlib.contextmanager
+def _captured(out: io.StringIO, err: io.StringIO) -> Iterator[None]:
+    """Capture this thread's stdout and stderr; safe with runs on several threads at once."""
+    global _capturing
+    with _CAPTURE_LOCK:
+        if _capturing == 0:
+            sys.stdout, sys.stderr = _PerThread(sys.stdout), _PerThread(sys.stderr)
+        _capturing += 1
+    proxies = (sys.stdout, sys.stderr)
+    proxies[0].local.buffer, proxies[1].local.buffer = out, err  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        proxies[0].local.buffer = proxies[1].local.buffer = None  # type: ignore[attr-defined]
+        with _CAPTURE_LOCK:
+            _capturing -= 1
+            if _capturing == 0:
+                sys.stdout, sys.stderr = proxies[0].fallback, proxies[1].fallback  # type: ignore[attr-defined]
 
 
 def _read_outputs(path: Path) -> dict[str, str]:

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incident_ops import workhours
 from incident_ops.workhours import WorkCalendar
 
 H = timedelta(hours=1)
@@ -244,13 +243,15 @@ def test_public_holidays_load_once_per_year(monkeypatch: pytest.MonkeyPatch) -> 
     """Public holidays are fetched lazily, one year at a time, and cached."""
     calendar = WorkCalendar(country="DE", subdivision="BE")
     years: list[object] = []
-    original = workhours.holidays_lib.country_holidays
+    import holidays as holidays_lib
+
+    original = holidays_lib.country_holidays
 
     def counting(*args: object, **kwargs: object) -> object:
         years.append(kwargs.get("years"))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(workhours.holidays_lib, "country_holidays", counting)
+    monkeypatch.setattr(holidays_lib, "country_holidays", counting)
     calendar.working_time(utc(2024, 1, 1), utc(2025, 12, 31))
     calendar.working_time(utc(2024, 1, 1), utc(2025, 12, 31))
     # The span starts on Sunday 2023-12-31 local, which is no weekday: 2023 is never needed.
