@@ -34,6 +34,7 @@ class IncidentResult:
     done: list[str] = field(default_factory=list)
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    report_problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,10 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
         current = _fold(history, services, extras)
         extras.deliver(executor.posted, current, closed_by_tool, services.dry_run, services.say)
         history = _refresh_status(history, services, executor, extras)
-        result.state = _state_name(_fold(history, services))
+        final = _fold(history, services)
+        result.state = _state_name(final)
+        if final.resolved and final.report is not None and not final.report.complete:
+            result.report_problems = final.report.problems()
         if fresh is None:
             break
     result.done = executor.done + [f"sent {item}" for item in extras.sent]

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bundled_report import TASKS
 from harness import LABEL, REPO, TOKEN, World
 from webhooks import load_fixture, write_event
 
@@ -18,13 +19,6 @@ from incident_ops.report import BUNDLED_TEMPLATE
 
 SECRET = "ghs_SECRET_do_not_print_4242"
 DEAD_API = "http://127.0.0.1:9"  # the discard port: nothing listens there
-TASKS = (
-    "Discuss and address the incident, leaving updates as comments on this issue",
-    "The incident has been dealt with or is over",
-    "The after-action report below is filled in",
-    "The issue title is accurate and easy to find by searching",
-    "Every follow-up action has a linked issue",
-)
 COMPLETE = {
     "Summary": "User servers on the example hub did not start for two hours.",
     "Impact on users": "Nobody on the example hub could start a server.",

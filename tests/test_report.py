@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bundled_report import SECTIONS, TASKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,23 +25,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "report"
 FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "incident-report.yml"
 TEMPLATE = load_template(None)
 
-SECTIONS = (
-    "Summary",
-    "Impact on users",
-    "Important information",
-    "Tasks and updates",
-    "Timeline",
-    "What went wrong",
-    "Where we got lucky",
-    "Follow-up actions",
-)
-TASKS = (
-    "Discuss and address the incident, leaving updates as comments on this issue",
-    "The incident has been dealt with or is over",
-    "The after-action report below is filled in",
-    "The issue title is accurate and easy to find by searching",
-    "Every follow-up action has a linked issue",
-)
 TASKS_LABEL = "Tasks and updates"
 FILLED = {
     "Summary": "The example hub did not start user servers for two hours.",

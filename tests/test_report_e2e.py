@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
+from bundled_report import SECTIONS, TASKS
 from harness import LABEL, REPO, World
 
 from incident_ops.report import BUNDLED_TEMPLATE
 
-SECTIONS = (
-    "Summary",
-    "Impact on users",
-    "Important information",
-    "Tasks and updates",
-    "Timeline",
-    "What went wrong",
-    "Where we got lucky",
-    "Follow-up actions",
-)
-TASKS = (
-    "Discuss and address the incident, leaving updates as comments on this issue",
-    "The incident has been dealt with or is over",
-    "The after-action report below is filled in",
-    "The issue title is accurate and easy to find by searching",
-    "Every follow-up action has a linked issue",
-)
 FILLED = {
     "Summary": "User servers on the example hub did not start for two hours.",
     "Impact on users": "Nobody on the example hub could start a server.",
@@ -279,3 +263,13 @@ def test_support_ticket_added_by_an_edit_shows_in_the_status_comment(world: Worl
     status = world.status(number)
     assert "| Support ticket | 555 |" in status
     assert "- [x] Important information" in status
+
+
+def test_a_resolved_incident_with_an_incomplete_report_is_annotated(world: World) -> None:
+    number = world.open_issue("reporter", body="The hub is down.")
+    world.declare(number, "steward")
+    result = world.comment(number, "engineer", "/resolved")
+    assert result is not None
+    assert (
+        f"::notice::#{number}: the incident report is incomplete: Missing section: Summary" in result.stdout
+    )
