@@ -197,10 +197,8 @@ def _finish(services: Services, results: list[IncidentResult], runner: actions.R
             print(f"::warning::#{result.number}: {actions.escape_data(warning)}")
     for result in results:
         if result.report_problems:
-            missing = "; ".join(result.report_problems)
-            print(
-                f"::notice::#{result.number}: the incident report is incomplete: {actions.escape_data(missing)}"
-            )
+            missing = actions.escape_data("; ".join(result.report_problems))
+            print(f"::notice::#{result.number}: the incident report is incomplete: {missing}")
     failed = [r for r in results if r.error]
     for result in failed:
         print(f"::error::#{result.number}: {actions.escape_data(result.error or '')}")
