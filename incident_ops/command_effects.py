@@ -9,6 +9,7 @@ from incident_ops.commands import CommandError, parse_logins, parse_ticket_id
 from incident_ops.state import IncidentState, Outcome, add_timeline
 
 Apply = Callable[[IncidentState, Outcome], Outcome]
+MAX_SMES = 25  # per command; keeps what the status comment remembers of it small
 
 
 def _commander(state: IncidentState, outcome: Outcome) -> Outcome:
@@ -28,7 +29,7 @@ def _commander(state: IncidentState, outcome: Outcome) -> Outcome:
 
 def _sme(state: IncidentState, outcome: Outcome) -> Outcome:
     """Add Subject Matter Experts."""
-    logins = parse_logins(outcome.command.args, at_least=1)
+    logins = parse_logins(outcome.command.args, at_least=1, at_most=MAX_SMES)
     known = {s.casefold() for s in state.smes}
     state.smes.extend(login for login in logins if login.casefold() not in known)
     add_timeline(state, outcome.comment, "added SME " + ", ".join(f"@{x}" for x in logins))

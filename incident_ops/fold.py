@@ -31,9 +31,8 @@ def fold(
         if marker is not None:
             _record_bot_comment(state, comment, marker)
     _declare(state, incident_label, is_team)
-    for comment, marker in marked:
-        if marker is None and not comment.author.is_bot:
-            _read_human_comment(state, comment, is_team)
+    for comment in _people_comments(state, marked):
+        _read_human_comment(state, comment, is_team)
     reply_for = ticket_reply_for or state.cache.ticket_reply_for
     if state.resolved and reply_for is not None and reply_for == state.resolution_key:
         state.community_replied = True  # the requester answered on the FreshDesk ticket
@@ -101,19 +100,56 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
         milestones.update_reminders.append(when)
 
 
+def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | None]]) -> list[Comment]:
+    """People's comments, oldest first, with answered command comments since deleted put back."""
+    people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
+    for cid, answered in (state.cache.answered or {}).items():
+        if cid not in people:
+            # Deleting a command comment does not undo what it did (its messages are out).
+            people[cid] = Comment(cid, User(answered.by), "", answered.at, answered.at)
+    return [people[cid] for cid in sorted(people)]
+
+
 def _read_human_comment(state: IncidentState, comment: Comment, is_team: IsTeam) -> None:
     """Apply a person's commands; note a community reply after the resolution."""
-    commands = find_commands(comment.body)
+    if state.declared_at is not None and comment.created_at < state.declared_at:
+        return  # written before the issue was an incident: no command, no reply to count
+    answered = _answered_commands(state, comment)
+    commands = answered if answered is not None else find_commands(comment.body)
     team: bool | None = None
     if commands or state.resolved:
         team = _verdict(state, comment, is_team)
     if state.resolved and not team:
         state.community_replied = True
-    for command in commands:
-        outcome = _apply(state, comment, command, bool(team))
+    verdicts = _answered_verdicts(state, comment)
+    for index, command in enumerate(commands):
+        if verdicts is not None and not verdicts[index]:
+            outcome = Outcome(comment, command, accepted=False, reason="it was refused when it was answered")
+        else:
+            outcome = _apply(state, comment, command, bool(team) or verdicts is not None)
         state.outcomes.append(outcome)
         if outcome.accepted and bool(team) and state.steward is None and state.declared:
             state.steward = comment.author.login
+
+
+def _answered_commands(state: IncidentState, comment: Comment) -> list[CommandLine] | None:
+    """An answered comment's commands as they were answered: later edits change nothing."""
+    log = state.cache.answered
+    if log is None or comment.id > state.cache.cursor:
+        return None
+    entry = log.get(comment.id)
+    if entry is None:
+        return []  # it held no command when it was answered
+    # The text of an /update or /resolved is not kept: its message is already posted.
+    return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in entry.commands]
+
+
+def _answered_verdicts(state: IncidentState, comment: Comment) -> list[bool] | None:
+    """Whether each of an answered comment's commands was accepted."""
+    log = state.cache.answered
+    if log is None or comment.id > state.cache.cursor or comment.id not in log:
+        return None
+    return [ok for _, _, ok in log[comment.id].commands]
 
 
 def _verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:

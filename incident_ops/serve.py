@@ -15,7 +15,7 @@ from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import ReportTemplate, check_report
 from incident_ops.state import IncidentState
-from incident_ops.status_cache import StatusCache, read_cache
+from incident_ops.status_cache import AnsweredComment, StatusCache, read_cache
 from incident_ops.status_view import render_status
 from incident_ops.team import Team
 from incident_ops.timers import clocks
@@ -145,11 +145,17 @@ def _refresh_status(
 def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
     """What the status comment remembers for later runs."""
     commands = [o.comment.id for o in state.outcomes]
+    answered: dict[int, AnsweredComment] = {}
+    for o in state.outcomes:
+        entry = answered.get(o.comment.id)
+        done = (*(entry.commands if entry else ()), (o.command.name, o.command.args, o.accepted))
+        answered[o.comment.id] = AnsweredComment(o.comment.created_at, o.comment.author.login, done)
     return StatusCache(
         declared_at=state.declared_at,
         declared_by=state.declared_by,
         cursor=max([state.cache.cursor, *commands]),
         verdicts=dict(state.verdicts),
+        answered=answered,
         pending=tuple(extras.pending or ()),
         ticket_reply_for=extras.ticket_reply_for,
         closed_at=extras.closed_at,

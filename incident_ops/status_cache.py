@@ -10,6 +10,18 @@ from datetime import datetime
 _CACHE = re.compile(r"<!-- incident-ops-cache:(?P<json>\{.*?\}) -->", re.DOTALL)
 
 
+MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names at most 25)
+
+
+@dataclass(frozen=True)
+class AnsweredComment:
+    """A command comment as it was answered: when, by whom, and each command with its verdict."""
+
+    at: datetime
+    by: str
+    commands: tuple[tuple[str, str, bool], ...]
+
+
 @dataclass(frozen=True)
 class StatusCache:
     """Declaration, team verdicts, the last command handled, undelivered integration messages."""
@@ -21,6 +33,7 @@ class StatusCache:
     pending: tuple[str, ...] = ()
     ticket_reply_for: str | None = None
     closed_at: str | None = None
+    answered: dict[int, AnsweredComment] | None = None
 
 
 def read_cache(body: str | None) -> StatusCache:
@@ -39,8 +52,9 @@ def read_cache(body: str | None) -> StatusCache:
             pending=tuple(str(p) for p in data.get("pending") or ()),
             ticket_reply_for=data.get("ticket_reply_for"),
             closed_at=data.get("closed_at"),
+            answered=_read_answered(data.get("answered")),
         )
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, KeyError):
         return StatusCache()
 
 
@@ -54,6 +68,26 @@ def write_cache(cache: StatusCache) -> str:
         "pending": list(cache.pending),
         "ticket_reply_for": cache.ticket_reply_for,
         "closed_at": cache.closed_at,
+        "answered": {
+            str(cid): {
+                "at": a.at.isoformat(),
+                "by": a.by,
+                "cmds": [[n, x[:MAX_ARGS], ok] for n, x, ok in a.commands],
+            }
+            for cid, a in sorted((cache.answered or {}).items())
+        },
     }
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
-    return f"<!-- incident-ops-cache:{text.replace('--', '- -')} -->"
+    # Command arguments are people's text: with < and > escaped it can never end the hidden comment.
+    return "<!-- incident-ops-cache:" + text.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+
+
+def _read_answered(raw: object) -> dict[int, AnsweredComment] | None:
+    """The answered-command log; None when the cache predates it or it is damaged."""
+    if not isinstance(raw, dict):
+        return None
+    log = {}
+    for cid, entry in raw.items():
+        commands = tuple((str(n), str(x), bool(ok)) for n, x, ok in entry["cmds"])
+        log[int(cid)] = AnsweredComment(datetime.fromisoformat(entry["at"]), str(entry["by"]), commands)
+    return log

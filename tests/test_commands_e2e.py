@@ -321,3 +321,39 @@ def test_markers_pasted_by_a_person_are_not_trusted(world: World) -> None:
         -1
     ] == "github-actions[bot]"
     assert "only the incident response team can run it" in world.bot_comments(number, "reply")[-1]["body"]
+
+
+def test_commands_written_before_the_declaration_do_not_run(world: World) -> None:
+    number = world.open_issue("reporter", body="Logins fail on the hub.")
+    world.comment(number, "engineer", "Not an incident, I think.\n/resolved nothing to do")
+    world.advance(hours=2)
+    world.declare(number, "steward")
+    assert RESOLVED not in world.labels(number)
+    assert not world.bot_comments(number, "resolution")
+    assert "Incident status: Active" in world.status(number)
+
+
+def test_editing_an_answered_comment_changes_nothing(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/commander")
+    world.comment(number, "steward", "Looking into it.")
+    chatter = last_comment_id(world, number, "steward")
+    command = last_comment_id(world, number, "engineer")
+    world.emu.edit_comment(REPO, chatter, "/resolved")
+    world.emu.edit_comment(REPO, command, "/commander @lead")
+    world.advance(minutes=5)
+    world.sweep()
+    assert RESOLVED not in world.labels(number)
+    assert world.assignees(number) == {"engineer"}
+    assert "| Incident Commander | @engineer |" in world.status(number)
+
+
+def test_deleting_a_command_comment_does_not_undo_it(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/resolved Fixed.")
+    world.emu.delete_comment(REPO, last_comment_id(world, number, "engineer"))
+    world.advance(minutes=45)
+    world.sweep()
+    assert RESOLVED in world.labels(number)
+    assert "Incident status: Resolved" in world.status(number)
+    assert not world.bot_comments(number, "escalation")
