@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
@@ -71,6 +72,8 @@ def _pseudo_comment(state: IncidentState, login: str, stand_in_id: int) -> Comme
     return Comment(stand_in_id, User(login), "", when, when)
 
 
+EDIT_GRACE = timedelta(minutes=2)  # fixing a typo right away still counts as what was posted
+
 BOT_TIMELINE = {
     "acknowledgement": "acknowledged the incident to the community",
     "escalation": "escalated the incident",
@@ -115,7 +118,12 @@ def _read_human_comment(state: IncidentState, comment: Comment, is_team: IsTeam)
     if state.declared_at is not None and comment.created_at < state.declared_at:
         return  # written before the issue was an incident: no command, no reply to count
     answered = _answered_commands(state, comment)
-    commands = answered if answered is not None else find_commands(comment.body)
+    if answered is not None:
+        commands = answered
+    elif comment.updated_at - comment.created_at > EDIT_GRACE:
+        commands = []  # commands come from what was posted: a later edit is not a new command
+    else:
+        commands = find_commands(comment.body)
     team: bool | None = None
     if commands or state.resolved:
         team = _verdict(state, comment, is_team)

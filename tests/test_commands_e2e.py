@@ -339,6 +339,7 @@ def test_editing_an_answered_comment_changes_nothing(world: World) -> None:
     world.comment(number, "steward", "Looking into it.")
     chatter = last_comment_id(world, number, "steward")
     command = last_comment_id(world, number, "engineer")
+    world.advance(minutes=10)
     world.emu.edit_comment(REPO, chatter, "/resolved")
     world.emu.edit_comment(REPO, command, "/commander @lead")
     world.advance(minutes=5)
@@ -346,6 +347,14 @@ def test_editing_an_answered_comment_changes_nothing(world: World) -> None:
     assert RESOLVED not in world.labels(number)
     assert world.assignees(number) == {"engineer"}
     assert "| Incident Commander | @engineer |" in world.status(number)
+
+
+def test_a_typo_fixed_right_away_still_counts(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/comander", run=False)
+    world.emu.edit_comment(REPO, last_comment_id(world, number, "engineer"), "/commander")
+    world.comment_event(number, last_comment_id(world, number, "engineer"))
+    assert world.assignees(number) == {"engineer"}
 
 
 def test_deleting_a_command_comment_does_not_undo_it(world: World) -> None:
