@@ -70,7 +70,7 @@ def _resolved(state: IncidentState, outcome: Outcome) -> Outcome:
 
 def _reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     """Back to active; the escalation and update clocks restart."""
-    if not state.resolved:
+    if not state.resolved and not state.closed:
         raise CommandError("the incident is not resolved, so there is nothing to reopen")
     state.resolved = False
     state.resolved_at = None

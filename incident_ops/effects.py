@@ -71,6 +71,11 @@ class CloseIssue:
 
 
 @dataclass(frozen=True)
+class ReopenIssue:
+    """Reopen the issue (a /reopen of a closed incident)."""
+
+
+@dataclass(frozen=True)
 class React:
     """React to a command comment to show it was seen."""
 
@@ -87,6 +92,7 @@ Action = (
     | Assign
     | Unassign
     | CloseIssue
+    | ReopenIssue
     | React
 )
 
@@ -110,6 +116,8 @@ def describe(action: Action) -> str:
             return f"unassign @{login}"
         case CloseIssue(reason=reason):
             return f"close the issue ({reason})"
+        case ReopenIssue():
+            return "reopen the issue"
         case React(comment_id=cid, content=content):
             return f"react {content} to comment {cid}"
     raise TypeError(action)
@@ -135,6 +143,8 @@ def needed(action: Action, history: IssueHistory) -> bool:
             return issue.is_assigned(login)
         case CloseIssue():
             return issue.state != "closed"
+        case ReopenIssue():
+            return issue.state == "closed"
         case React(comment_id=cid, content=content):
             # Already showing that reaction (after a lost status comment, say): nothing to add.
             return not any(c.id == cid and content in c.reactions for c in history.comments)
@@ -143,7 +153,12 @@ def needed(action: Action, history: IssueHistory) -> bool:
 
 def _refused(failure: GitHubFailure) -> bool:
     """A 4xx answer other than a rate limit or a missing issue: retrying the same write cannot help."""
-    return failure.status is not None and 400 <= failure.status < 500 and failure.status not in (404, 429)
+    # 401/403 mean the token cannot write at all: that stops the run (exit 3), it is not one refusal.
+    return (
+        failure.status is not None
+        and 400 <= failure.status < 500
+        and failure.status not in (401, 403, 404, 429)
+    )
 
 
 def _key_of(comment: Comment) -> str | None:
@@ -208,8 +223,12 @@ class Executor:
                 kept = tuple(x for x in issue.labels if x.casefold() != label.casefold())
                 issue = replace(issue, labels=kept)
             case Assign(login=login):
-                port.add_assignees(number, [login])
-                issue = replace(issue, assignees=(*issue.assignees, login))
+                assignees = port.add_assignees(number, [login])
+                if not any(a.casefold() == login.casefold() for a in assignees):
+                    self.refused.append(f"GitHub did not assign @{login}: they cannot be assigned here")
+                issue = replace(issue, assignees=assignees)
+            case ReopenIssue():
+                issue = port.reopen_issue(number)
             case Unassign(login=login):
                 port.remove_assignees(number, [login])
                 kept = tuple(x for x in issue.assignees if x.casefold() != login.casefold())

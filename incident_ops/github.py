@@ -89,7 +89,8 @@ class GitHubPort(Protocol):
     def delete_comment(self, comment_id: int) -> None: ...
     def add_labels(self, number: int, labels: list[str]) -> None: ...
     def remove_label(self, number: int, label: str) -> None: ...
-    def add_assignees(self, number: int, logins: list[str]) -> None: ...
+    def add_assignees(self, number: int, logins: list[str]) -> tuple[str, ...]: ...
+    def reopen_issue(self, number: int) -> Issue: ...
     def remove_assignees(self, number: int, logins: list[str]) -> None: ...
     def close_issue(self, number: int, reason: str) -> Issue: ...
     def add_reaction(self, comment_id: int, content: str) -> None: ...
@@ -378,10 +379,19 @@ class PyGithubPort:
         with contextlib.suppress(GitHubNotFound):
             self._retrying(f"unlabel #{number}", lambda: self._request("DELETE", path))
 
-    def add_assignees(self, number: int, logins: list[str]) -> None:
-        """Assign people to an issue."""
+    def add_assignees(self, number: int, logins: list[str]) -> tuple[str, ...]:
+        """Assign people to an issue; the assignees it has now (GitHub skips people it cannot assign)."""
         path = f"{self._base}/issues/{number}/assignees"
-        self._retrying(f"assign #{number}", lambda: self._request("POST", path, body={"assignees": logins}))
+        body = {"assignees": logins}
+        _, data = self._retrying(f"assign #{number}", lambda: self._request("POST", path, body=body))
+        return issue_from(data).assignees
+
+    def reopen_issue(self, number: int) -> Issue:
+        """Reopen an issue the tool closed."""
+        path = f"{self._base}/issues/{number}"
+        body = {"state": "open"}
+        _, data = self._retrying(f"reopen #{number}", lambda: self._request("PATCH", path, body=body))
+        return issue_from(data)
 
     def remove_assignees(self, number: int, logins: list[str]) -> None:
         """Unassign people from an issue."""

@@ -17,6 +17,7 @@ from incident_ops.effects import (
     PostComment,
     React,
     RemoveLabel,
+    ReopenIssue,
     Unassign,
 )
 from incident_ops.render import Renderer
@@ -101,7 +102,9 @@ def _assignments(state: IncidentState, new: list[Outcome]) -> Iterator[Action]:
 def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
     """The one-time writes of an accepted command."""
     comment, name = outcome.comment, outcome.command.name
-    if name in ("update", "resolved"):
+    if name == "reopen" and state.closed:
+        yield ReopenIssue()
+    elif name in ("update", "resolved"):
         kind = "update" if name == "update" else "resolution"
         body = ctx.renderer.render(
             kind,
@@ -182,8 +185,6 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
 def _labels(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> Iterator[Action]:
     """The resolved and update-overdue labels follow the incident's state."""
     config = ctx.config
-    if state.closed and not state.resolved:
-        return
     yield AddLabel(config.resolved_label) if state.resolved else RemoveLabel(config.resolved_label)
     overdue = not state.resolved and not state.closed and (clock.overdue or fired.remind_update)
     yield AddLabel(config.stale_label) if overdue else RemoveLabel(config.stale_label)

@@ -45,7 +45,8 @@ def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     reminders = [c.created_at for c in state.of_kind("update-reminder")]
     last = max(filter(None, (start, state.last_update_at, *reminders)))
     last_reminder = max(reminders, default=None)
-    overdue = last_reminder is not None and last_reminder == last
+    last_update = max(filter(None, (start, state.last_update_at)))
+    overdue = last_reminder is not None and last_reminder > last_update
     return Clocks(
         escalation_due=escalation_due,
         escalation_key=escalation_key,

@@ -366,3 +366,17 @@ def test_deleting_a_command_comment_does_not_undo_it(world: World) -> None:
     assert RESOLVED in world.labels(number)
     assert "Incident status: Resolved" in world.status(number)
     assert not world.bot_comments(number, "escalation")
+
+
+def test_reopen_after_a_close_reopens_the_issue_and_restarts_the_clocks(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/commander\n/resolved")
+    world.emu.edit_issue(REPO, number, "engineer", state="closed", state_reason="completed")
+    world.advance(hours=1)
+    world.comment(number, "engineer", "/reopen It is back.")
+    issue = world.emu.issue(REPO, number)
+    assert issue["state"] == "open"
+    assert RESOLVED not in world.labels(number)
+    status = world.status(number)
+    assert "Incident status: Active" in status
+    assert "Escalation due | 2026-03-02 10:30 UTC" in status
