@@ -178,6 +178,7 @@ class Executor:
         self.done: list[str] = []
         self.posted: list[Comment] = []
         self.refused: list[str] = []
+        self.history: IssueHistory | None = None  # as far as the writes got, should one fail
 
     def run(self, actions: list[Action], history: IssueHistory) -> IssueHistory:
         """Execute actions in order; returns the history as it now stands on GitHub."""
@@ -191,6 +192,7 @@ class Executor:
                 continue
             try:
                 history = self._apply(action, history)
+                self.history = history
             except GitHubFailure as failure:
                 if not _refused(failure):
                     raise

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from incident_ops.effects import EditComment, Executor, PostComment
 from incident_ops.fold import fold
-from incident_ops.github import GitHubPort
+from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.handlers import Context, plan
 from incident_ops.integrations.deliveries import Integrations
 from incident_ops.integrations.run import IntegrationRun
@@ -68,7 +68,13 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
         state = _fold(history, services, extras)
         extras.check_ticket_reply(state, ctx)
         posted_before = len(executor.posted)
-        history = executor.run(plan(state, ctx), history)
+        try:
+            history = executor.run(plan(state, ctx), history)
+        except GitHubFailure:
+            # What was posted before GitHub failed is still owed to chat and the ticket.
+            partial = _fold(executor.history or history, services, extras)
+            extras.deliver(executor.posted, partial, False, services.dry_run, services.say)
+            raise
         posted = executor.posted[posted_before:]
         # Re-read before telling anyone: another run's older copy of a comment wins, ours yields.
         fresh = _verify(history, services, posted) if posted and not services.dry_run else None

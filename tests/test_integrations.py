@@ -681,3 +681,15 @@ def test_the_integrations_follow_the_configured_retry_delay(world: World, chat: 
     ok(world.declare(number, "steward"))
     assert len(chat.messages) == 1
     assert time.monotonic() - started < 0.9
+
+
+def test_a_message_posted_before_github_failed_still_reaches_the_channel(
+    wired: World, chat: SlackStandIn
+) -> None:
+    world = wired
+    number = declared(world)
+    before = len(chat.messages)
+    world.emu.inject_fault("POST", r"/labels$", status=502, times=50)
+    result = world.comment(number, "engineer", "/resolved Fixed.")
+    assert result is not None and result.code == 3
+    assert [m for m in chat.messages[before:] if "Resolved" in m]
