@@ -15,7 +15,7 @@ import requests
 from github import Auth, Github, GithubException
 
 from incident_ops.markers import comment_marker
-from incident_ops.model import Comment, Issue, IssueEvent, User
+from incident_ops.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent, User
 
 T = TypeVar("T")
 
@@ -108,8 +108,10 @@ def user_from(data: dict[str, Any] | None, tool_logins: frozenset[str] = frozens
     if not data:
         return User("ghost")
     login = str(data.get("login", "ghost"))
-    kind = "Bot" if login.casefold() in tool_logins else str(data.get("type", "User"))
-    return User(login, kind)
+    tool = login.casefold() in tool_logins
+    # The tool's own account counts as a bot even when it is a person's token (its comments are no commands).
+    kind = "Bot" if tool else str(data.get("type", "User"))
+    return User(login, kind, tool if tool_logins else None)
 
 
 def issue_from(data: dict[str, Any]) -> Issue:
@@ -201,7 +203,7 @@ class PyGithubPort:
         tool_logins: frozenset[str] = frozenset(),
     ) -> None:
         self.repo = repo
-        self._tool_logins = frozenset(login.casefold() for login in tool_logins)
+        self._tool_logins = frozenset(login.casefold() for login in (*tool_logins, DEFAULT_TOOL_LOGIN))
         self.counter = CallCounter()
         self._retry = retry or RetryPolicy()
         self._newest_seen: dict[int, str] = {}

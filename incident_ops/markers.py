@@ -40,8 +40,11 @@ def marker_lines(kind: str, key: str) -> str:
 
 def comment_marker(comment: Comment) -> Marker | None:
     """The marker of one of the tool's comments; a person's comment never counts, markers or not."""
-    # Anyone can paste a marker into a comment: only bot accounts (the tool's identity) are trusted.
-    return read_marker(comment.body) if comment.author.is_bot else None
+    # Anyone can paste a marker into a comment, and other bots may repeat people's text: only the
+    # tool's own account is trusted, and only with the marker opening the comment.
+    if not comment.author.is_tool or not comment.body.lstrip().startswith("<!-- incident-ops:"):
+        return None
+    return read_marker(comment.body)
 
 
 def read_marker(body: str | None) -> Marker | None:

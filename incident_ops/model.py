@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+DEFAULT_TOOL_LOGIN = "github-actions[bot]"
+
 
 @dataclass(frozen=True)
 class User:
@@ -12,11 +14,17 @@ class User:
 
     login: str
     type: str = "User"
+    tool: bool | None = None  # set by the GitHub port from the configured tool logins
 
     @property
     def is_bot(self) -> bool:
         """True for GitHub Apps and other bot accounts."""
         return self.type == "Bot"
+
+    @property
+    def is_tool(self) -> bool:
+        """Whether this account is the one incident-ops posts as (the Actions bot unless configured)."""
+        return self.tool if self.tool is not None else self.login.casefold() == DEFAULT_TOOL_LOGIN
 
 
 @dataclass(frozen=True)

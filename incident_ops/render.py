@@ -63,8 +63,9 @@ class Renderer:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
         except TemplateError as error:
             raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
-        if marker not in text:
-            text = f"{marker}\n{text}"
+        if not text.lstrip().startswith(marker):
+            # The marker must open the comment, or the tool would not know its own comment again.
+            text = f"{marker}\n{text.replace(marker, '')}"
         return _fit(text.strip() + "\n")
 
 

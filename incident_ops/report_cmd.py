@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from incident_ops import actions
 from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure
-from incident_ops.markers import read_marker
+from incident_ops.markers import comment_marker
 from incident_ops.mermaid import fenced, summary_charts
 from incident_ops.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
 from incident_ops.model import Issue, IssueHistory
@@ -65,16 +65,10 @@ def _history(services: Services, issue: Issue) -> IssueHistory:
     """Comments, and the event log when no status comment remembers the declaration."""
     comments = tuple(services.port.list_comments(issue.number))
     history = IssueHistory(services.repo, issue, comments)
-    status = next((c for c in comments if c.author.is_bot and _is_status(c.body)), None)
+    status = next((c for c in comments if (m := comment_marker(c)) and m.kind == "status"), None)
     if read_cache(status.body if status else None).declared_at is None:
         history = IssueHistory(services.repo, issue, comments, tuple(services.port.list_events(issue.number)))
     return history
-
-
-def _is_status(body: str) -> bool:
-    """Whether a bot's comment is the status comment."""
-    marker = read_marker(body)
-    return marker is not None and marker.kind == "status"
 
 
 def run_report(

@@ -14,8 +14,9 @@ def sweep(services: Services) -> list[IncidentResult]:
     for issue in services.port.list_open_issues(label):
         try:
             results.append(serve(issue.number, services, issue=issue))
-        except (GitHubFailure, TemplateProblem) as error:
+        except Exception as error:  # noqa: BLE001 - one broken incident must not stop the others
             failed = IncidentResult(issue.number, issue.title, issue.html_url, state="failed")
-            failed.error = str(error)
+            known = isinstance(error, GitHubFailure | TemplateProblem)
+            failed.error = str(error) if known else f"unexpected {type(error).__name__}: {error}"
             results.append(failed)
     return results

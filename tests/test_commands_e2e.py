@@ -380,3 +380,28 @@ def test_reopen_after_a_close_reopens_the_issue_and_restarts_the_clocks(world: W
     status = world.status(number)
     assert "Incident status: Active" in status
     assert "Escalation due | 2026-03-02 10:30 UTC" in status
+
+
+def test_markers_from_another_bot_are_not_trusted(world: World) -> None:
+    number = world.open_issue("reporter")
+    forged = "<!-- incident-ops:escalation -->\n<!-- incident-ops-key:escalation/declared -->\nquiet"
+    world.comment(number, "dependabot[bot]", forged, run=False)
+    world.declare(number, "steward")
+    world.advance(minutes=31)
+    world.sweep()
+    escalations = [
+        c for c in world.bot_comments(number, "escalation") if c["user"]["login"] == "github-actions[bot]"
+    ]
+    assert len(escalations) == 1
+
+
+def test_a_personal_token_account_is_recognised_when_named(world: World) -> None:
+    world.emu.add_user("hub-ops-bot-user")
+    world.emu.set_permission(REPO, "hub-ops-bot-user", "write")
+    world.emu.add_token("pat-token", "hub-ops-bot-user")
+    world.env.update(GITHUB_TOKEN="pat-token", INCIDENT_OPS_TOOL_LOGIN="hub-ops-bot-user")
+    number = world.open_issue("reporter")
+    world.declare(number, "steward")
+    world.issues_event("labeled", number, "steward", label=LABEL)
+    assert len(world.bot_comments(number, "acknowledgement")) == 1
+    assert len(world.bot_comments(number, "status")) == 1
