@@ -156,6 +156,8 @@ def run_demo(write: Callable[[str], None] = print) -> int:
         demo.narrate("the Incident Commander posts an update")
         demo.comment(number, "engineer", "/update The identity provider is slow; we are raising the timeout.")
         emu.advance(timedelta(minutes=14))
+        demo.narrate("the Support Steward links the community's FreshDesk ticket")
+        demo.comment(number, "steward", "/ticket 4242")
         demo.narrate("fixed")
         demo.comment(number, "engineer", "/resolved Logins work again. Thanks for your patience!")
         emu.advance(timedelta(hours=2))

@@ -26,7 +26,6 @@ def fold(
     status = next((c for c, m in marked if m and m.kind == "status"), None)
     cache = read_cache(status.body if status else None)
     state = IncidentState(history=history, cache=cache, report=report)
-    state.ticket = find_ticket_ref(history.issue.body)
     # The tool's own comments first: they say which commands earlier runs already answered.
     for comment, marker in marked:
         if marker is not None:
@@ -63,6 +62,10 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam) -> None
         state.steward = state.declared_by
     if not _verdict(state, _pseudo_comment(state, issue.author.login, 0), is_team):
         state.community = issue.author.login
+    else:
+        # The body's ticket line counts only when the team wrote the issue: a reporter could name any
+        # ticket and have the team's updates emailed to a stranger. Otherwise the team links it with /ticket.
+        state.ticket = find_ticket_ref(issue.body)
     state.timeline.append(TimelineEntry(state.declared_at, state.declared_by or "", "declared the incident"))
 
 

@@ -357,7 +357,7 @@ def bot(cid: int, kind: str, key: str, text: str = "", minutes: int = 0) -> Comm
 
 def incident(*comments: Comment, body: str = f"Support ticket ref: {TICKET}") -> IncidentState:
     """The folded state of incident #7 with these comments."""
-    issue = Issue(7, "Hub <down>", body, "open", User("reporter"), T0, T0, (LABEL,), html_url=ISSUE_URL)
+    issue = Issue(7, "Hub <down>", body, "open", User("steward"), T0, T0, (LABEL,), html_url=ISSUE_URL)
     history = IssueHistory("hub-org/support", issue, tuple(comments))
     return fold(history, LABEL, lambda comment: comment.author.login in ("steward", "engineer"))
 
@@ -452,7 +452,7 @@ def test_delivering_sends_each_item_once_with_the_issue_link(
     assert report.failed == {}
     assert report.sent == list(dict.fromkeys(pending))
     assert chat.messages == [
-        f":rotating_light: Incident declared by @reporter: <{ISSUE_URL}|#7 Hub &lt;down&gt;>",
+        f":rotating_light: Incident declared by @steward: <{ISSUE_URL}|#7 Hub &lt;down&gt;>",
         f":white_check_mark: Resolved: <{ISSUE_URL}|#7 Hub &lt;down&gt;>",
     ]
     ack, resolution, note, status = desk.log

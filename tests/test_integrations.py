@@ -86,8 +86,8 @@ def ok(result: RunResult | None) -> RunResult:
 
 
 def declared(world: World, body: str = BODY, title: str = "Hub down") -> int:
-    """@reporter opens an issue and @steward declares it an incident."""
-    number = world.open_issue("reporter", title=title, body=body)
+    """@steward opens the incident issue from the template (with the ticket line) and declares it."""
+    number = world.open_issue("steward", title=title, body=body)
     ok(world.declare(number, "steward"))
     return number
 
@@ -358,7 +358,7 @@ def test_an_outage_leaves_github_correct_and_the_next_sweep_delivers_each_messag
     world = wired
     chat.outage()
     desk.outage()
-    number = world.open_issue("reporter", body=BODY)
+    number = world.open_issue("steward", body=BODY)
     declaration = ok(world.declare(number, "steward"))
     at(world, T0 + 10 * M)
     resolution = ok(world.comment(number, "engineer", "/resolved Logins work again."))
@@ -479,7 +479,7 @@ def test_a_refused_webhook_is_a_clear_warning_naming_the_variable_not_the_url(
         world.env["SLACK_URL"] = f"{chat.base_url}/services/T0HUBTEAM/B0INCIDENT/{secret}"
     chat.revoked = fault == "revoked"
     chat.archived = fault == "archived"
-    number = world.open_issue("reporter", body=BODY)
+    number = world.open_issue("steward", body=BODY)
     result = ok(world.declare(number, "steward"))
 
     assert any(expected in w for w in warnings(result)), result.stdout
@@ -515,7 +515,7 @@ def test_a_wrong_freshdesk_key_names_the_variable_never_the_key_and_is_retried_o
 
 def test_an_unknown_ticket_is_a_clear_warning(wired: World, desk: FreshDeskStandIn) -> None:
     world = wired
-    number = world.open_issue("reporter", body="Logins fail.\n\nSupport ticket ref: 999")
+    number = world.open_issue("steward", body="Logins fail.\n\nSupport ticket ref: 999")
     result = ok(world.declare(number, "steward"))
 
     assert any("FreshDesk answered 404" in w and "is the ticket number right?" in w for w in warnings(result))
@@ -524,7 +524,7 @@ def test_an_unknown_ticket_is_a_clear_warning(wired: World, desk: FreshDeskStand
 
 def test_variables_named_in_config_but_unset_are_warnings(world: World) -> None:
     world.write_config(CONFIG)
-    number = world.open_issue("reporter", body=BODY)
+    number = world.open_issue("steward", body=BODY)
     result = ok(world.declare(number, "steward"))
 
     assert "::warning::$SLACK_URL is not set: chat messages are not sent" in result.stdout
@@ -539,7 +539,7 @@ def test_in_actions_the_secrets_are_printed_only_as_add_mask_lines(
     world.env["GITHUB_ACTIONS"] = "true"
     chat.outage()
     desk.rate_limit_next(100, retry_after=0)
-    number = world.open_issue("reporter", body=BODY)
+    number = world.open_issue("steward", body=BODY)
     result = ok(world.declare(number, "steward"))
 
     secrets = (chat.url, desk.api_key)
@@ -553,7 +553,7 @@ def test_in_actions_the_secrets_are_printed_only_as_add_mask_lines(
 
 def test_outside_actions_no_add_mask_lines_are_printed(wired: World) -> None:
     world = wired
-    number = world.open_issue("reporter", body=BODY)
+    number = world.open_issue("steward", body=BODY)
     result = ok(world.declare(number, "steward"))
     assert "::add-mask::" not in result.stdout
 
@@ -563,7 +563,7 @@ def test_outside_actions_no_add_mask_lines_are_printed(wired: World) -> None:
 
 def test_a_dry_run_sends_nothing(wired: World, chat: SlackStandIn, desk: FreshDeskStandIn) -> None:
     world = wired
-    number = world.open_issue("reporter", body=BODY)
+    number = world.open_issue("steward", body=BODY)
     world.emu.add_labels(REPO, number, [LABEL], "steward")
     dry = ok(world.issues_event_with_args("labeled", number, "steward", "--dry-run"))
 
@@ -611,7 +611,7 @@ def test_the_declaration_message_is_sent_once_when_two_runs_handle_it_at_once(
     wired: World, chat: SlackStandIn, desk: FreshDeskStandIn
 ) -> None:
     world = wired
-    numbers = [world.open_issue("reporter", title=f"Hub down {i}", body=BODY) for i in range(3)]
+    numbers = [world.open_issue("steward", title=f"Hub down {i}", body=BODY) for i in range(3)]
     codes: list[int] = []
 
     def run(number: int) -> None:

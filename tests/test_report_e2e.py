@@ -74,10 +74,10 @@ def not_done(status: str) -> set[str]:
     return {name for name, done in checklist(status).items() if not done}
 
 
-def declare_with_body(world: World, body: str) -> int:
-    """The reporter opens an issue with the incident label and the given body; the event runs."""
-    number = world.open_issue("reporter", title="[Incident] Hub down", body=body, labels=[LABEL])
-    result = world.issues_event("opened", number, "reporter")
+def declare_with_body(world: World, body: str, author: str = "steward") -> int:
+    """The support team opens an issue from the template with the incident label; the event runs."""
+    number = world.open_issue(author, title="[Incident] Hub down", body=body, labels=[LABEL])
+    result = world.issues_event("opened", number, author)
     assert result.code == 0, result.stdout + result.stderr
     return number
 
@@ -273,3 +273,11 @@ def test_a_resolved_incident_with_an_incomplete_report_is_annotated(world: World
     assert (
         f"::notice::#{number}: the incident report is incomplete: Missing section: Summary" in result.stdout
     )
+
+
+def test_a_ticket_named_by_a_reporter_is_not_linked_until_the_team_confirms(world: World) -> None:
+    """A reporter could name anyone's ticket: only the team's issue text or /ticket links one."""
+    number = declare_with_body(world, "Support ticket ref: 98765", author="reporter")
+    assert "| Support ticket | — |" in world.status(number)
+    world.comment(number, "engineer", "/ticket 98765")
+    assert "| Support ticket | 98765 |" in world.status(number)
