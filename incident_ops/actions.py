@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ def summary_markdown(
             done = "; ".join(r.done) if r.done else "nothing was due"
             if r.error:
                 done = f"**failed:** {r.error} (rerun the workflow to retry; it is safe)"
-            title = r.title.replace("|", "\\|").replace("\n", " ")
+            title = markdown_text(r.title)
             lines.append(f"| [#{r.number} {title}]({r.url}) | {r.state} | {done} |")
     else:
         lines.append("No incident needed anything.")
@@ -144,6 +145,14 @@ def outputs_of(results: list[IncidentResult]) -> dict[str, str]:
         "state": single.state if single else "",
         "actions": json.dumps([f"#{r.number}: {d}" for r in results for d in r.done]),
     }
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&@:])")
+
+
+def markdown_text(text: str) -> str:
+    """User text safe inside a Markdown table cell or link text: one line, punctuation escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def escape_data(text: str) -> str:

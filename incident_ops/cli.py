@@ -157,7 +157,7 @@ def _services(
     calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
     template = _template(config, runner.workspace)
     templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
-    delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
+    delay = _retry_delay(env)
     tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
     port = PyGithubPort(
         repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay), tool_logins=tool_logins
@@ -177,6 +177,18 @@ def _template(config: Config, workspace: Path) -> ReportTemplate:
         return load_template(path)
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"report.template: cannot read {path}: {error}") from error
+
+
+def _retry_delay(env: Mapping[str, str]) -> float:
+    """INCIDENT_OPS_RETRY_DELAY: the first retry's wait in seconds."""
+    text = env.get("INCIDENT_OPS_RETRY_DELAY") or "1"
+    try:
+        delay = float(text)
+    except ValueError:
+        delay = -1.0
+    if not 0 <= delay <= 60:
+        raise UsageProblem(f"INCIDENT_OPS_RETRY_DELAY: {text!r} is not a number of seconds from 0 to 60")
+    return delay
 
 
 def _finish(services: Services, results: list[IncidentResult], runner: actions.RunnerEnv) -> int:
@@ -292,9 +304,10 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
     repo = args.repo or runner.repository
     port = None
     if args.create_labels and repo and "/" in repo:
-        delay = float(env.get("INCIDENT_OPS_RETRY_DELAY") or 1.0)
+        delay = _retry_delay(env)
         port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
-    return run_init(Path(args.directory), args.force, args.create_labels, port, print)
+    dry_run = _dry_run(args, env)
+    return run_init(Path(args.directory), args.force, args.create_labels, port, print, dry_run)
 
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:

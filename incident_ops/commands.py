@@ -164,11 +164,20 @@ def find_commands(markdown: str | None) -> list[CommandLine]:
     return list(_find_commands(markdown or ""))
 
 
+# A command needs a line whose first text is "/" and a letter: without one, skip the (costly) parse.
+_MAYBE_COMMAND = re.compile(r"^[\s>*+\-#\d.)_~]*/[A-Za-z]", re.MULTILINE)
+
+
 @lru_cache(maxsize=4096)
 def _find_commands(markdown: str) -> tuple[CommandLine, ...]:
     """find_commands, remembered per comment body (a run folds the same comments several times)."""
-    if not markdown:
+    if not _MAYBE_COMMAND.search(markdown.replace("\r", "\n")):
         return ()
+    return _parse_commands(markdown)
+
+
+def _parse_commands(markdown: str) -> tuple[CommandLine, ...]:
+    """Every command line of a comment, from markdown-it's tokens."""
     source = markdown.replace("\r\n", "\n").replace("\r", "\n")
     lines = source.split("\n")
     found = _command_tokens(_MD.parse(source))

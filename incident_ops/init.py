@@ -63,7 +63,12 @@ def init_files() -> list[InitFile]:
 
 
 def run_init(
-    directory: Path, force: bool, create_labels: bool, port: LabelPort | None, say: Callable[[str], None]
+    directory: Path,
+    force: bool,
+    create_labels: bool,
+    port: LabelPort | None,
+    say: Callable[[str], None],
+    dry_run: bool = False,
 ) -> int:
     """Write the files (never over existing ones without force), then create the labels if asked."""
     if not directory.is_dir():
@@ -83,8 +88,15 @@ def run_init(
         say("incident-ops init: these files exist already; nothing was written (--force overwrites them):")
         for path in existing:
             say(f"  {path}")
+    elif dry_run:
+        for file in files:
+            say(f"[dry run] would {'overwrite' if file.path in existing else 'write'} {file.path}")
     else:
         _write(directory, files, existing, say)
+    if dry_run:
+        if create_labels:
+            say("[dry run] would create the incident, resolved and stale labels that are missing")
+        return PROBLEM if refused else OK
     # Labels are only added, never changed, so they are created even when the files were left alone.
     if create_labels and port is not None and _create_labels(directory, port, say) != OK:
         return PROBLEM

@@ -30,13 +30,30 @@ def _who(login: str | None, fallback: str = "nobody yet") -> str:
     return f"@{login}" if login else fallback
 
 
+class _FolderLoader(FileSystemLoader):
+    """Loads custom templates from one folder, refusing links and anything that resolves outside it."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self._root = folder.resolve()
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+        """The template's source, when it is a plain file inside the folder."""
+        source, filename, uptodate = super().get_source(environment, template)
+        path = Path(filename or "")
+        # A link could post any file the runner can read (its environment, say) into a public comment.
+        if path.is_symlink() or not path.resolve().is_relative_to(self._root):
+            raise TemplateError(f"{template} is a link or lies outside templates_dir; use a plain file")
+        return source, filename, uptodate
+
+
 class Renderer:
     """Renders comment templates by kind, bundled ones overridable from a folder."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
         loaders: list[Any] = [PackageLoader("incident_ops", "templates")]
         if templates_dir is not None:
-            loaders.insert(0, FileSystemLoader(str(templates_dir)))
+            loaders.insert(0, _FolderLoader(templates_dir))
         self._env = ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,

@@ -6,7 +6,6 @@ import argparse
 import csv
 import io
 import json
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,12 +172,7 @@ def _incident_row(f: IncidentFigures) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&@:])")
-
-
-def md(text: str) -> str:
-    """User text safe inside a Markdown table cell or link text: one line, punctuation escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+md = actions.markdown_text
 
 
 def _stamp(when: datetime) -> str:

@@ -572,3 +572,33 @@ def test_python_m_run_against_a_dead_api_exits_3_quickly_without_the_token(
     )
     assert "Traceback" not in done.stderr
     assert SECRET not in done.stdout + done.stderr
+
+
+def test_a_bad_retry_delay_is_a_usage_error(world: World) -> None:
+    world.env["INCIDENT_OPS_RETRY_DELAY"] = "soon"
+    result = world.sweep()
+    assert result.code == 2
+    assert "INCIDENT_OPS_RETRY_DELAY" in result.stderr
+
+
+def test_a_linked_template_in_templates_dir_is_refused_before_any_write(world: World, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not post me", encoding="utf-8")
+    folder = world.workspace / "messages"
+    folder.mkdir()
+    (folder / "reply.md.j2").symlink_to(secret)
+    world.write_config("templates_dir: messages\n")
+    number = world.open_issue("reporter")
+    world.emu.add_labels(REPO, number, [LABEL], "steward")
+    world.emu.clear_requests()
+    result = world.issues_event("labeled", number, "steward", label=LABEL)
+    assert result.code == 1
+    assert "reply.md.j2 is a link" in result.stdout
+    assert world.emu.requests == []
+
+
+def test_issue_titles_cannot_add_links_to_the_job_summary(world: World) -> None:
+    number = world.open_issue("reporter", title="[click me](https://evil.example) @hub-org/everyone")
+    result = world.declare(number, "steward")
+    assert "[click me](https" not in result.summary
+    assert "\\@hub" in result.summary

@@ -382,3 +382,38 @@ def test_commands_are_found_after_any_text(command: str, before: list[str]) -> N
     document = "\n".join(["\n".join(before), "", command])
     found = find_commands(document)
     assert found and found[-1].name == command[1:].split()[0].lower()
+
+
+FRAGMENTS = [
+    "/update x",
+    "/resolved",
+    "/sme @a",
+    "\n",
+    "\r\n",
+    "> ",
+    "- ",
+    "1. ",
+    "  ",
+    "    ",
+    "**",
+    "`",
+    "\t",
+    "\u00a0",
+    "# ",
+    "text ",
+    "_",
+    "~~~",
+    "```",
+    "[ ] ",
+    "<b>",
+    "\\",
+    "/home/x ",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join))
+def test_the_quick_check_never_hides_a_command(text: str) -> None:
+    from incident_ops.commands import _parse_commands
+
+    assert find_commands(text) == list(_parse_commands(text))

@@ -210,3 +210,13 @@ def test_the_bundled_issue_form_is_this_repositorys_own() -> None:
     bundled = Path(incident_ops.__file__).parent / "bundled" / "incident-report.yml"
     own = Path(__file__).resolve().parent.parent / ".github" / "ISSUE_TEMPLATE" / "incident-report.yml"
     assert bundled.read_text(encoding="utf-8") == own.read_text(encoding="utf-8")
+
+
+def test_a_dry_run_writes_nothing_and_says_what_it_would_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from incident_ops.cli import main
+
+    assert main(["init", str(tmp_path), "--dry-run"], {}) == 0
+    assert list(tmp_path.iterdir()) == []
+    assert "[dry run] would write .github/workflows/incident-ops.yml" in capsys.readouterr().out
