@@ -31,6 +31,9 @@ _TICKET_PATH = re.compile(r"/(?:a|helpdesk|support)/tickets/(\d+)/?")
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
+HTML_HEADING = 7
+
+
 @dataclass(frozen=True)
 class _Block:
     """A heading or a piece of content, flattened out of the Markdown token tree."""
@@ -38,6 +41,7 @@ class _Block:
     kind: str  # "heading" | "text" | "code" | "task"
     lines: tuple[str, ...]
     ticked: bool = False
+    level: int = HTML_HEADING  # for headings: 1–6; headings found in HTML blocks end any section
 
     @property
     def text(self) -> str:
@@ -182,13 +186,22 @@ def _filled(content: list[_Block], own_text: str) -> bool:
 
 
 def _split_sections(blocks: list[_Block]) -> list[tuple[_Block, list[_Block]]]:
-    """Each heading with the content up to the next heading of any level."""
+    """Each heading with its content: everything up to the next heading of the same or a higher level."""
     sections: list[tuple[_Block, list[_Block]]] = []
+    open_sections: list[tuple[_Block, list[_Block]]] = []
     for block in blocks:
         if block.kind == "heading":
-            sections.append((block, []))
-        elif sections:
-            sections[-1][1].append(block)
+            if block.level == HTML_HEADING:
+                open_sections = []  # a heading in HTML has no level: it ends every section
+            open_sections = [s for s in open_sections if s[0].level < block.level]
+            for _, content in open_sections:
+                content.append(block)  # a sub-heading and what follows belong to the section above
+            section: tuple[_Block, list[_Block]] = (block, [])
+            sections.append(section)
+            open_sections.append(section)
+        else:
+            for _, content in open_sections:
+                content.append(block)
     return sections
 
 
@@ -204,7 +217,8 @@ def _blocks(markdown: str, depth: int = 0) -> list[_Block]:
     for i, token in enumerate(tokens):
         if token.type == "inline":
             if i and tokens[i - 1].type == "heading_open":
-                blocks.append(_Block("heading", _inline_lines(token, hrefs=False)))
+                level = int(tokens[i - 1].tag[1:])
+                blocks.append(_Block("heading", _inline_lines(token, hrefs=False), level=level))
             else:
                 opened = [t.type for t in tokens[max(i - 2, 0) : i]]
                 blocks.append(_content_block(token, opened == ["list_item_open", "paragraph_open"]))

@@ -126,7 +126,6 @@ def test_each_section_missing(missing: str) -> None:
         ("multi-line html comment", "<!--\nwrite\n\nsomething here\n-->\n\n<!-- and here -->"),
         ("inline comments", "<!-- one --> <!-- two -->"),
         ("issue-form empty field", "_No response_"),
-        ("next heading follows", "#### A sub-heading with no text under it\n\nsome text"),
     ],
 )
 @pytest.mark.parametrize("section", ["Summary", "Where we got lucky"])
@@ -437,3 +436,24 @@ def test_never_raises(body: str) -> None:
     assert isinstance(format_check(check), str)
     find_ticket_ref(body)
     parse_template(body)
+
+
+ROOT_CAUSE = "#### Root cause\n\nThe proxy ran out of memory."
+GROUPED = "## Summary\n\n## After-action report\n\n### Timeline\n\n### What went wrong\n"
+
+
+@pytest.mark.parametrize("section", ["Summary", "What went wrong"])
+def test_a_sub_heading_and_its_text_fill_the_section_above(section: str) -> None:
+    check = check_report(body_of({**FILLED, section: ROOT_CAUSE}), TEMPLATE)
+    assert check.complete, check.problems()
+
+
+def test_a_grouping_heading_is_complete_when_its_sub_sections_are() -> None:
+    template = parse_template(GROUPED)
+    body = (
+        "## Summary\nDown.\n## After-action report\n### Timeline\n09:00 down\n### What went wrong\nA bug.\n"
+    )
+    assert check_report(body, template).complete
+    empty = "## Summary\nDown.\n## After-action report\n### Timeline\n### What went wrong\n"
+    unfilled = [s.name for s in check_report(empty, template).sections if s.state != "done"]
+    assert unfilled == ["After-action report", "Timeline", "What went wrong"]
