@@ -53,6 +53,7 @@ def env_for(emu: GitHubEmulator, workdir: Path, event: str = "", path: str = "")
         "GITHUB_WORKSPACE": str(workdir),
         "GITHUB_TOKEN": TOKEN,
         "INCIDENT_OPS_NOW": emu.now.isoformat(),
+        "INCIDENT_OPS_CALL_BUDGET": "100000",  # the benchmark declares hundreds of incidents in one sweep
     }
 
 

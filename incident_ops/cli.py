@@ -19,7 +19,7 @@ from incident_ops.config import (
     load_config,
     validate_config_file,
 )
-from incident_ops.github import GitHubFailure, PyGithubPort, RetryPolicy
+from incident_ops.github import DEFAULT_BUDGET, GitHubFailure, PyGithubPort, RetryPolicy
 from incident_ops.handlers import Context
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
@@ -159,9 +159,9 @@ def _services(
     templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
     delay = _retry_delay(env)
     tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
-    port = PyGithubPort(
-        repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay), tool_logins=tool_logins
-    )
+    budget = _whole_number(env, "INCIDENT_OPS_CALL_BUDGET", DEFAULT_BUDGET)
+    retry = RetryPolicy(base_delay=delay)
+    port = PyGithubPort(repo, runner.token, runner.api_url, retry, tool_logins=tool_logins, budget=budget)
     renderer = Renderer(templates_dir)
     renderer.check()
     context = Context(config, calendar, renderer, _now(args, env))
@@ -177,6 +177,14 @@ def _template(config: Config, workspace: Path) -> ReportTemplate:
         return load_template(path)
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"report.template: cannot read {path}: {error}") from error
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number from the environment."""
+    text = env.get(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise UsageProblem(f"{name}: {text!r} is not a positive whole number")
+    return int(text)
 
 
 def _retry_delay(env: Mapping[str, str]) -> float:

@@ -20,6 +20,8 @@ from incident_ops.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent, U
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+# The Actions token allows about 1,000 requests an hour per repository: one run never takes more than half.
+DEFAULT_BUDGET = 500
 MAX_PAGES = 200  # 20,000 items: far past any incident, and a bound on a misbehaving server
 
 
@@ -29,6 +31,10 @@ class GitHubFailure(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class CallBudgetSpent(GitHubFailure):
+    """The run used its API-call budget; it stops politely and the next run carries on."""
 
 
 class GitHubNotFound(GitHubFailure):
@@ -201,8 +207,10 @@ class PyGithubPort:
         retry: RetryPolicy | None = None,
         timeout: int = 30,
         tool_logins: frozenset[str] = frozenset(),
+        budget: int = DEFAULT_BUDGET,
     ) -> None:
         self.repo = repo
+        self.budget = budget
         self._tool_logins = frozenset(login.casefold() for login in (*tool_logins, DEFAULT_TOOL_LOGIN))
         self.counter = CallCounter()
         self._retry = retry or RetryPolicy()
@@ -224,7 +232,9 @@ class PyGithubPort:
     def _request(
         self, verb: str, path: str, params: dict[str, Any] | None = None, body: Any = None
     ) -> tuple[dict[str, str], Any]:
-        """One counted HTTP request."""
+        """One counted HTTP request, refused once the run's budget is spent."""
+        if self.counter.total >= self.budget:
+            raise CallBudgetSpent(f"the run's budget of {self.budget} API calls is spent")
         self.counter.count(verb)
         return self._requester.requestJsonAndCheck(verb, path, parameters=params, input=body)
 

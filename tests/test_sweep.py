@@ -399,6 +399,7 @@ def test_sweep_isolates_an_incident_deleted_while_it_runs(world: World) -> None:
 
 
 def test_sweep_serves_incidents_past_the_first_page(world: World) -> None:
+    world.env["INCIDENT_OPS_CALL_BUDGET"] = "5000"  # 101 declarations in one sweep
     numbers = [world.open_issue("steward", title=f"Incident {i}", labels=[LABEL]) for i in range(101)]
 
     result = sweep_at(world, T0 + 5 * M)
@@ -436,3 +437,16 @@ def test_status_shows_due_times_in_the_calendar_zone_and_in_utc(world: World) ->
     assert issue_state(world, number) == ("open", None)
     sweep_at(world, datetime(2026, 3, 10, 11, 0, tzinfo=UTC))
     assert issue_state(world, number) == ("closed", "completed")
+
+
+def test_a_sweep_stops_politely_at_its_call_budget_and_the_next_one_carries_on(world: World) -> None:
+    numbers = [world.open_issue("reporter", title=f"Hub {i} down", labels=[LABEL]) for i in range(6)]
+    world.env["INCIDENT_OPS_CALL_BUDGET"] = "12"
+    first = world.sweep()
+    assert first.code == 0
+    assert "budget of 12 API calls is spent" in first.stdout and "::warning::" in first.stdout
+    served = [n for n in numbers if world.bot_comments(n, "status")]
+    assert 0 < len(served) < len(numbers)
+    del world.env["INCIDENT_OPS_CALL_BUDGET"]
+    assert world.sweep().code == 0
+    assert all(len(world.bot_comments(n, "status")) == 1 for n in numbers)
