@@ -164,10 +164,9 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
         yield PostComment("escalation", clock.escalation_key, body)
     if fired.remind_update and clock.update_due:
         key = update_reminder_key(clock)
-        last = max(filter(None, (state.last_update_at, state.reopened_at, state.declared_at)))
         who = state.commander or state.steward
         every = _duration(config.updates.every.total_seconds())
-        body = render("update-reminder", key, who=who, last=last, every=every)
+        body = render("update-reminder", key, who=who, last=clock.last_update, every=every)
         yield PostComment("update-reminder", key, body)
     if fired.remind_report and clock.report_reminder_key and state.report is not None:
         who = state.commander or state.steward

@@ -20,6 +20,7 @@ class Clocks:
     escalation_due: datetime | None = None
     escalation_key: str | None = None
     update_due: datetime | None = None
+    last_update: datetime | None = None  # the declaration, the reopen or the last update, whichever is latest
     report_reminder_due: datetime | None = None
     report_reminder_key: str | None = None
     autoclose_due: datetime | None = None
@@ -43,14 +44,14 @@ def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     escalation_key = f"escalation/{state.escalation_epoch}"
     escalation_due = None if state.keyed(escalation_key) else start + config.escalation.after
     reminders = [c.created_at for c in state.of_kind("update-reminder")]
-    last = max(filter(None, (start, state.last_update_at, *reminders)))
-    last_reminder = max(reminders, default=None)
     last_update = max(filter(None, (start, state.last_update_at)))
+    last_reminder = max(reminders, default=None)
     overdue = last_reminder is not None and last_reminder > last_update
     return Clocks(
         escalation_due=escalation_due,
         escalation_key=escalation_key,
-        update_due=last + config.updates.every,
+        update_due=max(last_update, last_reminder or last_update) + config.updates.every,
+        last_update=last_update,
         overdue=overdue,
     )
 
