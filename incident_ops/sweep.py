@@ -11,7 +11,7 @@ def sweep(services: Services) -> list[IncidentResult]:
     """Serve each open incident; a broken one is reported in its result, the rest still served."""
     label = services.context.config.incident_label
     results = []
-    incidents = services.port.list_open_issues(label)
+    incidents = services.port.list_issues(label, "open")
     for index, issue in enumerate(incidents):
         try:
             results.append(serve(issue.number, services, issue=issue))
