@@ -14,12 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from incident_ops import actions
 from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure
-from incident_ops.markers import comment_marker
 from incident_ops.mermaid import fenced, summary_charts
 from incident_ops.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
-from incident_ops.model import Issue, IssueHistory
-from incident_ops.serve import Services
-from incident_ops.status_cache import read_cache
+from incident_ops.serve import Services, read_history
 
 FORMATS = ("markdown", "json", "csv")
 SLOWEST = 10
@@ -50,7 +47,7 @@ def collect(services: Services, since: date | None) -> Collected:
     # GitHub's `since` filters on the last update: a superset of the incidents declared since then.
     for issue in port.list_issues(config.incident_label, state="all", since=start):
         try:
-            state = fold(_history(services, issue), config.incident_label, services.team)
+            state = fold(read_history(services, issue), config.incident_label, services.team)
         except GitHubFailure as error:
             collected.failures.append(f"#{issue.number}: {error}")
             continue
@@ -58,16 +55,6 @@ def collect(services: Services, since: date | None) -> Collected:
         if figures is not None and (start is None or figures.declared_at >= start):
             collected.figures.append(figures)
     return collected
-
-
-def _history(services: Services, issue: Issue) -> IssueHistory:
-    """Comments, and the event log when no status comment remembers the declaration."""
-    comments = tuple(services.port.list_comments(issue.number))
-    history = IssueHistory(services.repo, issue, comments)
-    status = next((c for c in comments if (m := comment_marker(c)) and m.kind == "status"), None)
-    if read_cache(status.body if status else None).declared_at is None:
-        history = IssueHistory(services.repo, issue, comments, tuple(services.port.list_events(issue.number)))
-    return history
 
 
 def run_report(

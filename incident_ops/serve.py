@@ -55,17 +55,16 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
     """Bring one incident up to date with its whole history."""
     port = services.port
     current = issue if issue is not None else port.get_issue(number)
-    history = _read_history(services, current)
+    history = read_history(services, current)
     result = IncidentResult(number, current.title, current.html_url)
     executor = Executor(port, number, services.dry_run, services.say)
     extras = IntegrationRun(services.integrations)
     ctx = services.context
     for _ in range(MAX_PASSES):
-        state = _fold(history, services)
+        state = _fold(history, services, extras)
         if not state.declared:
             return result
         extras.start(state)
-        state = _fold(history, services, extras)
         extras.check_ticket_reply(state, ctx)
         posted_before = len(executor.posted)
         try:
@@ -82,11 +81,11 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
         closed_by_tool = any(line.startswith("close the issue") for line in executor.done)
         current = _fold(history, services, extras)
         extras.deliver(executor.posted, current, closed_by_tool, services.dry_run, services.say)
-        history = _refresh_status(history, services, executor, extras)
-        final = _fold(history, services)
-        result.state = _state_name(final)
-        if final.resolved and final.report is not None and not final.report.complete:
-            result.report_problems = final.report.problems()
+        # Refreshing the status comment changes only that comment: `current` stays the incident's state.
+        history = _refresh_status(history, current, services, executor, extras)
+        result.state = _state_name(current)
+        if current.resolved and current.report is not None and not current.report.complete:
+            result.report_problems = current.report.problems()
         if fresh is None:
             break
     result.done = executor.done + [f"sent {item}" for item in extras.sent]
@@ -94,7 +93,7 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
     return result
 
 
-def _read_history(services: Services, issue: Issue) -> IssueHistory:
+def read_history(services: Services, issue: Issue) -> IssueHistory:
     """The issue's comments, and its events when the declaration or a close must be looked up."""
     port = services.port
     comments = tuple(port.list_comments(issue.number))
@@ -133,10 +132,13 @@ def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | No
 
 
 def _refresh_status(
-    history: IssueHistory, services: Services, executor: Executor, extras: IntegrationRun
+    history: IssueHistory,
+    state: IncidentState,
+    services: Services,
+    executor: Executor,
+    extras: IntegrationRun,
 ) -> IssueHistory:
-    """Create the status comment, or edit it when its content changed."""
-    state = _fold(history, services, extras)
+    """Create the status comment, or edit it when its content changed (`state` is `history` folded)."""
     config = services.context.config
     clock = clocks(state, config, services.context.calendar)
     body = render_status(state, clock, config, services.context.renderer, _cache_of(state, extras))
