@@ -14,6 +14,7 @@ from typing import Any
 from incident_ops.config import Config
 from incident_ops.github import CallCounter
 from incident_ops.serve import IncidentResult
+from incident_ops.workflow_commands import escape_data
 
 ISSUE_ACTIONS = frozenset({"opened", "labeled", "unlabeled", "edited", "reopened", "closed"})
 
@@ -153,11 +154,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&@:])")
 def markdown_text(text: str) -> str:
     """User text safe inside a Markdown table cell or link text: one line, punctuation escaped."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def escape_data(text: str) -> str:
-    """Escape text for a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def mask_commands(env: Mapping[str, str], config: Config) -> list[str]:

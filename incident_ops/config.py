@@ -23,6 +23,7 @@ from incident_ops.config_types import (
     key_text,
 )
 from incident_ops.config_values import parse_duration
+from incident_ops.workflow_commands import escape_data, escape_property
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",
@@ -116,11 +117,11 @@ def config_problems_as_annotations(err: ConfigError) -> list[str]:
     for problem in err.problems:
         props = []
         if err.source:
-            props.append(f"file={_escape_property(err.source)}")
+            props.append(f"file={escape_property(err.source)}")
             if problem.line is not None:
                 props.append(f"line={problem.line}")
         head = "::error " + ",".join(props) if props else "::error"
-        commands.append(f"{head}::{_escape_data(str(problem))}")
+        commands.append(f"{head}::{escape_data(str(problem))}")
     return commands
 
 
@@ -225,13 +226,3 @@ def _source_name(file: Path, workspace: Path) -> str:
         return file.resolve().relative_to(workspace.resolve()).as_posix()
     except (ValueError, OSError):
         return str(file)
-
-
-def _escape_data(text: str) -> str:
-    """Escape a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """Escape a workflow command's property value."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
