@@ -300,7 +300,7 @@ class PyGithubPort:
         """Issues carrying `label` in `state` (open, closed or all), updated at or after `since`; no PRs."""
         params: dict[str, Any] = {"state": state, "labels": label, "sort": "created", "direction": "asc"}
         if since is not None:
-            params["since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            params["since"] = _github_time(since)
         items = self._paginate(f"list {state} issues labelled {label!r}", f"{self._base}/issues", params)
         return [issue_from(i) for i in items if "pull_request" not in i]
 
@@ -353,7 +353,7 @@ class PyGithubPort:
 
     def comments_since(self, number: int, since: datetime) -> list[Comment]:
         """Comments updated at or after `since` (UTC): the cheap re-read after posting."""
-        params = {"since": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        params = {"since": _github_time(since)}
         what = f"re-read comments of #{number}"
         return [
             comment_from(c, self._tool_logins)
@@ -428,3 +428,8 @@ def _message(error: GithubException) -> str:
 def _bind(request: Callable[..., T], verb: str, url: str, query: dict[str, Any] | None) -> Callable[[], T]:
     """A request frozen with its arguments, for retrying."""
     return partial(request, verb, url, query)
+
+
+def _github_time(moment: datetime) -> str:
+    """A time as GitHub's `since` parameters take it (UTC, ISO 8601)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
