@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 DEFAULT_TOOL_LOGIN = "github-actions[bot]"
@@ -86,4 +86,3 @@ class IssueHistory:
     issue: Issue
     comments: tuple[Comment, ...] = ()
     events: tuple[IssueEvent, ...] | None = None
-    extra: dict[str, object] = field(default_factory=dict)

@@ -18,7 +18,7 @@ class TemplateProblem(Exception):
     """A message template (bundled or from templates_dir) failed to render."""
 
 
-def _when(value: datetime | None, tz: Any = None) -> str:
+def _when(value: datetime | None) -> str:
     """A timestamp for people: 2026-03-02 09:30 UTC."""
     if value is None:
         return "—"
