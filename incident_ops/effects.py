@@ -178,6 +178,7 @@ class Executor:
         self.done: list[str] = []
         self.posted: list[Comment] = []
         self.refused: list[str] = []
+        self.closed_issue = False
         self.history: IssueHistory | None = None  # as far as the writes got, should one fail
 
     def run(self, actions: list[Action], history: IssueHistory) -> IssueHistory:
@@ -237,6 +238,7 @@ class Executor:
                 issue = replace(issue, assignees=kept)
             case CloseIssue(reason=reason):
                 closed = port.close_issue(number, reason)
+                self.closed_issue = True
                 issue = replace(issue, state="closed", state_reason=reason, closed_at=closed.closed_at)
             case React(comment_id=cid, content=content):
                 port.add_reaction(cid, content)

@@ -78,9 +78,8 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
         # Re-read before telling anyone: another run's older copy of a comment wins, ours yields.
         fresh = _verify(history, services, posted) if posted and not services.dry_run else None
         history = fresh or history
-        closed_by_tool = any(line.startswith("close the issue") for line in executor.done)
         current = _fold(history, services, extras)
-        extras.deliver(executor.posted, current, closed_by_tool, services.dry_run, services.say)
+        extras.deliver(executor.posted, current, executor.closed_issue, services.dry_run, services.say)
         # Refreshing the status comment changes only that comment: `current` stays the incident's state.
         history = _refresh_status(history, current, services, executor, extras)
         result.state = _state_name(current)
