@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from incident_ops.config_schema import Reader
 from incident_ops.config_types import (
@@ -24,6 +23,9 @@ from incident_ops.config_types import (
 )
 from incident_ops.config_values import parse_duration
 from incident_ops.workflow_commands import escape_data, escape_property
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "DEFAULT_CONFIG_PATH",
@@ -68,18 +70,23 @@ class ConfigUnreadable(Exception):
     """A config file that was named explicitly (or exists) but cannot be read."""
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves impossible dates (2024-02-30) as text for the checks to report."""
+@functools.cache
+def _loader_class() -> type[yaml.SafeLoader]:
+    """The YAML loader class, built on first use so runs without a config file never import yaml."""
+    import yaml
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
-        """Construct a date/datetime, or return the scalar's text when it is not a real one."""
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
+    class _Loader(yaml.SafeLoader):
+        """SafeLoader that leaves impossible dates (2024-02-30) as text for the checks to report."""
 
+        def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+            """Construct a date/datetime, or return the scalar's text when it is not a real one."""
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError:
+                return self.construct_scalar(node)
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+    return _Loader
 
 
 def parse_config(data: object, workspace: Path | None = None) -> Config:
@@ -157,8 +164,10 @@ def _read_text(file: Path, source: str) -> str:
 
 def _read_yaml(text: str) -> tuple[object, dict[str, int], list[Problem]]:
     """Load YAML text; return the data, each key path's 1-based line, and structural problems."""
+    import yaml
+
     try:
-        loader = _Loader(text)
+        loader = _loader_class()(text)
     except yaml.YAMLError as exc:  # a control character the YAML reader refuses outright
         return None, {}, [_syntax_problem(exc)]
     try:
@@ -176,6 +185,8 @@ def _read_yaml(text: str) -> tuple[object, dict[str, int], list[Problem]]:
 
 def _index(loader: yaml.SafeLoader, root: yaml.Node) -> tuple[dict[str, int], list[Problem]]:
     """Map every key path to its 1-based line, and report keys given twice in one mapping."""
+    import yaml
+
     lines: dict[str, int] = {"": root.start_mark.line + 1}
     problems: list[Problem] = []
     walked: set[int] = set()
@@ -210,6 +221,8 @@ def _index(loader: yaml.SafeLoader, root: yaml.Node) -> tuple[dict[str, int], li
 
 def _syntax_problem(exc: yaml.YAMLError) -> Problem:
     """Describe a YAML syntax error with its line and column."""
+    import yaml
+
     if not isinstance(exc, yaml.MarkedYAMLError):
         return Problem("", f"invalid YAML: {str(exc).splitlines()[0]}")
     mark = exc.problem_mark or exc.context_mark

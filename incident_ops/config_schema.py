@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import fields
@@ -264,6 +263,8 @@ def _present(found: dict[str, Any]) -> dict[str, Any]:
 
 def _suggest(key: str, allowed: list[str]) -> str:
     """Suffix for an unknown key: the close match, or the keys that are allowed."""
+    import difflib
+
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     if not close:
         close = [name for name in allowed if name.casefold() == key.casefold()]

@@ -14,7 +14,6 @@ Definitions (all durations count from the declaration, wall-clock):
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -147,6 +146,8 @@ class Spread:
 
 def spread(values: Iterable[timedelta | None]) -> Spread:
     """The spread of the known values (nearest-rank 90th percentile)."""
+    import statistics
+
     known = sorted(v for v in values if v is not None)
     if not known:
         return Spread()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -54,6 +56,35 @@ KEYS = [
     "incident_label",
 ]
 BUNDLED = Path(__file__).parent.parent / "incident_ops" / "bundled" / "incident-ops.yml"
+LAZY_MODULES = ("yaml", "difflib", "statistics")
+# Run in a fresh interpreter: this test process has already imported yaml and friends.
+LAZY_IMPORT_SCRIPT = """
+import sys
+from pathlib import Path
+
+import incident_ops.cli
+from incident_ops.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+
+workspace = Path(sys.argv[1])
+lazy = sys.argv[2:]
+assert load_config(workspace) == Config()
+loaded = [name for name in lazy if name in sys.modules]
+assert not loaded, f"imported without a config file: {loaded}"
+
+file = workspace / DEFAULT_CONFIG_PATH
+file.parent.mkdir(parents=True)
+file.write_text("working_hours:\\n  holidays: [2024-02-30]\\nupdates:\\n  evry: 1h\\n  evry: 2h\\n")
+try:
+    load_config(workspace)
+except ConfigError as err:
+    found, message = [(p.path, p.line) for p in err.problems], str(err)
+else:
+    raise AssertionError("the bad config file loaded")
+assert found == [("working_hours.holidays[0]", 2), ("updates.evry", 4), ("updates.evry", 5)], found
+assert "did you mean 'every'?" in message, message
+file.write_text("escalation:\\n  after: 1h\\n")
+assert load_config(workspace).escalation.after.total_seconds() == 3600
+"""
 
 
 def problems_of(text: str, workspace: Path | None = None) -> list[Problem]:
@@ -344,6 +375,17 @@ def test_default_file_is_loaded(tmp_path: Path) -> None:
     """The file at .github/incident-ops.yml under the workspace is read."""
     write(tmp_path, "escalation:\n  after: 1h\n")
     assert load_config(tmp_path).escalation.after == timedelta(hours=1)
+
+
+def test_no_config_file_imports_no_yaml_difflib_or_statistics(tmp_path: Path) -> None:
+    """Importing the CLI and loading the defaults leaves the lazy modules unloaded; files still load."""
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_IMPORT_SCRIPT, str(tmp_path), *LAZY_MODULES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_empty_file_means_defaults(tmp_path: Path) -> None:
