@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from incident_ops.effects import EditComment, Executor, PostComment
 from incident_ops.fold import fold
@@ -21,6 +22,8 @@ from incident_ops.team import Team
 from incident_ops.timers import clocks
 
 MAX_PASSES = 3  # re-reads when other runs write at the same time; each pass converges further
+# An event's copy of the issue stands in for a fresh read for this long after the issue last changed.
+EVENT_ISSUE_FRESH_FOR = timedelta(minutes=10)
 
 
 @dataclass
@@ -51,11 +54,21 @@ class Services:
     integrations: Integrations = field(default_factory=Integrations)
 
 
-def serve(number: int, services: Services, issue: Issue | None = None) -> IncidentResult:
-    """Bring one incident up to date with its whole history."""
+@dataclass(frozen=True)
+class EventIssue:
+    """The issue as the triggering event carried it, and the id of the comment that triggered the run."""
+
+    issue: Issue
+    comment_id: int | None = None
+
+
+def serve(
+    number: int, services: Services, issue: Issue | None = None, seen: EventIssue | None = None
+) -> IncidentResult:
+    """Bring one incident up to date with its history (`issue` as listed, `seen` as the event had it)."""
     port = services.port
-    current = issue if issue is not None else port.get_issue(number)
-    history = read_history(services, current)
+    history = read_history(services, issue) if issue is not None else _history_now(number, services, seen)
+    current = history.issue
     result = IncidentResult(number, current.title, current.html_url)
     executor = Executor(port, number, services.dry_run, services.say)
     extras = IntegrationRun(services.integrations)
@@ -94,11 +107,35 @@ def serve(number: int, services: Services, issue: Issue | None = None) -> Incide
 
 def read_history(services: Services, issue: Issue) -> IssueHistory:
     """The issue's comments, and its events when the declaration or a close must be looked up."""
+    comments = tuple(services.port.list_comments(issue.number))
+    return _with_events(services, IssueHistory(services.repo, issue, comments))
+
+
+def _history_now(number: int, services: Services, seen: EventIssue | None) -> IssueHistory:
+    """The history, with the event's copy of the issue when nothing can have changed it since."""
     port = services.port
-    comments = tuple(port.list_comments(issue.number))
-    history = IssueHistory(services.repo, issue, comments)
+    if seen is None or services.context.now - seen.issue.updated_at > EVENT_ISSUE_FRESH_FOR:
+        return read_history(services, port.get_issue(number))
+    comments = tuple(port.list_comments(number))
+    issue = port.get_issue(number) if _moved_on(comments, seen) else seen.issue
+    return _with_events(services, IssueHistory(services.repo, issue, comments))
+
+
+def _moved_on(comments: tuple[Comment, ...], seen: EventIssue) -> bool:
+    """Whether any comment was posted or edited after the event: another run may have changed the issue."""
+    since = seen.issue.updated_at
+    if seen.comment_id is None:
+        return any(c.updated_at >= since for c in comments)
+    return any(
+        c.id > seen.comment_id or (c.id != seen.comment_id and c.updated_at >= since) for c in comments
+    )
+
+
+def _with_events(services: Services, history: IssueHistory) -> IssueHistory:
+    """The history with the issue's events, when the declaration or a close must be looked up."""
     if _needs_events(history, services.context.config.incident_label):
-        history = replace(history, events=tuple(port.list_events(issue.number)))
+        events = services.port.list_events(history.issue.number)
+        history = replace(history, events=tuple(events))
     return history
 
 

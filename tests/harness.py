@@ -105,15 +105,18 @@ class World:
 
     def comment_event(self, number: int, comment_id: int) -> RunResult:
         """Run the tool on the issue_comment.created event of an existing comment."""
+        return self.run_payload("issue_comment", self.comment_payload(number, comment_id))
+
+    def comment_payload(self, number: int, comment_id: int) -> dict[str, Any]:
+        """The issue_comment.created payload of an existing comment, with the issue as it is now."""
         comment = self.emu.comment(REPO, comment_id)
-        payload = make_payload(
+        return make_payload(
             "issue_comment.created",
             repository=self.emu.repo_json(REPO),
             issue=self.emu.issue(REPO, number),
             sender=comment["user"],
             comment=comment,
         )
-        return self.run_payload("issue_comment", payload)
 
     def run_payload(self, event: str, payload: dict[str, Any], *args: str) -> RunResult:
         """Write the event file and run `incident-ops run`."""

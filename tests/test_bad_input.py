@@ -212,6 +212,32 @@ def test_odd_fields_besides_the_issue_neither_crash_nor_write_twice(
     assert_no_duplicates(world, number)
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"user": "not an object"},
+        {"title": None},
+        {"updated_at": "2026-13-45T99:00:00Z"},
+        {"labels": [{"name": LABEL}, "junk"]},
+        {"state": 3},
+    ],
+    ids=["user not an object", "no title", "time unreadable", "a label not an object", "state a number"],
+)
+def test_odd_fields_in_the_events_issue_fall_back_to_reading_it(world: World, fields: dict[str, Any]) -> None:
+    number = declared(world)
+    world.advance(minutes=1)
+    cid = world.emu.add_comment(REPO, number, "engineer", "/commander")
+    issue = {**world.emu.issue(REPO, number), **fields}
+    world.emu.clear_requests()
+
+    result = run_event_file(world, payload(world, number, issue=issue, comment=world.emu.comment(REPO, cid)))
+
+    ok(result)
+    no_traceback(result)
+    assert any(r.path.endswith(f"/issues/{number}") and r.method == "GET" for r in world.emu.requests)
+    assert world.assignees(number) == {"engineer"}
+
+
 def test_an_issue_that_does_not_exist_exits_3_naming_it(world: World) -> None:
     content = json.dumps({"action": "created", "issue": {"number": 404, "labels": [{"name": LABEL}]}})
 

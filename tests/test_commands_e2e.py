@@ -405,3 +405,34 @@ def test_a_personal_token_account_is_recognised_when_named(world: World) -> None
     world.issues_event("labeled", number, "steward", label=LABEL)
     assert len(world.bot_comments(number, "acknowledgement")) == 1
     assert len(world.bot_comments(number, "status")) == 1
+
+
+# --- the event's own copy of the issue ------------------------------------------------------------
+
+
+def issue_reads(world: World, number: int) -> int:
+    """How many times the runs read the issue itself."""
+    return sum(1 for r in world.emu.requests if r.method == "GET" and r.path.endswith(f"/issues/{number}"))
+
+
+def test_a_fresh_comment_event_takes_the_issue_from_the_event(world: World) -> None:
+    number = declared(world)
+    world.advance(minutes=1)
+    cid = world.emu.add_comment(REPO, number, "engineer", "/update Investigating the login service.")
+    world.emu.clear_requests()
+    assert world.comment_event(number, cid).code == 0
+    assert len(world.bot_comments(number, "update")) == 1
+    assert issue_reads(world, number) == 0
+    assert sum(1 for r in world.emu.requests if r.method == "GET") == 3  # comments, permission, re-read
+
+
+def test_a_redelivery_after_other_runs_acted_reads_the_issue_and_writes_nothing(world: World) -> None:
+    number = declared(world)
+    first = world.emu.add_comment(REPO, number, "reporter", "/status")
+    stale = world.comment_payload(number, first)  # its run was queued behind the next one
+    world.comment(number, "engineer", "/resolved Restarted the hub.")
+    assert RESOLVED in world.labels(number)
+    world.emu.clear_requests()
+    assert world.run_payload("issue_comment", stale).code == 0
+    assert issue_reads(world, number) == 1
+    assert world.writes() == []  # the resolved label is not added again

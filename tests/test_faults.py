@@ -418,7 +418,7 @@ def test_an_issue_deleted_before_its_comment_run_exits_3_without_writing(world: 
     result = world.comment_event(number, cid)
 
     assert result.code == 3
-    assert f"read issue #{number}" in result.stdout
+    assert f"read comments of #{number}" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert world.writes() == []
 

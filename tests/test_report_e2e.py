@@ -243,6 +243,21 @@ def test_close_after_completing_a_refused_report_closes_it(world: World) -> None
     assert len(world.bot_comments(number, "reply")) == 1  # only the first refusal
 
 
+def test_a_rerun_long_after_a_lost_close_judges_the_report_as_it_is_now(world: World) -> None:
+    number = declare_with_body(world, empty_template_body())
+    world.advance(minutes=2)
+    cid = world.emu.add_comment(REPO, number, "engineer", "/close")
+    payload = world.comment_payload(number, cid)  # the run failed: GitHub was down
+    world.advance(minutes=5)
+    world.emu.edit_issue(REPO, number, "steward", body=report_body(FILLED))  # its edit event was lost too
+    world.advance(minutes=30)
+
+    assert world.run_payload("issue_comment", payload).code == 0  # someone reruns the failed job
+
+    assert world.emu.issue(REPO, number)["state"] == "closed"
+    assert world.bot_comments(number, "reply") == []
+
+
 def test_support_ticket_line_shows_in_the_status_comment(world: World) -> None:
     body = empty_template_body().replace("Support ticket ref: ", "Support ticket ref: 98765")
     number = declare_with_body(world, body)
