@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-import uuid
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +98,7 @@ def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:
         return
     with open(path, "a", encoding="utf-8") as out:
         for name, value in outputs.items():
-            delimiter = f"incident_ops_{uuid.uuid4().hex}"
+            delimiter = f"incident_ops_{secrets.token_hex(16)}"
             out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
 
 

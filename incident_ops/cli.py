@@ -122,14 +122,22 @@ def _now(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
     text = args.now or env.get("INCIDENT_OPS_NOW")
     if not text:
         return datetime.now(UTC)
-    from dateutil.parser import isoparse  # only runs that set the clock need it
-
     source = "--now" if args.now else "INCIDENT_OPS_NOW"
     try:
-        parsed = isoparse(text)
+        parsed = _parse_instant(text)
     except (ValueError, OverflowError) as error:
         raise UsageProblem(f"{source}: {text!r} is not an ISO 8601 time ({error})") from error
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant; dateutil is loaded only for the forms the standard library does not read."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        from dateutil.parser import isoparse
+
+        return isoparse(text)
 
 
 def _dry_run(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
