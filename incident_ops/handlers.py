@@ -54,6 +54,8 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
 
 def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
     """The acknowledgement to the Community Representative, once per incident."""
+    if state.keyed("acknowledgement") is not None:
+        return
     yield PostComment(
         "acknowledgement",
         "acknowledgement",

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from incident_ops.markers import KINDS, marker_lines
 
+if TYPE_CHECKING:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
 MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
+
+
+BUNDLED_TEMPLATES = Path(__file__).parent / "templates"
 
 
 class TemplateProblem(Exception):
@@ -30,21 +35,23 @@ def _who(login: str | None, fallback: str = "nobody yet") -> str:
     return f"@{login}" if login else fallback
 
 
-class _FolderLoader(FileSystemLoader):
-    """Loads custom templates from one folder, refusing links and anything that resolves outside it."""
+def _folder_loader(folder: Path) -> Any:
+    """A loader of custom templates from one folder that refuses links and anything outside it."""
+    from jinja2 import FileSystemLoader, TemplateError
 
-    def __init__(self, folder: Path) -> None:
-        super().__init__(str(folder))
-        self._root = folder.resolve()
+    class FolderLoader(FileSystemLoader):
+        """Loads plain files inside the folder only."""
 
-    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
-        """The template's source, when it is a plain file inside the folder."""
-        source, filename, uptodate = super().get_source(environment, template)
-        path = Path(filename or "")
-        # A link could post any file the runner can read (its environment, say) into a public comment.
-        if path.is_symlink() or not path.resolve().is_relative_to(self._root):
-            raise TemplateError(f"{template} is a link or lies outside templates_dir; use a plain file")
-        return source, filename, uptodate
+        def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+            """The template's source, when it is a plain file inside the folder."""
+            source, filename, uptodate = super().get_source(environment, template)
+            path = Path(filename or "")
+            # A link could post any file the runner can read (its environment, say) into a public comment.
+            if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
+                raise TemplateError(f"{template} is a link or lies outside templates_dir; use a plain file")
+            return source, filename, uptodate
+
+    return FolderLoader(str(folder))
 
 
 class Renderer:
@@ -52,10 +59,17 @@ class Renderer:
 
     def __init__(self, templates_dir: Path | None = None) -> None:
         self._custom = templates_dir
+
+    @functools.cached_property
+    def _env(self) -> ImmutableSandboxedEnvironment:
+        """The sandboxed environment, built on first use: a run that renders nothing never loads Jinja2."""
+        from jinja2 import ChoiceLoader, PackageLoader, StrictUndefined
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
         loaders: list[Any] = [PackageLoader("incident_ops", "templates")]
-        if templates_dir is not None:
-            loaders.insert(0, _FolderLoader(templates_dir))
-        self._env = ImmutableSandboxedEnvironment(
+        if self._custom is not None:
+            loaders.insert(0, _folder_loader(self._custom))
+        env = ImmutableSandboxedEnvironment(
             loader=ChoiceLoader(loaders),
             undefined=StrictUndefined,
             autoescape=False,
@@ -63,13 +77,28 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters["when"] = _when
-        self._env.filters["who"] = _who
+        env.filters["when"] = _when
+        env.filters["who"] = _who
+        return env
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of every template this renderer may load: when it changes, rendered text may too."""
+        digest = hashlib.sha256()
+        folders = [BUNDLED_TEMPLATES] + ([self._custom] if self._custom is not None else [])
+        for folder in folders:
+            files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+            for path in files:
+                digest.update(f"{path.relative_to(folder)}\0".encode() + path.read_bytes() + b"\0")
+            digest.update(b"\1")
+        return digest.hexdigest()
 
     def check(self) -> None:
         """Compile the custom templates now, so a broken one stops the run before any write."""
         if self._custom is None:
             return  # the bundled templates are checked by the test suite
+        from jinja2 import TemplateError
+
         for kind in (kind for kind in KINDS if (self._custom / f"{kind}.md.j2").exists()):
             try:
                 self._env.get_template(f"{kind}.md.j2")
@@ -78,6 +107,8 @@ class Renderer:
 
     def render(self, kind: str, key: str, **context: Any) -> str:
         """The body of a `kind` comment answering `key`, marker included, within GitHub's size limit."""
+        from jinja2 import TemplateError
+
         marker = marker_lines(kind, key)
         try:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)

@@ -17,7 +17,7 @@ from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import ReportTemplate, check_report
 from incident_ops.state import IncidentState
 from incident_ops.status_cache import AnsweredComment, StatusCache, read_cache
-from incident_ops.status_view import render_status
+from incident_ops.status_view import status_body
 from incident_ops.team import Team
 from incident_ops.timers import clocks
 
@@ -177,8 +177,11 @@ def _refresh_status(
     """Create the status comment, or edit it when its content changed (`state` is `history` folded)."""
     config = services.context.config
     clock = clocks(state, config, services.context.calendar)
-    body = render_status(state, clock, config, services.context.renderer, _cache_of(state, extras))
     existing = state.status_comment
+    shown = existing.body if existing is not None else None
+    body = status_body(state, clock, config, services.context.renderer, _cache_of(state, extras), shown)
+    if body is None:
+        return history
     if existing is None:
         action: PostComment | EditComment = PostComment("status", "status", body)
     else:

@@ -34,6 +34,8 @@ class StatusCache:
     ticket_reply_for: str | None = None
     closed_at: str | None = None
     answered: dict[int, AnsweredComment] | None = None
+    view: str | None = None  # fingerprint of what the comment was rendered from
+    shown: str | None = None  # digest of the comment's text outside this cache line, as written
 
 
 def read_cache(body: str | None) -> StatusCache:
@@ -53,6 +55,8 @@ def read_cache(body: str | None) -> StatusCache:
             ticket_reply_for=data.get("ticket_reply_for"),
             closed_at=data.get("closed_at"),
             answered=_read_answered(data.get("answered")),
+            view=_text_or_none(data.get("view")),
+            shown=_text_or_none(data.get("shown")),
         )
     except (ValueError, TypeError, AttributeError, KeyError):
         return StatusCache()
@@ -77,9 +81,18 @@ def write_cache(cache: StatusCache) -> str:
             for cid, a in sorted((cache.answered or {}).items())
         },
     }
+    if cache.view is not None:
+        data["view"] = cache.view
+    if cache.shown is not None:
+        data["shown"] = cache.shown
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     # Command arguments are people's text: with < and > escaped it can never end the hidden comment.
     return "<!-- incident-ops-cache:" + text.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+
+
+def _text_or_none(value: object) -> str | None:
+    """A string field of the cache, or None."""
+    return value if isinstance(value, str) else None
 
 
 def _read_answered(raw: object) -> dict[int, AnsweredComment] | None:

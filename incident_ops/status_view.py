@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from incident_ops import __version__
 from incident_ops.config import Config
 from incident_ops.mermaid import incident_timeline
 from incident_ops.render import Renderer
 from incident_ops.state import IncidentState, TimelineEntry
-from incident_ops.status_cache import StatusCache, write_cache
+from incident_ops.status_cache import StatusCache, read_cache, write_cache
 from incident_ops.timers import Clocks
 
 MAX_TIMELINE = 50
@@ -51,11 +54,45 @@ def render_status(
     state: IncidentState, clock: Clocks, config: Config, renderer: Renderer, cache: StatusCache
 ) -> str:
     """The status comment's body for the incident as it stands."""
+    return renderer.render("status", "status", cache=write_cache(cache), **_context(state, clock, config))
+
+
+def status_body(
+    state: IncidentState,
+    clock: Clocks,
+    config: Config,
+    renderer: Renderer,
+    cache: StatusCache,
+    shown: str | None,
+) -> str | None:
+    """The status comment's new body, or None when `shown` (the current body) is already up to date."""
+    context = _context(state, clock, config)
+    facts = repr(sorted(context.items())) + write_cache(cache)
+    view = hashlib.sha256(f"{__version__}\0{renderer.fingerprint}\0{facts}".encode()).hexdigest()[:32]
+    if shown is not None and _still_shows(shown, cache, view):
+        return None  # nothing it is drawn from has changed, and nobody edited it: no need to render
+    viewed = write_cache(replace(cache, view=view))
+    body = renderer.render("status", "status", cache=viewed, **context)
+    text = _digest(body.replace(viewed, "", 1))
+    return body.replace(viewed, write_cache(replace(cache, view=view, shown=text)), 1)
+
+
+def _still_shows(body: str, cache: StatusCache, view: str) -> bool:
+    """Whether a status comment was rendered from `view` with `cache`, and is as the tool wrote it."""
+    shown = read_cache(body).shown
+    line = write_cache(replace(cache, view=view, shown=shown))
+    return shown is not None and line in body and shown == _digest(body.replace(line, "", 1))
+
+
+def _digest(text: str) -> str:
+    """A short digest of a comment's text."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, Any]:
+    """What the status template is given, besides its marker and cache."""
     zone = config.working_hours.timezone
-    return renderer.render(
-        "status",
-        "status",
-        cache=write_cache(cache),
+    return dict(
         state=_state_name(state),
         next=_next_due(state, clock, zone),
         commander=state.commander,

@@ -353,6 +353,47 @@ def test_a_deleted_status_comment_is_rebuilt_by_the_sweep_with_the_same_content(
     assert len(world.writes()) == again
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda body: body.replace("Incident status: Active", "Incident status: All fine"),
+        lambda body: re.sub(r'"cursor":\d+', '"cursor":0', body),
+        lambda body: re.sub(r'"view":"\w+"', '"view":"0"', body),
+    ],
+    ids=["text changed", "cache changed", "fingerprint changed"],
+)
+def test_a_hand_edited_status_comment_is_restored_by_the_next_run(
+    world: World, edit: Callable[[str], str]
+) -> None:
+    number = declared(world, body=INCOMPLETE)
+    world.comment(number, "engineer", "/commander")
+    status = world.bot_comments(number, "status")[0]
+    written = status["body"]
+    world.emu.edit_comment(REPO, status["id"], edit(written))
+
+    ok(world.sweep())
+
+    assert world.status(number) == written
+    again = len(world.writes())
+    ok(world.sweep())
+    assert len(world.writes()) == again  # restored once, then left alone
+
+
+def test_a_changed_custom_template_redraws_the_status_comment_of_an_unchanged_incident(world: World) -> None:
+    folder = world.workspace / "messages"
+    folder.mkdir()
+    world.write_config("templates_dir: messages\n")
+    (folder / "status.md.j2").write_text("{{ marker }}\n{{ cache }}\nStatus: {{ state }}\n", encoding="utf-8")
+    number = declared(world, body=INCOMPLETE)
+    assert "Status: Active" in world.status(number)
+
+    (folder / "status.md.j2").write_text("{{ marker }}\n{{ cache }}\nNow: {{ state }}\n", encoding="utf-8")
+    ok(world.sweep())
+
+    assert "Now: Active" in world.status(number)
+    assert "Status: Active" not in world.status(number)
+
+
 def test_a_deleted_status_comment_after_a_handover_keeps_the_assignees(world: World) -> None:
     number = declared(world)
     world.comment(number, "engineer", "/commander")
