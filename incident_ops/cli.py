@@ -24,7 +24,7 @@ from incident_ops.github import DEFAULT_BUDGET, GitHubFailure, PyGithubPort, Ret
 from incident_ops.handlers import Context
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
-from incident_ops.report import ReportTemplate, check_report, format_check, load_template
+from incident_ops.report import TemplateSource, check_report, format_check, read_template
 from incident_ops.report_cmd import FORMATS, run_report, since_date
 from incident_ops.serve import EventIssue, IncidentResult, Services, serve
 from incident_ops.sweep import sweep
@@ -179,11 +179,11 @@ def _services(
     return Services(repo, port, team, template, context, _dry_run(args, env), integrations=integrations)
 
 
-def _template(config: Config, workspace: Path) -> ReportTemplate:
+def _template(config: Config, workspace: Path) -> TemplateSource:
     """The report template in use (report.template, else the bundled one)."""
     path = workspace / config.report.template if config.report.template else None
     try:
-        return load_template(path)
+        return read_template(path)
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"report.template: cannot read {path}: {error}") from error
 
@@ -366,7 +366,7 @@ def _check_report(args: argparse.Namespace, env: dict[str, str]) -> int:
     config = _with_config_errors_value(lambda: _config(args, env, workspace))
     if config is None:
         return PROBLEM
-    check = check_report(body, _template(config, workspace))
+    check = check_report(body, _template(config, workspace).parsed)
     print(format_check(check))
     return OK if check.complete else PROBLEM
 

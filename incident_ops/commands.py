@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock, lheading, paragraph
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
+    _BlockRule = Callable[[StateBlock, int, int, bool], bool]
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,6 @@ def _command_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-_BlockRule = Callable[[StateBlock, int, int, bool], bool]
-
-
 def _keep_line_offset(rule: _BlockRule) -> _BlockRule:
     """Wrap a block rule so its inline tokens record how many source lines the trim removed."""
 
@@ -130,16 +131,20 @@ def _keep_line_offset(rule: _BlockRule) -> _BlockRule:
     return wrapped
 
 
+@cache
 def _parser() -> MarkdownIt:
-    """A CommonMark parser (with GitHub's tables) that marks command lines with inline tokens."""
+    """A CommonMark parser (with GitHub's tables) that marks command lines with inline tokens.
+
+    Built on first use: comments without a line starting with `/` never need it.
+    """
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import lheading, paragraph
+
     md = MarkdownIt("commonmark").enable("table")
     md.block.ruler.at("paragraph", _keep_line_offset(paragraph))
     md.block.ruler.at("lheading", _keep_line_offset(lheading))
     md.inline.ruler.before("text", "incident_ops_command", _command_rule)
     return md
-
-
-_MD = _parser()
 
 
 def _command_tokens(tokens: list[Token]) -> list[tuple[str, int]]:
@@ -180,7 +185,7 @@ def _parse_commands(markdown: str) -> tuple[CommandLine, ...]:
     """Every command line of a comment, from markdown-it's tokens."""
     source = markdown.replace("\r\n", "\n").replace("\r", "\n")
     lines = source.split("\n")
-    found = _command_tokens(_MD.parse(source))
+    found = _command_tokens(_parser().parse(source))
     commands: list[CommandLine] = []
     for index, (name, line) in enumerate(found):
         next_line = found[index + 1][1] if index + 1 < len(found) else len(lines)

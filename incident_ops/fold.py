@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from incident_ops.body_check import BodyCheck
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
 from incident_ops.markers import Marker, comment_marker
@@ -20,12 +21,16 @@ def fold(
     is_team: IsTeam,
     report: ReportCheck | None = None,
     ticket_reply_for: str | None = None,
+    body: BodyCheck | None = None,
 ) -> IncidentState:
-    """The incident's state: declaration, roles, resolution and commands, oldest first."""
+    """The incident's state: declaration, roles, resolution and commands, oldest first.
+
+    `body` is the issue body's check, report included; without it the ticket line is read from the body.
+    """
     marked = [(c, comment_marker(c)) for c in history.comments]
     status = next((c for c, m in marked if m and m.kind == "status"), None)
     cache = read_cache(status.body if status else None)
-    state = IncidentState(history=history, cache=cache, report=report)
+    state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     # The tool's own comments first: they say which commands earlier runs already answered.
     for comment, marker in marked:
         if marker is not None:
@@ -65,7 +70,7 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam) -> None
     else:
         # The body's ticket line counts only when the team wrote the issue: a reporter could name any
         # ticket and have the team's updates emailed to a stranger. Otherwise the team links it with /ticket.
-        state.ticket = find_ticket_ref(issue.body)
+        state.ticket = state.body_check.ticket if state.body_check else find_ticket_ref(issue.body)
     state.timeline.append(TimelineEntry(state.declared_at, state.declared_by or "", "declared the incident"))
 
 

@@ -1,15 +1,19 @@
 """The incident-report template's sections and tasks, and how complete an issue body is."""
 
+from __future__ import annotations
+
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
-from markdown_it.common import html_re
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BUNDLED_TEMPLATE: Path = Path(__file__).parent / "bundled" / "3_incident-report.md"
 
@@ -22,13 +26,26 @@ _NO_RESPONSE = "no response"
 _MAX_HTML_DEPTH = 3
 _HTML_HEADINGS = frozenset({"summary", "h1", "h2", "h3", "h4", "h5", "h6"})
 _HTML_BREAKS = frozenset({"br", "p", "div", "details", "li", "tr", "table", "ul", "ol", "pre"})
-_HTML_TAG = re.compile(rf"</?(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:{html_re.attribute})*\s*/?>")
 _HTML_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _HTML_SPECIAL = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>", "<!": ">"}
 _TICKET_LABEL = re.compile(r"support\s+ticket\s+ref(?:erence)?\b\s*:?\s*(.*)", re.IGNORECASE)
 _TICKET_PATH = re.compile(r"/(?:a|helpdesk|support)/tickets/(\d+)/?")
 
-_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The CommonMark parser, loaded on first use: a run that checks no new body never needs it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+@functools.cache
+def _html_tag() -> re.Pattern[str]:
+    """An HTML open or close tag, attributes as CommonMark defines them."""
+    from markdown_it.common import html_re
+
+    return re.compile(rf"</?(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:{html_re.attribute})*\s*/?>")
 
 
 HTML_HEADING = 7
@@ -59,6 +76,18 @@ class ReportTemplate:
     sections: tuple[str, ...]
     tasks: tuple[str, ...]
     section_text: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A report template's text, parsed only when an issue body must be checked against it."""
+
+    text: str
+
+    @functools.cached_property
+    def parsed(self) -> ReportTemplate:
+        """The template's sections and tasks."""
+        return parse_template(self.text)
 
 
 @dataclass(frozen=True)
@@ -112,7 +141,12 @@ def parse_template(markdown: str) -> ReportTemplate:
 
 def load_template(path: Path | None) -> ReportTemplate:
     """Load the report template at `path`, or the bundled one when `path` is None."""
-    return parse_template((path or BUNDLED_TEMPLATE).read_text(encoding="utf-8"))
+    return read_template(path).parsed
+
+
+def read_template(path: Path | None) -> TemplateSource:
+    """Read the report template at `path`, or the bundled one when `path` is None."""
+    return TemplateSource((path or BUNDLED_TEMPLATE).read_text(encoding="utf-8"))
 
 
 def check_report(body: str | None, template: ReportTemplate) -> ReportCheck:
@@ -212,7 +246,7 @@ def _section_text(content: list[_Block]) -> str:
 
 def _blocks(markdown: str, depth: int = 0) -> list[_Block]:
     """Flatten Markdown into headings and content blocks, looking inside HTML blocks too."""
-    tokens = _MD.parse(markdown)
+    tokens = _markdown().parse(markdown)
     blocks: list[_Block] = []
     for i, token in enumerate(tokens):
         if token.type == "inline":
@@ -227,7 +261,7 @@ def _blocks(markdown: str, depth: int = 0) -> list[_Block]:
         elif token.type == "html_block" and depth < _MAX_HTML_DEPTH:
             for is_heading, text in _split_html(token.content):
                 if is_heading:
-                    heading = _inline_lines(_MD.parseInline(text)[0], hrefs=False)
+                    heading = _inline_lines(_markdown().parseInline(text)[0], hrefs=False)
                     blocks.append(_Block("heading", heading))
                 else:
                     blocks.extend(_blocks(text, depth + 1))
@@ -295,7 +329,7 @@ def _split_html(html: str) -> list[tuple[bool, str]]:
     while (start := html.find("<", pos)) != -1:
         write(html[pos:start])
         pos = start + 1
-        if tag := _HTML_TAG.match(html, start):
+        if tag := _html_tag().match(html, start):
             pos = tag.end()
             name = tag.group("name").lower()
             if name in _HTML_HEADINGS:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from incident_ops.body_check import BodyCheck, check_body
 from incident_ops.effects import EditComment, Executor, PostComment
 from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure, GitHubPort
@@ -14,7 +15,7 @@ from incident_ops.integrations.deliveries import Integrations
 from incident_ops.integrations.run import IntegrationRun
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
-from incident_ops.report import ReportTemplate, check_report
+from incident_ops.report import TemplateSource
 from incident_ops.state import IncidentState
 from incident_ops.status_cache import AnsweredComment, StatusCache, read_cache
 from incident_ops.status_view import status_body
@@ -47,7 +48,7 @@ class Services:
     repo: str
     port: GitHubPort
     team: Team
-    template: ReportTemplate
+    template: TemplateSource
     context: Context
     dry_run: bool = False
     say: Callable[[str], None] = print
@@ -146,8 +147,13 @@ def _needs_events(history: IssueHistory, label: str) -> bool:
     kinds = [_kind(c) for c in history.comments]
     if history.issue.state == "open" and "closing" in kinds:
         return True
+    return _status_cache(history).declared_at is None
+
+
+def _status_cache(history: IssueHistory) -> StatusCache:
+    """The cache in the tool's status comment (empty when there is none)."""
     status = next((c for c in history.comments if _kind(c) == "status"), None)
-    return read_cache(status.body if status else None).declared_at is None
+    return read_cache(status.body if status else None)
 
 
 def _kind(comment: Comment) -> str | None:
@@ -158,10 +164,11 @@ def _kind(comment: Comment) -> str | None:
 
 def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | None = None) -> IncidentState:
     """The incident's state, report checked against the template in use, with what integrations learnt."""
-    report = check_report(history.issue.body, services.template)
+    remembered = _status_cache(history).body
+    body = check_body(history.issue.body, services.template, remembered)
     label = services.context.config.incident_label
     reply_for = extras.ticket_reply_for if extras else None
-    state = fold(history, label, services.team, report, reply_for)
+    state = fold(history, label, services.team, None, reply_for, body)
     if extras is not None:
         state.close_hold = extras.close_hold
     return state
@@ -206,7 +213,19 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
         pending=tuple(extras.pending or ()),
         ticket_reply_for=extras.ticket_reply_for,
         closed_at=extras.closed_at,
+        body=_body_to_remember(state),
     )
+
+
+def _body_to_remember(state: IncidentState) -> BodyCheck | None:
+    """The body's check for the cache; the one already there when it reads the same.
+
+    A body edit that changes no verdict must not edit the status comment; later runs parse the body again.
+    """
+    new, old = state.body_check, state.cache.body
+    if new is not None and old is not None and (new.report, new.ticket) == (old.report, old.ticket):
+        return old
+    return new
 
 
 def _verify(history: IssueHistory, services: Services, posted: list[Comment]) -> IssueHistory | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incident_ops.body_check import BodyCheck
 from incident_ops.commands import CommandLine
 from incident_ops.model import Comment, IssueHistory
 from incident_ops.report import ReportCheck
@@ -77,6 +78,7 @@ class IncidentState:
     timeline: list[TimelineEntry] = field(default_factory=list)
     verdicts: dict[int, bool] = field(default_factory=dict)
     report: ReportCheck | None = None
+    body_check: BodyCheck | None = None
     milestones: Milestones = field(default_factory=lambda: Milestones())
 
     @property

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incident_ops.body_check import BodyCheck, body_check_data, body_check_from
+
 _CACHE = re.compile(r"<!-- incident-ops-cache:(?P<json>\{.*?\}) -->", re.DOTALL)
 
 
@@ -36,6 +38,7 @@ class StatusCache:
     answered: dict[int, AnsweredComment] | None = None
     view: str | None = None  # fingerprint of what the comment was rendered from
     shown: str | None = None  # digest of the comment's text outside this cache line, as written
+    body: BodyCheck | None = None  # the issue body's last check, reused while body and template are unchanged
 
 
 def read_cache(body: str | None) -> StatusCache:
@@ -57,6 +60,7 @@ def read_cache(body: str | None) -> StatusCache:
             answered=_read_answered(data.get("answered")),
             view=_text_or_none(data.get("view")),
             shown=_text_or_none(data.get("shown")),
+            body=body_check_from(data.get("body")),
         )
     except (ValueError, TypeError, AttributeError, KeyError):
         return StatusCache()
@@ -81,6 +85,8 @@ def write_cache(cache: StatusCache) -> str:
             for cid, a in sorted((cache.answered or {}).items())
         },
     }
+    if cache.body is not None:
+        data["body"] = body_check_data(cache.body)
     if cache.view is not None:
         data["view"] = cache.view
     if cache.shown is not None:

@@ -602,3 +602,44 @@ def test_issue_titles_cannot_add_links_to_the_job_summary(world: World) -> None:
     result = world.declare(number, "steward")
     assert "[click me](https" not in result.summary
     assert "\\@hub" in result.summary
+
+
+LOADED = """
+import sys
+from incident_ops.cli import main
+code = main(["run"])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"jinja2", "markdown_it", "yaml", "dateutil"})
+print(code, ",".join(heavy) or "-")
+"""
+
+
+def run_in_a_fresh_interpreter(world: World, event_path: Path) -> str:
+    """`incident-ops run` in a new Python process: its exit code and the heavy libraries it loaded."""
+    env = {
+        **os.environ,
+        "GITHUB_EVENT_NAME": "issues",
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_API_URL": world.emu.api_url,
+        "GITHUB_WORKSPACE": str(world.workspace),
+        "GITHUB_TOKEN": TOKEN,
+        "INCIDENT_OPS_NOW": world.now.isoformat(),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_a_run_with_nothing_new_to_draw_loads_no_template_or_markdown_library(world: World) -> None:
+    number = world.open_issue("reporter", body="### Summary\n\nLogins fail.")
+    world.emu.add_labels(REPO, number, [LABEL], "steward")
+    payload = load_fixture("issues.labeled")
+    payload.update(issue=world.emu.issue(REPO, number), label=world.emu.label_json(REPO, LABEL))
+    event = write_event(world.workspace / "event", payload)
+
+    assert run_in_a_fresh_interpreter(world, event) == "0 jinja2,markdown_it"  # the declaration draws
+    writes = len(world.writes())
+    world.advance(minutes=1)
+    assert run_in_a_fresh_interpreter(world, event) == "0 -"  # redelivered: nothing new to draw
+    assert len(world.writes()) == writes

@@ -33,7 +33,7 @@ from incident_ops.github import CallCounter, GitHubFailure
 from incident_ops.handlers import Context
 from incident_ops.model import Comment, Issue, IssueEvent, IssueHistory
 from incident_ops.render import Renderer
-from incident_ops.report import load_template
+from incident_ops.report import read_template
 from incident_ops.report_cmd import incident_record_fields, run_report, since_date
 from incident_ops.serve import Services
 from incident_ops.team import Team
@@ -87,7 +87,7 @@ def services(port: FakePort, now: datetime = NOW) -> Services:
     """Services around a fake port."""
     config = Config()
     context = Context(config, WorkCalendar(), Renderer(), now)
-    return Services(REPO, port, Team(port, config.team), load_template(None), context)  # type: ignore[arg-type]
+    return Services(REPO, port, Team(port, config.team), read_template(None), context)  # type: ignore[arg-type]
 
 
 def report(stories: list[Story], *args: object, **kwargs: object) -> tuple[int, str, FakePort]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from incident_ops.config import Config
 from incident_ops.integrations import slack
@@ -17,6 +17,9 @@ from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
 from incident_ops.state import IncidentState
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 SLACK_KINDS = ("acknowledgement", "escalation", "resolution", "closing")
 # Each step is delivered (and retried) on its own, so a failed status change never repeats a reply.
 FRESHDESK_STEPS = {
@@ -26,8 +29,14 @@ FRESHDESK_STEPS = {
     "closing": ("freshdesk-closed",),
 }
 HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
-# Raw HTML in people's text is escaped, not passed on to the ticket.
-_HTML = MarkdownIt("commonmark", {"html": False})
+
+
+@functools.cache
+def _to_html() -> MarkdownIt:
+    """Markdown to HTML for ticket replies; raw HTML in people's text is escaped, not passed on."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass
@@ -145,9 +154,9 @@ def _to_ticket(desk: FreshDesk, step: str, source: Comment | None, state: Incide
     url = state.history.issue.html_url
     if step == "freshdesk-reply" and source is not None:
         text = HIDDEN.sub("", source.body).strip()
-        desk.reply(ticket, _HTML.render(f"{text}\n\nFollow the incident: {url}"))
+        desk.reply(ticket, _to_html().render(f"{text}\n\nFollow the incident: {url}"))
     elif step == "freshdesk-note":
-        desk.note(ticket, _HTML.render(f"Resolved in GitHub issue {url}"))
+        desk.note(ticket, _to_html().render(f"Resolved in GitHub issue {url}"))
     elif step == "freshdesk-resolved":
         desk.set_status(ticket, RESOLVED)
     elif step == "freshdesk-closed":
