@@ -173,19 +173,42 @@ def find_commands(markdown: str | None) -> list[CommandLine]:
 _MAYBE_COMMAND = re.compile(r"^[\s>*+\-#\d.)_~]*/[A-Za-z]", re.MULTILINE)
 
 
+# Plain prose: ASCII without the characters that make code, quotes, links, emphasis, HTML or tables,
+# and every line starting flush with a letter or `/`. In it a command is simply a line opening with one.
+_PLAIN_LINE = r"(?:[A-Za-z/@][A-Za-z0-9 /@.,:;'\"?!()#%+=$^{}-]*)?"
+_PLAIN = re.compile(rf"{_PLAIN_LINE}(?:\n{_PLAIN_LINE})*")
+
+
 @lru_cache(maxsize=4096)
 def _find_commands(markdown: str) -> tuple[CommandLine, ...]:
     """find_commands, remembered per comment body (a run folds the same comments several times)."""
     if not _MAYBE_COMMAND.search(markdown.replace("\r", "\n")):
         return ()
+    source = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    if _PLAIN.fullmatch(source):
+        return _commands_of(source, _plain_command_lines(source))
     return _parse_commands(markdown)
+
+
+def _plain_command_lines(source: str) -> list[tuple[str, int]]:
+    """(name, line) of the command lines of plain prose, without parsing Markdown."""
+    found = []
+    for index, line in enumerate(source.split("\n")):
+        word = line.split(" ", 1)[0][1:].lower() if line.startswith("/") else ""
+        if word in REGISTRY:
+            found.append((word, index))
+    return found
 
 
 def _parse_commands(markdown: str) -> tuple[CommandLine, ...]:
     """Every command line of a comment, from markdown-it's tokens."""
     source = markdown.replace("\r\n", "\n").replace("\r", "\n")
+    return _commands_of(source, _command_tokens(_parser().parse(source)))
+
+
+def _commands_of(source: str, found: list[tuple[str, int]]) -> tuple[CommandLine, ...]:
+    """The commands at the found (name, line) places, each with its text up to the next command."""
     lines = source.split("\n")
-    found = _command_tokens(_parser().parse(source))
     commands: list[CommandLine] = []
     for index, (name, line) in enumerate(found):
         next_line = found[index + 1][1] if index + 1 < len(found) else len(lines)

@@ -417,3 +417,63 @@ def test_the_quick_check_never_hides_a_command(text: str) -> None:
     from incident_ops.commands import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))
+
+
+PLAIN_FRAGMENTS = [
+    *FRAGMENTS,
+    "/update The hub is back (mostly). ",
+    "/commander @bob",
+    "/close",
+    "/Status",
+    "/updates ",
+    "/update: ",
+    "@alice ",
+    "Hi team, ",
+    "see #12 ",
+    "=",
+    "-",
+    "===",
+    "---",
+    "1)",
+    "+ ",
+    "*",
+    "[x]",
+    "](u)",
+    "&amp;",
+    "&#47;",
+    "{}",
+    "$^%!?;:'\"",
+]
+
+
+# Lines of mostly plain prose (opening with a letter, `/` or `@`, holding characters that make no Markdown),
+# sometimes with an opening or a character that does: those must never take the short cut.
+MARKUP_STARTS = ["- ", "-", "=", "---", "+ ", "1. ", "1) ", "# ", "    ", "\t", "> ", "* ", "_", "```", "<b>"]
+MARKUP_STARTS += ["[x]: ", "\\", "&#47;", "\u00a0", "| "]
+MARKUP_INLINE = ["`", "*", "_", "[", "](u)", "<i>", ">", "\\", "\t", "é", "\u00a0", "|", "~~"]
+PROSE = [" x", " (y)", " #1", " -", " =", " ---", "!", " /update", "  ", "'", '"', "$^%", "{}"]
+# Code spans, links and emphasis that run over a command line.
+SPANNING = ["Hi `x", "/update y` z", "/update y", "[a", "/close](u) b", "b`", "*a", "/status*", "a", ""]
+prose_line = st.builds(
+    lambda start, command, rest: start + command + "".join(rest),
+    st.one_of(st.just(""), st.just(""), st.just(""), st.sampled_from(MARKUP_STARTS)),
+    st.sampled_from(["", "/update", "/close", "/Status", "/updates", "/update:", "/", "@bob", "Hi", "a"]),
+    st.lists(
+        st.one_of(st.sampled_from(PROSE), st.sampled_from(PROSE), st.sampled_from(MARKUP_INLINE)), max_size=5
+    ),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(PLAIN_FRAGMENTS), max_size=14).map("".join),
+        st.lists(prose_line, max_size=8).map("\n".join),
+        st.lists(st.sampled_from(SPANNING), max_size=6).map("\n".join),
+    )
+)
+def test_plain_prose_is_read_exactly_as_the_markdown_parser_reads_it(text: str) -> None:
+    """Comments simple enough to skip the Markdown parser give the same commands as a full parse."""
+    from incident_ops.commands import _parse_commands
+
+    assert find_commands(text) == list(_parse_commands(text))
