@@ -25,7 +25,7 @@ from incident_ops.handlers import Context
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import TemplateSource, check_report, format_check, read_template
-from incident_ops.report_cmd import FORMATS, run_report, since_date
+from incident_ops.report_options import FORMATS, since_date
 from incident_ops.serve import EventIssue, IncidentResult, Services, serve
 from incident_ops.sweep import sweep
 from incident_ops.team import Team
@@ -351,6 +351,8 @@ def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
 
     def go() -> int:
         services = _services(args, env, runner, repo)
+        from incident_ops.report_cmd import run_report  # only this subcommand needs the metrics
+
         return run_report(services, args.since, args.format, print, runner.summary_path)
 
     return _with_config_errors(go)

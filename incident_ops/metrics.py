@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from incident_ops.state import IncidentState
+from incident_ops.state import IncidentState, active_periods
 
 
 @dataclass(frozen=True)
@@ -94,24 +94,6 @@ def incident_figures(
 def _since(start: datetime, end: datetime | None) -> timedelta | None:
     """end - start, never negative; None when `end` is unknown."""
     return None if end is None else max(end - start, timedelta(0))
-
-
-def active_periods(state: IncidentState) -> list[tuple[datetime, datetime | None]]:
-    """(start, end) of each stretch the incident was active; the end is None while it still is."""
-    assert state.declared_at is not None
-    marks = state.milestones
-    changes = sorted([(t, "resolved") for t in marks.resolved] + [(t, "reopened") for t in marks.reopened])
-    periods: list[tuple[datetime, datetime | None]] = []
-    start: datetime | None = state.declared_at
-    for when, change in changes:
-        if change == "resolved" and start is not None:
-            periods.append((start, when))
-            start = None
-        elif change == "reopened" and start is None:
-            start = when
-    if start is not None:
-        periods.append((start, state.closed_at if state.closed else None))
-    return periods
 
 
 def _cadence(

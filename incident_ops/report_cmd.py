@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -16,19 +15,11 @@ from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure
 from incident_ops.mermaid import fenced, summary_charts
 from incident_ops.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
+from incident_ops.report_options import FORMATS
 from incident_ops.serve import Services, read_history
 
-FORMATS = ("markdown", "json", "csv")
 SLOWEST = 10
 GITHUB_FAILED = 3
-
-
-def since_date(text: str) -> date:
-    """`--since`: an ISO date (YYYY-MM-DD)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-01-31") from error
 
 
 @dataclass

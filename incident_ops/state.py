@@ -136,3 +136,21 @@ def add_timeline(state: IncidentState, comment: Comment, what: str) -> None:
 def not_team(name: str) -> str:
     """The refusal for someone outside the response team."""
     return "only the incident response team can run it"
+
+
+def active_periods(state: IncidentState) -> list[tuple[datetime, datetime | None]]:
+    """(start, end) of each stretch the incident was active; the end is None while it still is."""
+    assert state.declared_at is not None
+    marks = state.milestones
+    changes = sorted([(t, "resolved") for t in marks.resolved] + [(t, "reopened") for t in marks.reopened])
+    periods: list[tuple[datetime, datetime | None]] = []
+    start: datetime | None = state.declared_at
+    for when, change in changes:
+        if change == "resolved" and start is not None:
+            periods.append((start, when))
+            start = None
+        elif change == "reopened" and start is None:
+            start = when
+    if start is not None:
+        periods.append((start, state.closed_at if state.closed else None))
+    return periods

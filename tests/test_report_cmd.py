@@ -34,7 +34,8 @@ from incident_ops.handlers import Context
 from incident_ops.model import Comment, Issue, IssueEvent, IssueHistory
 from incident_ops.render import Renderer
 from incident_ops.report import read_template
-from incident_ops.report_cmd import incident_record_fields, run_report, since_date
+from incident_ops.report_cmd import incident_record_fields, run_report
+from incident_ops.report_options import since_date
 from incident_ops.serve import Services
 from incident_ops.team import Team
 from incident_ops.workhours import WorkCalendar
