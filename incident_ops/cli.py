@@ -101,6 +101,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except GitHubFailure as failure:
         print(f"::error::GitHub failed: {failure}. Some work may be done; rerunning is safe.")
         return GITHUB_FAILED
+    except BrokenPipeError:
+        # The reader went away (`check-report … | head`): stop quietly, as Python's docs advise.
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PROBLEM
 
 
 def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:

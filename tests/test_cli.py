@@ -116,6 +116,22 @@ def test_check_report_exits_1_listing_each_missing_section_and_unticked_task(
     ]
 
 
+def test_check_report_into_a_closed_pipe_ends_without_a_traceback(tmp_path: Path, workspace: Path) -> None:
+    body = tmp_path / "report.md"
+    body.write_text("Nothing written yet.", encoding="utf-8")
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "incident_ops", "check-report", str(body)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **base_env(workspace)},
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # like `| head -0`: nobody reads what it prints
+    err = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
 def test_check_report_of_the_empty_template_names_every_section_and_task(
     capsys: pytest.CaptureFixture[str], workspace: Path
 ) -> None:
