@@ -42,14 +42,15 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         return []
     clock = clocks(state, ctx.config, ctx.calendar)
     fired = due(state, clock, ctx.now)
-    return [
+    writes = [
         *_acknowledge(state, ctx),
         *_answer_commands(state, ctx),
         *_timers(state, ctx, clock, fired),
         *([CloseIssue("completed")] if state.close_unfinished else []),
-        *_labels(state, ctx, clock, fired),
-        *_duplicates(state),
     ]
+    # Labels follow the state these writes leave: an incident closed now is no longer overdue.
+    closing = any(isinstance(action, CloseIssue) for action in writes)
+    return [*writes, *_labels(state, ctx, clock, fired, closing), *_duplicates(state)]
 
 
 def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
@@ -183,11 +184,12 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
         yield CloseIssue("completed")
 
 
-def _labels(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> Iterator[Action]:
+def _labels(state: IncidentState, ctx: Context, clock: Clocks, fired: Due, closing: bool) -> Iterator[Action]:
     """The resolved and update-overdue labels follow the incident's state."""
     config = ctx.config
     yield AddLabel(config.resolved_label) if state.resolved else RemoveLabel(config.resolved_label)
-    overdue = not state.resolved and not state.closed and (clock.overdue or fired.remind_update)
+    closed = state.closed or closing
+    overdue = not state.resolved and not closed and (clock.overdue or fired.remind_update)
     yield AddLabel(config.stale_label) if overdue else RemoveLabel(config.stale_label)
 
 

@@ -19,7 +19,7 @@ from incident_ops.commands import find_commands
 from incident_ops.demo import REPORT
 from incident_ops.markers import read_marker
 
-SEEDS = (2026, 4242)
+SEEDS = (2026, 4242, 1, 7)  # 1 and 7 once ended with the overdue label left on a closed incident
 STEPS = 180  # per seed: each step an event or a sweep (some events lost); over 300 runs in all
 INCIDENTS = 4
 FAULTS_PER_RUN = 3  # at most this many faults armed before a run, each with FAULT_CHANCE

@@ -126,6 +126,18 @@ def test_escalation_again_after_reopen(world: World) -> None:
 # --- update reminders ---------------------------------------------------------------------------
 
 
+def test_closing_an_overdue_incident_takes_the_overdue_label_off(world: World) -> None:
+    number = declared(world)
+    sweep_at(world, T0 + 5 * H)
+    assert STALE in world.labels(number)
+    world.emu.edit_issue(REPO, number, "steward", body=REPORT)
+
+    world.comment(number, "engineer", "/close")
+
+    assert world.emu.issue(REPO, number)["state"] == "closed"
+    assert STALE not in world.labels(number)
+
+
 def test_update_reminder_cadence_around_an_update(world: World) -> None:
     number = declared(world)
     at(world, T0 + 5 * M)
