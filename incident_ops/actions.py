@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from incident_ops.config import Config
-from incident_ops.github import CallCounter
-from incident_ops.serve import IncidentResult
+from incident_ops.github import CallCounter, issue_from
+from incident_ops.serve import EventIssue, IncidentResult
 from incident_ops.workflow_commands import escape_data
 
 ISSUE_ACTIONS = frozenset({"opened", "labeled", "unlabeled", "edited", "reopened", "closed"})
@@ -90,6 +90,21 @@ def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
     user = comment.get("user") if isinstance(comment, dict) else None
     by_bot = isinstance(user, dict) and user.get("type") == "Bot"
     return IssueEventFacts(number, labels, by_bot, "pull_request" in issue)
+
+
+def event_issue(payload: dict[str, Any]) -> EventIssue | None:
+    """The issue as the event carried it, or None when the payload lacks what a fresh read would give."""
+    issue, comment = payload.get("issue"), payload.get("comment")
+    if not isinstance(issue, dict) or issue.get("state") not in ("open", "closed"):
+        return None
+    texts = ("title", "created_at", "updated_at", "html_url")
+    if not all(isinstance(issue.get(key), str) for key in texts) or not isinstance(issue.get("user"), dict):
+        return None
+    comment_id = comment.get("id") if isinstance(comment, dict) else None
+    try:
+        return EventIssue(issue_from(issue), comment_id if isinstance(comment_id, int) else None)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def write_outputs(path: str | None, outputs: Mapping[str, str]) -> None:

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from incident_ops import actions
 from incident_ops.config import (
@@ -20,13 +19,13 @@ from incident_ops.config import (
     load_config,
     validate_config_file,
 )
-from incident_ops.github import DEFAULT_BUDGET, GitHubFailure, PyGithubPort, RetryPolicy, issue_from
+from incident_ops.github import DEFAULT_BUDGET, GitHubFailure, PyGithubPort, RetryPolicy
 from incident_ops.handlers import Context
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import TemplateSource, check_report, format_check, read_template
 from incident_ops.report_options import FORMATS, since_date
-from incident_ops.serve import EventIssue, IncidentResult, Services, serve
+from incident_ops.serve import IncidentResult, Services, serve
 from incident_ops.sweep import sweep
 from incident_ops.team import Team
 from incident_ops.workhours import WorkCalendar
@@ -279,7 +278,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             print(f"::notice::{skip}; nothing to do.")
             return _finish(services, [], runner)
         try:
-            result = serve(facts.number, services, seen=_event_issue(payload))
+            result = serve(facts.number, services, seen=actions.event_issue(payload))
         except GitHubFailure as failure:
             url = f"https://github.com/{repo}/issues/{facts.number}"
             result = IncidentResult(facts.number, str(payload["issue"].get("title") or ""), url, "failed")
@@ -287,21 +286,6 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         return _finish(services, [result], runner)
 
     return _with_config_errors(go)
-
-
-def _event_issue(payload: dict[str, Any]) -> EventIssue | None:
-    """The issue as the event carried it, or None when the payload lacks what a fresh read would give."""
-    issue, comment = payload.get("issue"), payload.get("comment")
-    if not isinstance(issue, dict) or issue.get("state") not in ("open", "closed"):
-        return None
-    texts = ("title", "created_at", "updated_at", "html_url")
-    if not all(isinstance(issue.get(key), str) for key in texts) or not isinstance(issue.get("user"), dict):
-        return None
-    comment_id = comment.get("id") if isinstance(comment, dict) else None
-    try:
-        return EventIssue(issue_from(issue), comment_id if isinstance(comment_id, int) else None)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
 
 
 def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label: str) -> str | None:

@@ -168,7 +168,7 @@ def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | No
     body = check_body(history.issue.body, services.template, remembered)
     label = services.context.config.incident_label
     reply_for = extras.ticket_reply_for if extras else None
-    state = fold(history, label, services.team, None, reply_for, body)
+    state = fold(history, label, services.team, ticket_reply_for=reply_for, body=body)
     if extras is not None:
         state.close_hold = extras.close_hold
     return state
