@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+
+from incident_ops.tickets import ticket_id
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -221,8 +222,6 @@ def _commands_of(source: str, found: list[tuple[str, int]]) -> tuple[CommandLine
 
 # GitHub logins: 1-39 alphanumerics or single inner hyphens.
 _LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
-_DIGITS = re.compile(r"[0-9]+")
-_TICKET_PATHS = (("a", "tickets"), ("helpdesk", "tickets"), ("support", "tickets"))
 
 
 def _plural(count: int) -> str:
@@ -248,32 +247,15 @@ def parse_logins(args: str, *, at_least: int = 0, at_most: int | None = None) ->
     return logins
 
 
-def _ticket_from_url(text: str) -> str | None:
-    """The ticket number in a FreshDesk ticket URL, or None when it is not one."""
-    try:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return None
-    except ValueError:  # e.g. an unbalanced "[" in the host
-        return None
-    segments = tuple(segment for segment in parts.path.split("/") if segment)
-    if len(segments) == 3 and segments[:2] in _TICKET_PATHS:
-        return segments[2]
-    return None
-
-
 def parse_ticket_id(args: str) -> str:
     """The FreshDesk ticket number from `123`, `#123` or a ticket URL."""
-    text = args.strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1].strip()
-    candidate = _ticket_from_url(text) if "/" in text else text.removeprefix("#")
-    if candidate is None or not _DIGITS.fullmatch(candidate) or int(candidate) == 0:
+    ticket = ticket_id(args)
+    if ticket is None:
         hint = "use a ticket number such as 123 or #123, or the ticket's URL"
         if not args.strip():
             raise CommandError(f"no FreshDesk ticket given: {hint}")
         raise CommandError(f"'{args.strip()}' is not a FreshDesk ticket: {hint}")
-    return str(int(candidate))
+    return ticket
 
 
 def _cell(text: str) -> str:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+
+from incident_ops.tickets import ticket_id
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -29,7 +30,6 @@ _HTML_BREAKS = frozenset({"br", "p", "div", "details", "li", "tr", "table", "ul"
 _HTML_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 _HTML_SPECIAL = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>", "<!": ">"}
 _TICKET_LABEL = re.compile(r"support\s+ticket\s+ref(?:erence)?\b\s*:?\s*(.*)", re.IGNORECASE)
-_TICKET_PATH = re.compile(r"/(?:a|helpdesk|support)/tickets/(\d+)/?")
 
 
 @functools.cache
@@ -182,23 +182,17 @@ def find_ticket_ref(body: str | None) -> str | None:
             candidates.append(block.lines[0])
         in_field = False
         for value in candidates:
-            if ticket := _ticket_id(value):
+            if ticket := _ticket_in(value):
                 return ticket
     return None
 
 
-def _ticket_id(value: str) -> str | None:
-    """The ticket number a field value starts with (`123`, `#123`), or its FreshDesk ticket URL."""
+def _ticket_in(value: str) -> str | None:
+    """The ticket a field value starts with (`123`, `#123`), or the first FreshDesk ticket URL in it."""
     words = [word.strip("()<>[].,;") for word in value.split()]
-    if words and words[0].lstrip("#").isdecimal() and words[0].isascii():
-        return words[0].lstrip("#")
-    for word in words:
-        try:
-            parts = urlsplit(word)
-        except ValueError:  # not a URL after all, e.g. an unbalanced "[" in the host
-            continue
-        if parts.scheme in ("http", "https") and (m := _TICKET_PATH.fullmatch(parts.path)):
-            return m.group(1)
+    for index, word in enumerate(words):
+        if (index == 0 or "/" in word) and (ticket := ticket_id(word)):
+            return ticket
     return None
 
 
