@@ -90,12 +90,18 @@ def serve(
             raise
         posted = executor.posted[posted_before:]
         # Re-read before telling anyone: another run's older copy of a comment wins, ours yields.
-        fresh = _verify(history, services, posted) if posted and not services.dry_run else None
+        fresh = _verify(history, services, executor.posted) if posted and not services.dry_run else None
         history = fresh or history
         current = _fold(history, services, extras)
         extras.deliver(executor.posted, current, executor.closed_issue, services.dry_run, services.say)
         # Refreshing the status comment changes only that comment: `current` stays the incident's state.
+        status_before = len(executor.posted)
         history = _refresh_status(history, current, services, executor, extras)
+        created = executor.posted[status_before:]
+        if created and current.closed and not services.dry_run:
+            # No sweep comes back to a closed incident: a status comment another run also created yields now.
+            raced = _verify(history, services, executor.posted)
+            history, fresh = (raced, raced) if raced is not None else (history, fresh)
         result.state = _state_name(current)
         if current.resolved and current.report is not None and not current.report.complete:
             result.report_problems = current.report.problems()
@@ -228,9 +234,15 @@ def _body_to_remember(state: IncidentState) -> BodyCheck | None:
     return new
 
 
-def _verify(history: IssueHistory, services: Services, posted: list[Comment]) -> IssueHistory | None:
-    """Re-read after posting: another run's copy or new comments mean one more pass."""
-    since = min(c.created_at for c in posted)
+def _verify(history: IssueHistory, services: Services, ours: list[Comment]) -> IssueHistory | None:
+    """Re-read after posting: another run's copy or new comments mean one more pass.
+
+    The re-read starts from the newest comment this run read, not from its own posts: another run's copy
+    may be older than ours by seconds. GitHub's `since` has whole seconds, hence the second's margin.
+    """
+    mine = {c.id for c in ours}
+    read = [c.updated_at for c in history.comments if c.id not in mine]
+    since = max(read) - timedelta(seconds=1) if read else None
     seen = {c.id for c in history.comments}
     recent = services.port.comments_since(history.issue.number, since)
     fresh = [c for c in recent if c.id not in seen]

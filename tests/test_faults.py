@@ -394,6 +394,26 @@ def test_a_changed_custom_template_redraws_the_status_comment_of_an_unchanged_in
     assert "Status: Active" not in world.status(number)
 
 
+def test_a_status_comment_two_runs_recreate_as_one_closes_the_incident_is_left_single(world: World) -> None:
+    number = declared(world)
+    world.emu.delete_comment(REPO, world.bot_comments(number, "status")[0]["id"])
+    cid = world.emu.add_comment(REPO, number, "engineer", "/close")
+    racing = "<!-- incident-ops:status -->\n<!-- incident-ops-key:status -->\nAnother run's copy."
+    world.emu.before(
+        "POST",
+        rf"/issues/{number}/comments$",
+        "incident-ops:status",
+        lambda: world.emu.add_comment(REPO, number, BOT, racing),
+    )
+
+    ok(world.comment_event(number, cid))
+
+    assert world.emu.issue(REPO, number)["state"] == "closed"  # no sweep will come back to it
+    [status] = world.bot_comments(number, "status")
+    assert "Incident status: Closed" in status["body"]  # the older copy stays, brought up to date
+    assert_no_duplicates(world, number)
+
+
 def test_a_deleted_status_comment_after_a_handover_keeps_the_assignees(world: World) -> None:
     number = declared(world)
     world.comment(number, "engineer", "/commander")

@@ -634,6 +634,30 @@ def test_the_declaration_message_is_sent_once_when_two_runs_handle_it_at_once(
     assert ticket_steps(desk) == ["reply"] * 3
 
 
+def test_a_run_whose_copy_is_younger_by_seconds_yields_and_sends_nothing(
+    wired: World, chat: SlackStandIn, desk: FreshDeskStandIn
+) -> None:
+    world = wired
+    number = world.open_issue("steward", title="Hub down", body=BODY)
+    world.emu.add_labels(REPO, number, [LABEL], "steward")
+    theirs = "<!-- incident-ops:acknowledgement -->\n<!-- incident-ops-key:acknowledgement -->\nTheirs."
+
+    def another_run_posts_first() -> None:
+        world.emu.add_comment(REPO, number, "github-actions[bot]", theirs)
+        world.advance(seconds=3)  # ours lands a few seconds later
+
+    world.emu.before(
+        "POST", rf"/issues/{number}/comments$", "incident-ops:acknowledgement", another_run_posts_first
+    )
+
+    ok(world.issues_event("labeled", number, "steward", label=LABEL))
+
+    [ack] = world.bot_comments(number, "acknowledgement")
+    assert ack["body"] == theirs  # the older copy stays; the run that posted it tells chat and the ticket
+    assert chat.messages == []
+    assert ticket_steps(desk) == []
+
+
 def test_the_status_comment_says_auto_close_waits_for_the_ticket_check(
     wired: World, desk: FreshDeskStandIn
 ) -> None:

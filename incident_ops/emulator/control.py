@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from .faults import make_fault, primary_rate_limit, secondary_rate_limit
+from .faults import Interleaving, make_fault, primary_rate_limit, secondary_rate_limit
 from .records import Repo
 from .server import WRITE_METHODS, App, EmulatorServer, RequestRecord
 from .store import Store
@@ -270,6 +272,11 @@ class GitHubEmulator:
     def inject_primary_rate_limit(self, method: str, path: str, reset_in: float = 1, times: int = 1) -> None:
         """GitHub's primary rate limit: 403, X-RateLimit-Remaining 0, reset `reset_in` s away."""
         self._app.faults.add(primary_rate_limit(method, path, reset_in, 5000, times))
+
+    def before(self, method: str, path: str, body_has: str, action: Callable[[], None]) -> None:
+        """Run `action` (another client's doing) just before the next request matching method, path regex
+        and a substring of its body: a race, made to happen every time."""
+        self._app.interleavings.add(Interleaving(method.upper(), re.compile(path), body_has, action))
 
     def clear_faults(self) -> None:
         """Drop every pending fault."""

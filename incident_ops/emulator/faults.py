@@ -1,10 +1,11 @@
-"""Injected faults: the next N matching requests get a chosen error answer."""
+"""Injected faults: the next N matching requests get an error answer, or another client acts first."""
 
 from __future__ import annotations
 
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -108,3 +109,41 @@ def primary_rate_limit(method: str, path: str, reset_in: float, limit: int, time
     fault = make_fault(method, path, 403, headers, body, times)
     fault.reset_in = reset_in
     return fault
+
+
+@dataclass
+class Interleaving:
+    """Something another party does just before the next request whose method, path and body match."""
+
+    method: str
+    path: re.Pattern[str]
+    body_has: str
+    action: Callable[[], None]
+
+    def matches(self, method: str, path: str, body: Any) -> bool:
+        """Whether the request is the one to act before."""
+        text = body if isinstance(body, str) else repr(body)
+        return self.method == method and self.path.search(path) is not None and self.body_has in text
+
+
+class InterleavingTable:
+    """Pending interleavings, each used once."""
+
+    def __init__(self) -> None:
+        """Start with none."""
+        self._lock = threading.Lock()
+        self._pending: list[Interleaving] = []
+
+    def add(self, item: Interleaving) -> None:
+        """Queue one."""
+        with self._lock:
+            self._pending.append(item)
+
+    def take(self, method: str, path: str, body: Any) -> Interleaving | None:
+        """The first one matching the request, removed."""
+        with self._lock:
+            for item in self._pending:
+                if item.matches(method, path, body):
+                    self._pending.remove(item)
+                    return item
+        return None

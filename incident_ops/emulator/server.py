@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from . import routes_issues, routes_labels  # noqa: F401  (they register the routes)
-from .faults import FaultTable
+from .faults import FaultTable, InterleavingTable
 from .records import ApiError
 from .routing import Ctx, Reply, find
 from .serialize import Serializer
@@ -68,6 +68,7 @@ class App:
         self.base_url = base_url
         self.ser = Serializer(store, base_url)
         self.faults = FaultTable()
+        self.interleavings = InterleavingTable()
         self.log: list[RequestRecord] = []
         self.rates = RateLimits()
         self._request_ids = 0
@@ -84,6 +85,8 @@ class App:
             login: str | None = None
             try:
                 login = self._authenticate(auth)
+                if (other := self.interleavings.take(method, path, body)) is not None:
+                    other.action()  # under the store's (re-entrant) lock: nothing else happens in between
                 fault = self.faults.take(method, path)
                 if fault is not None and fault.apply:
                     # A lost response: the change is made, the caller sees the fault.
