@@ -42,15 +42,16 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         return []
     clock = clocks(state, ctx.config, ctx.calendar)
     fired = due(state, clock, ctx.now)
-    writes = [
-        *_acknowledge(state, ctx),
-        *_answer_commands(state, ctx),
-        *_timers(state, ctx, clock, fired),
+    answers = [*_acknowledge(state, ctx), *_answer_commands(state, ctx)]
+    # Timers and labels follow the state these writes leave: an incident closed now is due nothing more.
+    closing = state.close_unfinished or any(isinstance(action, CloseIssue) for action in answers)
+    return [
+        *answers,
+        *([] if closing else _timers(state, ctx, clock, fired)),
         *([CloseIssue("completed")] if state.close_unfinished else []),
+        *_labels(state, ctx, clock, fired, closing),
+        *_duplicates(state),
     ]
-    # Labels follow the state these writes leave: an incident closed now is no longer overdue.
-    closing = any(isinstance(action, CloseIssue) for action in writes)
-    return [*writes, *_labels(state, ctx, clock, fired, closing), *_duplicates(state)]
 
 
 def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:

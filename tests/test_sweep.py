@@ -138,6 +138,18 @@ def test_closing_an_overdue_incident_takes_the_overdue_label_off(world: World) -
     assert STALE not in world.labels(number)
 
 
+def test_a_close_that_comes_when_reminders_are_due_sends_no_reminder(world: World) -> None:
+    number = declared(world, body=REPORT)
+    at(world, T0 + 5 * H)  # the escalation and an update reminder are due; no sweep has run yet
+
+    world.comment(number, "engineer", "/close")
+
+    assert world.emu.issue(REPO, number)["state"] == "closed"
+    assert count(world, number, "update-reminder") == 0
+    assert count(world, number, "escalation") == 0
+    assert STALE not in world.labels(number)
+
+
 def test_update_reminder_cadence_around_an_update(world: World) -> None:
     number = declared(world)
     at(world, T0 + 5 * M)
