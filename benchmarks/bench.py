@@ -98,6 +98,18 @@ def issue_payload(emu: GitHubEmulator, number: int, action: str, sender: str) ->
     }
 
 
+def comment_payload(emu: GitHubEmulator, number: int, comment_id: int) -> dict:
+    """An issue_comment.created webhook payload for a comment, with the issue as it is."""
+    comment = emu.comment(REPO, comment_id)
+    return {
+        "action": "created",
+        "issue": emu.issue(REPO, number),
+        "repository": emu.repo_json(REPO),
+        "sender": comment["user"],
+        "comment": comment,
+    }
+
+
 def declaration_calls() -> tuple[int, int]:
     """Calls of the run that declares an incident (the `labeled` event)."""
     with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
@@ -113,15 +125,7 @@ def comment_event_calls(size: int) -> tuple[int, int]:
         number = declare(emu, workdir, comments=max(size - 3, 0))
         emu.advance(timedelta(minutes=1))
         cid = emu.add_comment(REPO, number, "engineer", "/update Investigating.")
-        comment = emu.comment(REPO, cid)
-        payload = {
-            "action": "created",
-            "issue": emu.issue(REPO, number),
-            "repository": emu.repo_json(REPO),
-            "sender": comment["user"],
-            "comment": comment,
-        }
-        return run_cli(emu, workdir, ["run"], "issue_comment", payload)
+        return run_cli(emu, workdir, ["run"], "issue_comment", comment_payload(emu, number, cid))
 
 
 def quiet_sweep_calls(incidents: int) -> tuple[int, int]:
@@ -178,14 +182,7 @@ def run_wall_times(repeat: int) -> dict[str, float]:
         for index in range(repeat):  # each a new command: update posted, status comment edited
             emu.advance(timedelta(minutes=1))
             cid = emu.add_comment(REPO, first, "engineer", f"/update Still investigating ({index}).")
-            comment = emu.comment(REPO, cid)
-            payload = {
-                "action": "created",
-                "issue": emu.issue(REPO, first),
-                "repository": emu.repo_json(REPO),
-                "sender": comment["user"],
-                "comment": comment,
-            }
+            payload = comment_payload(emu, first, cid)
             run("comment", "issue_comment", payload)
         for _ in range(repeat):  # the last comment event again: nothing new
             run("redelivery", "issue_comment", payload)
