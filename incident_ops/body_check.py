@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from incident_ops import __version__
+from incident_ops import markdown_text, report, tickets
+from incident_ops.digests import digest, source_digest
 from incident_ops.report import (
     DONE,
     MISSING,
@@ -33,21 +33,22 @@ class BodyCheck:
 
 def check_body(body: str | None, template: TemplateSource, remembered: BodyCheck | None) -> BodyCheck:
     """The body's check: `remembered` when the body and template are those it was made from."""
-    digest = _digest(body or "", template.text)
-    if remembered is not None and remembered.digest == digest:
+    key = _digest(body or "", template.text)
+    if remembered is not None and remembered.digest == key:
         return remembered
-    return _checked(body or "", template, digest)
+    return _checked(body or "", template, key)
 
 
 @functools.lru_cache(maxsize=16)
-def _checked(body: str, template: TemplateSource, digest: str) -> BodyCheck:
+def _checked(body: str, template: TemplateSource, key: str) -> BodyCheck:
     """Parse the body (the one step that needs markdown-it)."""
-    return BodyCheck(digest, check_report(body, template.parsed), find_ticket_ref(body))
+    return BodyCheck(key, check_report(body, template.parsed), find_ticket_ref(body))
 
 
 def _digest(body: str, template: str) -> str:
     """A digest of a body and a template, for this version of the checks."""
-    return hashlib.sha256(f"{__version__}\0{template}\0{body}".encode()).hexdigest()[:32]
+    code = source_digest(report.__file__, markdown_text.__file__, tickets.__file__, __file__)
+    return digest(code, template, body)
 
 
 def body_check_data(check: BodyCheck) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incident_ops import markers
+from incident_ops.digests import source_digest
 from incident_ops.markers import KINDS, marker_lines
 
 if TYPE_CHECKING:
@@ -83,13 +86,18 @@ class Renderer:
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """A digest of every template this renderer may load: when it changes, rendered text may too."""
-        digest = hashlib.sha256()
+        """A digest of the templates this renderer may load and of the code around them.
+
+        When it changes, the same context may render differently. Custom templates count when they are
+        plain `.j2` files directly in the folder, the only ones the loader would give a comment.
+        """
+        digest = hashlib.sha256(source_digest(__file__, markers.__file__).encode())
         folders = [BUNDLED_TEMPLATES] + ([self._custom] if self._custom is not None else [])
         for folder in folders:
-            files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-            for path in files:
-                digest.update(f"{path.relative_to(folder)}\0".encode() + path.read_bytes() + b"\0")
+            files = sorted(folder.glob("*.j2")) if folder.is_dir() else []
+            for path in (p for p in files if p.is_file() and not p.is_symlink()):
+                with contextlib.suppress(OSError):  # an unreadable template fails when it is rendered
+                    digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
             digest.update(b"\1")
         return digest.hexdigest()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from incident_ops.body_check import BodyCheck, check_body
-from incident_ops.effects import EditComment, Executor, PostComment
+from incident_ops.effects import Action, DeleteComment, EditComment, Executor, PostComment, React, needed
 from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.handlers import Context, plan
@@ -25,6 +25,7 @@ from incident_ops.timers import clocks
 MAX_PASSES = 3  # re-reads when other runs write at the same time; each pass converges further
 # An event's copy of the issue stands in for a fresh read for this long after the issue last changed.
 EVENT_ISSUE_FRESH_FOR = timedelta(minutes=10)
+ANSWERS = frozenset({"update", "resolution", "reply"})  # messages that answer a command, whatever the issue
 
 
 @dataclass
@@ -124,8 +125,31 @@ def _history_now(number: int, services: Services, seen: EventIssue | None) -> Is
     if seen is None or services.context.now - seen.issue.updated_at > EVENT_ISSUE_FRESH_FOR:
         return read_history(services, port.get_issue(number))
     comments = tuple(port.list_comments(number))
-    issue = port.get_issue(number) if _moved_on(comments, seen) else seen.issue
-    return _with_events(services, IssueHistory(services.repo, issue, comments))
+    if _moved_on(comments, seen):
+        return _with_events(services, IssueHistory(services.repo, port.get_issue(number), comments))
+    return _settled(_with_events(services, IssueHistory(services.repo, seen.issue, comments)), services)
+
+
+def _settled(history: IssueHistory, services: Services) -> IssueHistory:
+    """The history with the issue read after all, when the run would write what depends on it.
+
+    The event's copy cannot show a close, label or body edit made since without a comment (GitHub's
+    "Close with comment" closes just after its comment's event). Answers to commands do not depend on
+    those; timers, labels, assignees, closing and the acknowledgement do.
+    """
+    state = _fold(history, services)
+    writes = plan(state, services.context) if state.declared else []
+    if not any(_depends_on_issue(action) and needed(action, history) for action in writes):
+        return history
+    fresh = services.port.get_issue(history.issue.number)
+    return _with_events(services, replace(history, issue=fresh))
+
+
+def _depends_on_issue(action: Action) -> bool:
+    """Whether a write is right only for the issue as it is now: its state, labels, body or assignees."""
+    if isinstance(action, React | DeleteComment):
+        return False
+    return not (isinstance(action, PostComment) and action.kind in ANSWERS)
 
 
 def _moved_on(comments: tuple[Comment, ...], seen: EventIssue) -> bool:
@@ -140,7 +164,7 @@ def _moved_on(comments: tuple[Comment, ...], seen: EventIssue) -> bool:
 
 def _with_events(services: Services, history: IssueHistory) -> IssueHistory:
     """The history with the issue's events, when the declaration or a close must be looked up."""
-    if _needs_events(history, services.context.config.incident_label):
+    if history.events is None and _needs_events(history, services.context.config.incident_label):
         events = services.port.list_events(history.issue.number)
         history = replace(history, events=tuple(events))
     return history

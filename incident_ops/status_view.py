@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from incident_ops import __version__
 from incident_ops.config import Config
+from incident_ops.digests import digest
 from incident_ops.mermaid import incident_timeline
 from incident_ops.render import Renderer
 from incident_ops.state import IncidentState, TimelineEntry
@@ -68,12 +67,13 @@ def status_body(
     """The status comment's new body, or None when `shown` (the current body) is already up to date."""
     context = _context(state, clock, config)
     facts = repr(sorted(context.items())) + write_cache(cache)
-    view = hashlib.sha256(f"{__version__}\0{renderer.fingerprint}\0{facts}".encode()).hexdigest()[:32]
+    view = digest(renderer.fingerprint, facts)
     if shown is not None and _still_shows(shown, cache, view):
         return None  # nothing it is drawn from has changed, and nobody edited it: no need to render
-    viewed = write_cache(replace(cache, view=view))
+    # Rendered with a stand-in digest of the same length, so the body fits GitHub's limit with the real one.
+    viewed = write_cache(replace(cache, view=view, shown=digest("")))
     body = renderer.render("status", "status", cache=viewed, **context)
-    text = _digest(body.replace(viewed, "", 1))
+    text = digest(body.replace(viewed, "", 1))
     return body.replace(viewed, write_cache(replace(cache, view=view, shown=text)), 1)
 
 
@@ -81,12 +81,7 @@ def _still_shows(body: str, cache: StatusCache, view: str) -> bool:
     """Whether a status comment was rendered from `view` with `cache`, and is as the tool wrote it."""
     shown = read_cache(body).shown
     line = write_cache(replace(cache, view=view, shown=shown))
-    return shown is not None and line in body and shown == _digest(body.replace(line, "", 1))
-
-
-def _digest(text: str) -> str:
-    """A short digest of a comment's text."""
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return shown is not None and line in body and shown == digest(body.replace(line, "", 1))
 
 
 def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, Any]:

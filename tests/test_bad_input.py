@@ -317,6 +317,22 @@ def test_thousands_of_smes_in_one_command_are_refused_and_the_status_stays_stabl
     assert len(world.writes()) == writes
 
 
+def test_a_status_comment_at_githubs_size_limit_is_still_kept_current(world: World) -> None:
+    number = declared(world)
+    logins = " ".join(["@a" + "b" * 36] * 30)[:1190]
+    world.comment(number, "reporter", "\n".join(f"/sme {logins}" for _ in range(53)))  # refused, but logged
+    world.advance(minutes=5)
+
+    resolved = world.comment(number, "steward", "/resolved Fixed.")
+
+    assert resolved is not None
+    ok(resolved)
+    assert "refused" not in resolved.stdout
+    status = world.status(number)
+    assert len(status) <= 65536
+    assert "Incident status: Resolved" in status
+
+
 def test_an_incident_with_1000_comments_answers_every_command_once(world: World) -> None:
     number = declared(world)
     commands = []

@@ -436,3 +436,20 @@ def test_a_redelivery_after_other_runs_acted_reads_the_issue_and_writes_nothing(
     assert world.run_payload("issue_comment", stale).code == 0
     assert issue_reads(world, number) == 1
     assert world.writes() == []  # the resolved label is not added again
+
+
+def test_close_with_comment_sends_no_reminder_from_the_comments_stale_copy(world: World) -> None:
+    number = declared(world)
+    world.advance(minutes=31)
+    assert world.sweep().code == 0  # the escalation goes out
+    world.advance(hours=3, minutes=50)
+    # GitHub's "Close with comment": the comment's event still says open, the close lands just after.
+    cid = world.emu.add_comment(REPO, number, "steward", "Fixed upstream, closing.")
+    payload = world.comment_payload(number, cid)
+    world.advance(minutes=1)  # the update reminder is now due
+    world.emu.edit_issue(REPO, number, "steward", state="closed")
+
+    assert world.run_payload("issue_comment", payload).code == 0
+
+    assert world.bot_comments(number, "update-reminder") == []
+    assert "Incident status: Closed" in world.status(number)
