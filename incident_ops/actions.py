@@ -93,16 +93,18 @@ def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
 
 
 def event_issue(payload: dict[str, Any]) -> EventIssue | None:
-    """The issue as the event carried it, or None when the payload lacks what a fresh read would give."""
+    """The issue as a comment's event carried it; None for other events or when it lacks what a read gives."""
     issue, comment = payload.get("issue"), payload.get("comment")
+    comment_id = comment.get("id") if isinstance(comment, dict) else None
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+        return None
     if not isinstance(issue, dict) or issue.get("state") not in ("open", "closed"):
         return None
     texts = ("title", "created_at", "updated_at", "html_url")
     if not all(isinstance(issue.get(key), str) for key in texts) or not isinstance(issue.get("user"), dict):
         return None
-    comment_id = comment.get("id") if isinstance(comment, dict) else None
     try:
-        return EventIssue(issue_from(issue), comment_id if isinstance(comment_id, int) else None)
+        return EventIssue(issue_from(issue), comment_id)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

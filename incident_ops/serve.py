@@ -58,10 +58,10 @@ class Services:
 
 @dataclass(frozen=True)
 class EventIssue:
-    """The issue as the triggering event carried it, and the id of the comment that triggered the run."""
+    """The issue as a comment's event carried it, and the id of that comment."""
 
     issue: Issue
-    comment_id: int | None = None
+    comment_id: int
 
 
 def serve(
@@ -155,8 +155,6 @@ def _depends_on_issue(action: Action) -> bool:
 def _moved_on(comments: tuple[Comment, ...], seen: EventIssue) -> bool:
     """Whether any comment was posted or edited after the event: another run may have changed the issue."""
     since = seen.issue.updated_at
-    if seen.comment_id is None:
-        return any(c.updated_at >= since for c in comments)
     return any(
         c.id > seen.comment_id or (c.id != seen.comment_id and c.updated_at >= since) for c in comments
     )
