@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from incident_ops.body_check import BodyCheck
+from incident_ops.body_check import check_body
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
 from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
-from incident_ops.report import ReportCheck, find_ticket_ref
+from incident_ops.report import ReportCheck, TemplateSource, find_ticket_ref
 from incident_ops.state import IncidentState, IsTeam, Outcome, TimelineEntry, add_timeline, not_team
 from incident_ops.status_cache import read_cache
 
@@ -21,15 +21,17 @@ def fold(
     is_team: IsTeam,
     report: ReportCheck | None = None,
     ticket_reply_for: str | None = None,
-    body: BodyCheck | None = None,
+    template: TemplateSource | None = None,
 ) -> IncidentState:
     """The incident's state: declaration, roles, resolution and commands, oldest first.
 
-    `body` is the issue body's check, report included; without it the ticket line is read from the body.
+    With `template`, the body is checked against it (or its check remembered in the status comment
+    reused), which gives the report and the ticket line; without, `report` is taken as given.
     """
     marked = [(c, comment_marker(c)) for c in history.comments]
     status = next((c for c, m in marked if m and m.kind == "status"), None)
     cache = read_cache(status.body if status else None)
+    body = check_body(history.issue.body, template, cache.body) if template is not None else None
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     # The tool's own comments first: they say which commands earlier runs already answered.
     for comment, marker in marked:

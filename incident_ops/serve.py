@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from incident_ops.body_check import BodyCheck, check_body
+from incident_ops.body_check import BodyCheck
 from incident_ops.effects import Action, DeleteComment, EditComment, Executor, PostComment, React, needed
 from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure, GitHubPort
@@ -175,13 +175,8 @@ def _needs_events(history: IssueHistory, label: str) -> bool:
     kinds = [_kind(c) for c in history.comments]
     if history.issue.state == "open" and "closing" in kinds:
         return True
-    return _status_cache(history).declared_at is None
-
-
-def _status_cache(history: IssueHistory) -> StatusCache:
-    """The cache in the tool's status comment (empty when there is none)."""
     status = next((c for c in history.comments if _kind(c) == "status"), None)
-    return read_cache(status.body if status else None)
+    return read_cache(status.body if status else None).declared_at is None
 
 
 def _kind(comment: Comment) -> str | None:
@@ -192,11 +187,9 @@ def _kind(comment: Comment) -> str | None:
 
 def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | None = None) -> IncidentState:
     """The incident's state, report checked against the template in use, with what integrations learnt."""
-    remembered = _status_cache(history).body
-    body = check_body(history.issue.body, services.template, remembered)
     label = services.context.config.incident_label
     reply_for = extras.ticket_reply_for if extras else None
-    state = fold(history, label, services.team, ticket_reply_for=reply_for, body=body)
+    state = fold(history, label, services.team, ticket_reply_for=reply_for, template=services.template)
     if extras is not None:
         state.close_hold = extras.close_hold
     return state
