@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_ops import markers
-from incident_ops.digests import source_digest
+from incident_ops.digests import digest, source_digest
 from incident_ops.markers import KINDS, marker_lines
 
 if TYPE_CHECKING:
@@ -91,15 +90,14 @@ class Renderer:
         When it changes, the same context may render differently. Custom templates count when they are
         plain `.j2` files directly in the folder, the only ones the loader would give a comment.
         """
-        digest = hashlib.sha256(source_digest(__file__, markers.__file__).encode())
+        parts = [source_digest(__file__, markers.__file__)]
         folders = [BUNDLED_TEMPLATES] + ([self._custom] if self._custom is not None else [])
-        for folder in folders:
+        for index, folder in enumerate(folders):
             files = sorted(folder.glob("*.j2")) if folder.is_dir() else []
             for path in (p for p in files if p.is_file() and not p.is_symlink()):
-                with contextlib.suppress(OSError):  # an unreadable template fails when it is rendered
-                    digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
-            digest.update(b"\1")
-        return digest.hexdigest()
+                with contextlib.suppress(OSError, UnicodeDecodeError):  # such a template fails when rendered
+                    parts.append(f"{index}/{path.name}\n{path.read_text(encoding='utf-8')}")
+        return digest(*parts)
 
     def check(self) -> None:
         """Compile the custom templates now, so a broken one stops the run before any write."""
