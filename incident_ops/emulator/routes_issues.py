@@ -45,7 +45,7 @@ def get_permission(ctx: Ctx, owner: str, name: str, login: str) -> Reply:
 def check_collaborator(ctx: Ctx, owner: str, name: str, login: str) -> Reply:
     """204 for a collaborator, 404 otherwise."""
     repo = repo_of(ctx, owner, name)
-    if ctx.store.users.get(login.lower()) is None or ctx.store.role(repo, login) is None:
+    if not ctx.store.collaborates(repo, login):
         raise not_found()
     return Reply(204)
 

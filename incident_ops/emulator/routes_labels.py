@@ -147,7 +147,7 @@ def remove_assignees(ctx: Ctx, owner: str, name: str, number: str) -> Reply:
 def check_assignee(ctx: Ctx, owner: str, name: str, login: str) -> Reply:
     """204 when the user can be assigned to the repository's issues, else 404."""
     repo = repo_of(ctx, owner, name)
-    if ctx.store.users.get(login.lower()) is None or ctx.store.role(repo, login) is None:
+    if not ctx.store.collaborates(repo, login):
         raise not_found()
     return Reply(204)
 

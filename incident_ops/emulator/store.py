@@ -111,6 +111,10 @@ class Store(IssueOps):
             return "admin"
         return repo.roles.get(login.lower())
 
+    def collaborates(self, repo: Repo, login: str) -> bool:
+        """Whether the user exists and has a role on the repository (so can be assigned)."""
+        return self.users.get(login.lower()) is not None and self.role(repo, login) is not None
+
     # Labels.
 
     def find_label(self, repo: Repo, name: str) -> Label | None:
