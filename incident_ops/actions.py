@@ -74,6 +74,7 @@ class IssueEventFacts:
     labels: tuple[str, ...]
     comment_by_bot: bool
     is_pull_request: bool
+    comment_body: str = ""
 
 
 def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
@@ -89,7 +90,10 @@ def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
     comment = payload.get("comment")
     user = comment.get("user") if isinstance(comment, dict) else None
     by_bot = isinstance(user, dict) and user.get("type") == "Bot"
-    return IssueEventFacts(number, labels, by_bot, "pull_request" in issue)
+    body = comment.get("body") if isinstance(comment, dict) else None
+    return IssueEventFacts(
+        number, labels, by_bot, "pull_request" in issue, body if isinstance(body, str) else ""
+    )
 
 
 def event_issue(payload: dict[str, Any]) -> EventIssue | None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from incident_ops import actions
+from incident_ops.commands import find_commands
 from incident_ops.config import (
     DEFAULT_CONFIG_PATH,
     Config,
@@ -298,9 +299,14 @@ def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label:
         return f"issue_comment.{action} is not handled"
     if facts.comment_by_bot:
         return "the comment is by a bot"
-    if label not in {name.casefold() for name in facts.labels}:
+    if label not in {name.casefold() for name in facts.labels} and not _declares(event, facts):
         return f"#{facts.number} is not an incident"
     return None
+
+
+def _declares(event: str, facts: actions.IssueEventFacts) -> bool:
+    """Whether a comment on a plain issue asks to declare it (the only command such an issue answers)."""
+    return event == "issue_comment" and any(c.name == "declare" for c in find_commands(facts.comment_body))
 
 
 def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:

@@ -12,6 +12,13 @@ Apply = Callable[[IncidentState, Outcome], Outcome]
 MAX_SMES = 25  # per command; keeps what the status comment remembers of it small
 
 
+def _declare(state: IncidentState, outcome: Outcome) -> Outcome:
+    """Declare the issue an incident (the fold found the first team `/declare`); later ones change nothing."""
+    if state.declared_by_comment != outcome.comment.id:
+        raise CommandError("the issue is already a declared incident")
+    return outcome
+
+
 def _commander(state: IncidentState, outcome: Outcome) -> Outcome:
     """Name the Incident Commander (default: the commenter); a handover replaces the previous one."""
     logins = parse_logins(outcome.command.args, at_most=1)
@@ -56,15 +63,15 @@ def _update(state: IncidentState, outcome: Outcome) -> Outcome:
 
 
 def _resolved(state: IncidentState, outcome: Outcome) -> Outcome:
-    """Mark the incident resolved and start the auto-close clock."""
-    if state.resolved:
-        raise CommandError("the incident is already resolved; use `/reopen` first to resolve it again")
+    """Mark the incident resolved and (re)start the auto-close clock (again: the answer to a reply)."""
+    again = state.resolved
     state.resolved = True
     state.resolved_at = outcome.comment.created_at
     state.resolution_key = str(outcome.comment.id)
     state.community_replied = False
-    state.milestones.resolved.append(outcome.comment.created_at)
-    add_timeline(state, outcome.comment, "resolved the incident")
+    if not again:
+        state.milestones.resolved.append(outcome.comment.created_at)
+    add_timeline(state, outcome.comment, "resolved the incident again" if again else "resolved the incident")
     return outcome
 
 
@@ -110,6 +117,7 @@ def _nothing(state: IncidentState, outcome: Outcome) -> Outcome:
 
 
 APPLY: dict[str, Apply] = {
+    "declare": _declare,
     "commander": _commander,
     "sme": _sme,
     "community": _community,

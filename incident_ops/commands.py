@@ -32,6 +32,12 @@ class CommandSpec:
 
 _SPECS = (
     CommandSpec(
+        "declare",
+        True,
+        "/declare",
+        "Declare this issue an incident, or confirm one that someone outside the team reported.",
+    ),
+    CommandSpec(
         "commander",
         True,
         "/commander [@login]",

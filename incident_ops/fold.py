@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from incident_ops.body_check import check_body
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
 from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
+from incident_ops.outsiders import ReplyBudget
 from incident_ops.report import ReportCheck, TemplateSource, find_ticket_ref
-from incident_ops.state import IncidentState, IsTeam, Outcome, TimelineEntry, add_timeline, not_team
+from incident_ops.state import (
+    IncidentState,
+    IsTeam,
+    Outcome,
+    OutsiderClose,
+    TimelineEntry,
+    add_timeline,
+    not_team,
+)
 from incident_ops.status_cache import read_cache
+
+# Before the team declares it, a reported issue answers only these; the rest wait for the declaration.
+BEFORE_DECLARATION = frozenset({"declare", "status", "help"})
+Declaration = tuple[datetime, str | None]  # when, and by whom, the label was brought
 
 
 def fold(
@@ -23,7 +36,7 @@ def fold(
     ticket_reply_for: str | None = None,
     template: TemplateSource | None = None,
 ) -> IncidentState:
-    """The incident's state: declaration, roles, resolution and commands, oldest first.
+    """The incident's state: report, declaration, roles, resolution and commands, oldest first.
 
     With `template`, the body is checked against it (or its check remembered in the status comment
     reused), which gives the report and the ticket line; without, `report` is taken as given.
@@ -37,48 +50,110 @@ def fold(
     for comment, marker in marked:
         if marker is not None:
             _record_bot_comment(state, comment, marker)
-    _declare(state, incident_label, is_team)
-    for comment in _people_comments(state, marked):
-        _read_human_comment(state, comment, is_team)
+    people = _people_comments(state, marked)
+    _declare(state, incident_label, is_team, people)
+    replies = ReplyBudget(state)
+    for comment in people:
+        _read_human_comment(state, comment, is_team, replies)
+    _check_close(state, is_team, replies)
     reply_for = ticket_reply_for or state.cache.ticket_reply_for
     if state.resolved and reply_for is not None and reply_for == state.resolution_key:
         state.community_replied = True  # the requester answered on the FreshDesk ticket
     return state
 
 
-def _declare(state: IncidentState, incident_label: str, is_team: IsTeam) -> None:
-    """When and by whom the incident was declared: the cache, the event log, or the issue itself."""
-    issue = state.history.issue
-    if state.cache.declared_at is not None:
-        state.declared_at, state.declared_by = state.cache.declared_at, state.cache.declared_by
-    elif state.history.events is not None:
-        labeled = [
-            e
-            for e in state.history.events
-            if e.event == "labeled" and (e.label or "").casefold() == incident_label.casefold()
-        ]
-        if labeled:
-            state.declared_at, state.declared_by = labeled[0].created_at, labeled[0].actor
-    if state.declared_at is None and issue.has_label(incident_label):
-        state.declared_at, state.declared_by = issue.created_at, issue.author.login
-    if state.declared_at is None:
+def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: list[Comment]) -> None:
+    """Who reported the issue and who of the team declared it, and when: cache, events, commands, labels."""
+    issue, cache = state.history.issue, state.cache
+    command = _declare_command(state, people, is_team)
+    if cache.declared_at is not None:
+        declared: Declaration | None = (cache.declared_at, cache.declared_by)
+        reported = (cache.reported_at, cache.reported_by) if cache.reported_at else None
+    else:
+        by_team, reported = _labelings(state, incident_label, is_team)
+        stated = (command[:2],) if command else ()
+        declared = min((d for d in (by_team, *stated) if d), default=None, key=lambda d: d[0])
+    if command is not None and declared is not None and command[0] == declared[0]:
+        state.declared_by_comment = command[2]
+    still_reported = declared is not None or issue.has_label(incident_label)  # unlabeled: dropped
+    if reported is not None and (declared is None or reported[0] <= declared[0]) and still_reported:
+        state.reported_at, state.reported_by = reported[0], reported[1]
+        what = "reported the issue as an incident"
+        state.timeline.append(TimelineEntry(reported[0], reported[1] or "", what, order=-2))
+    if declared is None:
+        if state.reported and not _author_is_team(state, is_team):
+            state.community = issue.author.login
         return
+    state.declared_at, state.declared_by = declared[0], declared[1]
     # Comment ids are positive: -1 and 0 stand for the declarer and the issue's author.
     declarer = _pseudo_comment(state, state.declared_by or issue.author.login, -1)
     if _verdict(state, declarer, is_team):
         state.steward = state.declared_by
-    if not _verdict(state, _pseudo_comment(state, issue.author.login, 0), is_team):
+    if not _author_is_team(state, is_team):
         state.community = issue.author.login
     else:
         # The body's ticket line counts only when the team wrote the issue: a reporter could name any
         # ticket and have the team's updates emailed to a stranger. Otherwise the team links it with /ticket.
         state.ticket = state.body_check.ticket if state.body_check else find_ticket_ref(issue.body)
-    state.timeline.append(TimelineEntry(state.declared_at, state.declared_by or "", "declared the incident"))
+    what = "confirmed the incident" if state.reported_at else "declared the incident"
+    state.timeline.append(TimelineEntry(state.declared_at, state.declared_by or "", what, order=-1))
+
+
+def _labelings(
+    state: IncidentState, incident_label: str, is_team: IsTeam
+) -> tuple[Declaration | None, Declaration | None]:
+    """The first labeling by the team (a declaration) and by anyone else (a report), when and by whom."""
+    issue, events = state.history.issue, state.history.events
+    if events is None:
+        if state.cache.reported_at is not None:
+            return None, (state.cache.reported_at, state.cache.reported_by)
+        if not issue.has_label(incident_label):
+            return None, None
+        opened = (issue.created_at, issue.author.login)
+        return (opened, None) if _author_is_team(state, is_team) else (None, opened)
+    by_team = reported = None
+    for event in events:
+        if event.event != "labeled" or (event.label or "").casefold() != incident_label.casefold():
+            continue
+        if not event.actor_is_bot and _login_is_team(state, event.actor, is_team):
+            by_team = (event.created_at, event.actor)
+            break
+        if reported is None and not event.actor_is_tool:
+            reported = (event.created_at, event.actor)
+    if by_team is None and reported is None and issue.has_label(incident_label):
+        reported = (issue.created_at, issue.author.login)  # labeled before the event log says
+    return by_team, reported
+
+
+def _declare_command(
+    state: IncidentState, people: list[Comment], is_team: IsTeam
+) -> tuple[datetime, str, int] | None:
+    """(when, who, comment id) of the first `/declare` a team member wrote."""
+    for comment in people:
+        if any(c.name == "declare" for c in _commands_in(state, comment)) and _verdict(
+            state, comment, is_team
+        ):
+            return comment.created_at, comment.author.login, comment.id
+    return None
+
+
+def _author_is_team(state: IncidentState, is_team: IsTeam) -> bool:
+    """Whether the issue's author is on the team (cached as stand-in comment 0)."""
+    return _verdict(state, _pseudo_comment(state, state.history.issue.author.login, 0), is_team)
+
+
+def _login_is_team(state: IncidentState, login: str, is_team: IsTeam) -> bool:
+    """Whether someone named by an event is on the team (the author's verdict is reused)."""
+    if login.casefold() == state.history.issue.author.login.casefold():
+        return _author_is_team(state, is_team)
+    return is_team(
+        Comment(-3, User(login), "", state.history.issue.created_at, state.history.issue.created_at)
+    )
 
 
 def _pseudo_comment(state: IncidentState, login: str, stand_in_id: int) -> Comment:
     """A stand-in comment to ask (and cache) whether the declarer or the author is team."""
-    when = state.declared_at or state.history.issue.created_at
+    when = state.history.issue.created_at
     return Comment(stand_in_id, User(login), "", when, when)
 
 
@@ -123,31 +198,88 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     return [people[cid] for cid in sorted(people)]
 
 
-def _read_human_comment(state: IncidentState, comment: Comment, is_team: IsTeam) -> None:
-    """Apply a person's commands; note a community reply after the resolution."""
-    if state.declared_at is not None and comment.created_at < state.declared_at:
-        return  # written before the issue was an incident: no command, no reply to count
+def _commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
+    """A comment's commands as posted (or as answered): a later edit is not a new command."""
     answered = _answered_commands(state, comment)
     if answered is not None:
-        commands = answered
-    elif comment.updated_at - comment.created_at > EDIT_GRACE:
-        commands = []  # commands come from what was posted: a later edit is not a new command
-    else:
-        commands = find_commands(comment.body)
-    team: bool | None = None
-    if commands or state.resolved:
-        team = _verdict(state, comment, is_team)
-    if state.resolved and not team:
+        return answered
+    if comment.updated_at - comment.created_at > EDIT_GRACE:
+        return []
+    return find_commands(comment.body)
+
+
+def _phase(state: IncidentState, comment: Comment) -> str | None:
+    """When the comment was written: after the declaration, while reported, or before either (None)."""
+    if state.declared_at is not None and comment.created_at >= state.declared_at:
+        return "declared"
+    if state.reported_at is not None and comment.created_at >= state.reported_at:
+        return "reported"
+    return None if state.declared_at is not None or state.reported_at is not None else "not an incident"
+
+
+def _read_human_comment(
+    state: IncidentState, comment: Comment, is_team: IsTeam, replies: ReplyBudget
+) -> None:
+    """Apply a person's commands; note a community reply after the resolution."""
+    phase = _phase(state, comment)
+    if phase is None:
+        return  # written before the issue was an incident: no command, no reply to count
+    commands = _commands_in(state, comment)
+    if phase == "not an incident":
+        commands = [c for c in commands if c.name == "declare"]  # only /declare wakes a plain issue
+    if phase == "declared" and state.resolved and _speaks_for_community(state, comment):
         state.community_replied = True
+    if not commands:
+        return
+    team = _verdict(state, comment, is_team)
     verdicts = _answered_verdicts(state, comment)
+    outcomes = []
     for index, command in enumerate(commands):
         if verdicts is not None and not verdicts[index]:
             outcome = Outcome(comment, command, accepted=False, reason="it was refused when it was answered")
+        elif phase != "declared" and command.name not in BEFORE_DECLARATION and team:
+            reason = "the issue is not a declared incident yet: a team member confirms it with `/declare`"
+            outcome = Outcome(comment, command, accepted=False, reason=reason)
         else:
-            outcome = _apply(state, comment, command, bool(team) or verdicts is not None)
-        state.outcomes.append(outcome)
-        if outcome.accepted and bool(team) and state.steward is None and state.declared:
+            outcome = _apply(state, comment, command, team or verdicts is not None)
+        outcomes.append(outcome)
+        if outcome.accepted and team and state.steward is None and state.declared:
             state.steward = comment.author.login
+    state.outcomes.extend(outcomes)
+    if not team and verdicts is None:
+        state.outsiders.add(comment.id)
+        wants_reply = any(not o.accepted or o.command.name == "help" for o in outcomes)
+        if wants_reply and not replies.allow(comment.author.login, comment.created_at, f"reply/{comment.id}"):
+            state.withheld.add(comment.id)
+
+
+def _speaks_for_community(state: IncidentState, comment: Comment) -> bool:
+    """Whether a comment is the community's: by its Representative, or by the author outside the team."""
+    login = comment.author.login.casefold()
+    if state.community and login == state.community.casefold():
+        return True
+    return login == state.history.issue.author.login.casefold() and not state.verdicts.get(0, False)
+
+
+def _check_close(state: IncidentState, is_team: IsTeam, replies: ReplyBudget) -> None:
+    """A close by someone outside the team stands only as the community's confirmation; else it is undone."""
+    issue, events = state.history.issue, state.history.events
+    if not state.declared or issue.state != "closed" or events is None:
+        return
+    close = next((e for e in reversed(events) if e.event == "closed"), None)
+    if close is None or close.actor_is_tool:
+        return
+    if not close.actor_is_bot and _login_is_team(state, close.actor, is_team):
+        return
+    closer = close.actor.casefold()
+    confirmers = {issue.author.login.casefold(), (state.community or "").casefold()}
+    report_complete = state.report is None or state.report.complete
+    if state.resolved and report_complete and closer in confirmers:
+        state.close_confirmed_by = close.actor
+        return
+    state.undo_close = OutsiderClose(close.id, close.actor, close.created_at)
+    if not replies.allow(close.actor, close.created_at, state.undo_close.reply_key, any_order=True):
+        state.withheld_close = True
 
 
 def _answered_commands(state: IncidentState, comment: Comment) -> list[CommandLine] | None:

@@ -159,15 +159,18 @@ def _reaction_kinds(summary: Any) -> frozenset[str]:
     return frozenset(kind for kind in kinds if isinstance(summary.get(kind), int) and summary[kind] > 0)
 
 
-def event_from(data: dict[str, Any]) -> IssueEvent:
+def event_from(data: dict[str, Any], tool_logins: frozenset[str] = frozenset()) -> IssueEvent:
     """An IssueEvent from GitHub's issue-event object."""
     label = data.get("label") or {}
+    actor = user_from(data.get("actor"), tool_logins)
     return IssueEvent(
         id=int(data.get("id") or 0),
         event=str(data.get("event") or ""),
-        actor=user_from(data.get("actor")).login,
+        actor=actor.login,
         created_at=parse_time(data.get("created_at")),
         label=label.get("name"),
+        actor_is_bot=actor.is_bot,
+        actor_is_tool=actor.is_tool,
     )
 
 
@@ -294,7 +297,10 @@ class PyGithubPort:
     def list_events(self, number: int) -> list[IssueEvent]:
         """The issue's event log, oldest first."""
         what = f"read events of #{number}"
-        return [event_from(e) for e in self._paginate(what, f"{self._base}/issues/{number}/events")]
+        return [
+            event_from(e, self._tool_logins)
+            for e in self._paginate(what, f"{self._base}/issues/{number}/events")
+        ]
 
     def list_issues(self, label: str, state: str = "all", since: datetime | None = None) -> list[Issue]:
         """Issues carrying `label` in `state` (open, closed or all), updated at or after `since`; no PRs."""

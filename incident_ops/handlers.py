@@ -20,6 +20,7 @@ from incident_ops.effects import (
     ReopenIssue,
     Unassign,
 )
+from incident_ops.relay import defuse
 from incident_ops.render import Renderer
 from incident_ops.state import IncidentState, Outcome
 from incident_ops.timers import Clocks, Due, clocks, due, update_reminder_key
@@ -39,10 +40,15 @@ class Context:
 def plan(state: IncidentState, ctx: Context) -> list[Action]:
     """Every write the incident needs now, in order; the executor skips what is already done."""
     if not state.declared:
-        return []
+        return list(_answer_commands(state, ctx))  # a reported issue (or a plain one) is only answered
     clock = clocks(state, ctx.config, ctx.calendar)
     fired = due(state, clock, ctx.now)
-    answers = [*_acknowledge(state, ctx), *_answer_commands(state, ctx)]
+    answers = [
+        *_undo_close(state, ctx),
+        *_declaration(state, ctx),
+        *_answer_commands(state, ctx),
+        *_confirmed_close(state, ctx),
+    ]
     # Timers and labels follow the state these writes leave: an incident closed now is due nothing more.
     closing = state.close_unfinished or any(isinstance(action, CloseIssue) for action in answers)
     return [
@@ -52,6 +58,49 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         *_labels(state, ctx, clock, fired, closing),
         *_duplicates(state),
     ]
+
+
+def _undo_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """Reopen an incident someone outside the team closed before the process allowed it, saying why."""
+    undo = state.undo_close
+    if undo is None:
+        return
+    yield ReopenIssue()
+    if state.withheld_close:
+        return
+    if not state.resolved:
+        why = "the incident is not resolved yet"
+    elif state.report is not None and not state.report.complete:
+        why = "the incident report is not complete yet"
+    else:
+        why = "only the Community Representative, the issue's author or the response team can close it"
+    line = f"This incident was reopened: {why}. The response team closes it with `/close`."
+    body = ctx.renderer.render("reply", undo.reply_key, to=undo.by, author=undo.by, lines=[line], help="")
+    yield PostComment("reply", undo.reply_key, body)
+
+
+def _declaration(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The incident label, when a `/declare` made the issue an incident; then the acknowledgement."""
+    if state.declared_by_comment is not None:
+        yield AddLabel(ctx.config.incident_label)
+    yield from _acknowledge(state, ctx)
+
+
+def _confirmed_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The closing comment when the community closed a resolved incident whose report is complete."""
+    if state.close_confirmed_by is None or state.resolution_key is None:
+        return
+    key = f"closing/{state.resolution_key}"
+    if state.keyed(key) is None:
+        body = ctx.renderer.render(
+            "closing",
+            key,
+            by=state.close_confirmed_by,
+            confirmed=True,
+            resolved_at=state.resolved_at,
+            close_after="",
+        )
+        yield PostComment("closing", key, body)
 
 
 def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
@@ -81,6 +130,11 @@ def _answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
     new = [o for outcomes in by_comment.values() for o in outcomes]
     yield from _assignments(state, new)
     for comment_id, outcomes in by_comment.items():
+        if comment_id in state.outsiders:
+            # Someone outside the team: at most the one reply their budget allows, never a reaction.
+            if comment_id not in state.withheld:
+                yield from _reply(ctx, outcomes)
+            continue
         for outcome in outcomes:
             if outcome.accepted:
                 yield from _effects(state, ctx, outcome)
@@ -114,7 +168,7 @@ def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[A
             kind,
             f"{kind}/{comment.id}",
             community=state.community,
-            text=outcome.command.text,
+            text=defuse(outcome.command.text),
             author=comment.author.login,
             at=comment.created_at,
             close_after=_number(ctx.config.close.after_working_hours),
@@ -124,7 +178,12 @@ def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[A
         # Once its closing comment is posted, a /close is done: a person may have reopened the issue since.
         key = f"closing/{comment.id}"
         body = ctx.renderer.render(
-            "closing", key, by=comment.author.login, resolved_at=state.resolved_at, close_after=""
+            "closing",
+            key,
+            by=comment.author.login,
+            confirmed=False,
+            resolved_at=state.resolved_at,
+            close_after="",
         )
         yield PostComment("closing", key, body)
         yield CloseIssue("completed")
@@ -145,6 +204,7 @@ def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
     body = ctx.renderer.render(
         "reply",
         key,
+        to=comment.author.login,
         author=comment.author.login,
         lines=lines,
         help=help_markdown() if wants_help else "",
@@ -180,7 +240,9 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
     if fired.close and state.resolution_key:
         key = f"closing/{state.resolution_key}"
         after = _number(config.close.after_working_hours)
-        body = render("closing", key, by=None, resolved_at=state.resolved_at, close_after=after)
+        body = render(
+            "closing", key, by=None, confirmed=False, resolved_at=state.resolved_at, close_after=after
+        )
         yield PostComment("closing", key, body)
         yield CloseIssue("completed")
 

@@ -21,6 +21,7 @@ KINDS = (
 
 _MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
 _KEY = re.compile(r"<!-- incident-ops-key:(?P<key>[^\s>]+) -->")
+_TO = re.compile(r"<!-- incident-ops-to:(?P<login>[A-Za-z0-9-]{1,39}) -->")
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,15 @@ class Marker:
 
     kind: str
     key: str
+    to: str | None = None  # whom a reply answers, when it says
 
 
-def marker_lines(kind: str, key: str) -> str:
-    """The hidden lines a comment of `kind` answering `key` carries."""
+def marker_lines(kind: str, key: str, to: str | None = None) -> str:
+    """The hidden lines a comment of `kind` answering `key` (and addressed `to` someone) carries."""
     if kind not in KINDS:
         raise ValueError(f"unknown comment kind {kind!r}")
-    return f"<!-- incident-ops:{kind} -->\n<!-- incident-ops-key:{key} -->"
+    lines = f"<!-- incident-ops:{kind} -->\n<!-- incident-ops-key:{key} -->"
+    return lines + (f"\n<!-- incident-ops-to:{to} -->" if to else "")
 
 
 def comment_marker(comment: Comment) -> Marker | None:
@@ -54,5 +57,5 @@ def read_marker(body: str | None) -> Marker | None:
     kind = _MARKER.search(body)
     if kind is None or kind["kind"] not in KINDS:
         return None
-    key = _KEY.search(body)
-    return Marker(kind["kind"], key["key"] if key else kind["kind"])
+    key, to = _KEY.search(body), _TO.search(body)
+    return Marker(kind["kind"], key["key"] if key else kind["kind"], to["login"] if to else None)

@@ -49,6 +49,8 @@ class IssueEvent:
     actor: str
     created_at: datetime
     label: str | None = None
+    actor_is_bot: bool = False  # an App or the tool's own account: never on the team
+    actor_is_tool: bool = False
 
 
 @dataclass(frozen=True)

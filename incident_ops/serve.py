@@ -16,11 +16,11 @@ from incident_ops.integrations.run import IntegrationRun
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import TemplateSource
-from incident_ops.state import IncidentState
+from incident_ops.state import IncidentState, state_name
 from incident_ops.status_cache import AnsweredComment, StatusCache, read_cache
 from incident_ops.status_view import status_body
 from incident_ops.team import Team
-from incident_ops.timers import clocks
+from incident_ops.timers import clocks, key_time
 
 MAX_PASSES = 3  # re-reads when other runs write at the same time; each pass converges further
 # An event's copy of the issue stands in for a fresh read for this long after the issue last changed.
@@ -77,7 +77,7 @@ def serve(
     ctx = services.context
     for _ in range(MAX_PASSES):
         state = _fold(history, services, extras)
-        if not state.declared:
+        if not state.declared and not state.outcomes and not (state.reported and not state.closed):
             return result
         extras.start(state)
         extras.check_ticket_reply(state, ctx)
@@ -103,7 +103,7 @@ def serve(
             # No sweep comes back to a closed incident: a status comment another run also created yields now.
             raced = _verify(history, services, executor.posted)
             history, fresh = (raced, raced) if raced is not None else (history, fresh)
-        result.state = _state_name(current)
+        result.state = state_name(current)
         if current.resolved and current.report is not None and not current.report.complete:
             result.report_problems = current.report.problems()
         if fresh is None:
@@ -169,14 +169,26 @@ def _with_events(services: Services, history: IssueHistory) -> IssueHistory:
 
 
 def _needs_events(history: IssueHistory, label: str) -> bool:
-    """Events are read only to find the declaration, or whether a person reopened a closed incident."""
-    if not history.issue.has_label(label):
+    """Events say who brought the label or closed the incident, and whether a person reopened it."""
+    issue = history.issue
+    if not issue.has_label(label):
         return False
     kinds = [_kind(c) for c in history.comments]
-    if history.issue.state == "open" and "closing" in kinds:
+    if issue.state == "open" and "closing" in kinds:
         return True
     status = next((c for c in history.comments if _kind(c) == "status"), None)
-    return read_cache(status.body if status else None).declared_at is None
+    cache = read_cache(status.body if status else None)
+    if cache.declared_at is None:
+        if issue.state == "closed" and cache.reported_at is not None:
+            return False  # a closed report is dropped
+        # Reported: only a change since the status comment (the team re-adding the label) can declare it.
+        return status is None or cache.reported_at is None or issue.updated_at > status.updated_at
+    # Who closed it decides whether the close stands; a close already examined needs no second look.
+    return (
+        issue.state == "closed"
+        and issue.closed_at is not None
+        and cache.closed_at != key_time(issue.closed_at)
+    )
 
 
 def _kind(comment: Comment) -> str | None:
@@ -203,6 +215,8 @@ def _refresh_status(
     extras: IntegrationRun,
 ) -> IssueHistory:
     """Create the status comment, or edit it when its content changed (`state` is `history` folded)."""
+    if not state.declared and (not state.reported or state.closed):
+        return history  # a plain issue has no status comment; a closed report is dropped
     config = services.context.config
     clock = clocks(state, config, services.context.calendar)
     existing = state.status_comment
@@ -218,18 +232,25 @@ def _refresh_status(
 
 
 def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
-    """What the status comment remembers for later runs."""
-    commands = [o.comment.id for o in state.outcomes]
+    """What the status comment remembers for later runs; nothing of what outsiders wrote.
+
+    Their comments are read again by each run until a team command moves the cursor past them: what they
+    get (a reply or nothing) is decided from GitHub alone, so it costs them no status edit.
+    """
+    team_outcomes = [o for o in state.outcomes if o.comment.id not in state.outsiders]
+    commands = [o.comment.id for o in team_outcomes]
     answered: dict[int, AnsweredComment] = {}
-    for o in state.outcomes:
+    for o in team_outcomes:
         entry = answered.get(o.comment.id)
         done = (*(entry.commands if entry else ()), (o.command.name, o.command.args, o.accepted))
         answered[o.comment.id] = AnsweredComment(o.comment.created_at, o.comment.author.login, done)
     return StatusCache(
         declared_at=state.declared_at,
         declared_by=state.declared_by,
+        reported_at=state.reported_at,
+        reported_by=state.reported_by,
         cursor=max([state.cache.cursor, *commands]),
-        verdicts=dict(state.verdicts),
+        verdicts={cid: team for cid, team in state.verdicts.items() if team or cid <= 0},
         answered=answered,
         pending=tuple(extras.pending or ()),
         ticket_reply_for=extras.ticket_reply_for,
@@ -265,12 +286,3 @@ def _verify(history: IssueHistory, services: Services, ours: list[Comment]) -> I
         return None
     comments = tuple(sorted((*history.comments, *fresh), key=lambda c: c.id))
     return replace(history, comments=comments)
-
-
-def _state_name(state: IncidentState) -> str:
-    """active, resolved, closed or not an incident."""
-    if not state.declared:
-        return "not an incident"
-    if state.closed:
-        return "closed"
-    return "resolved" if state.resolved else "active"

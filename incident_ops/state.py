@@ -51,6 +51,20 @@ class Milestones:
     reopened: list[datetime] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class OutsiderClose:
+    """A close by someone not on the team, undone by reopening the issue."""
+
+    event_id: int
+    by: str
+    at: datetime
+
+    @property
+    def reply_key(self) -> str:
+        """The key of the reply that says why the issue was reopened."""
+        return f"reply/closed-{self.event_id}"
+
+
 @dataclass
 class IncidentState:
     """Everything the tool knows about one incident, derived from its history."""
@@ -59,6 +73,9 @@ class IncidentState:
     cache: StatusCache
     declared_at: datetime | None = None
     declared_by: str | None = None
+    declared_by_comment: int | None = None  # the /declare comment that declared it, if one did
+    reported_at: datetime | None = None  # the label brought by someone not on the team
+    reported_by: str | None = None
     steward: str | None = None
     commander: str | None = None
     past_commanders: list[str] = field(default_factory=list)
@@ -73,6 +90,11 @@ class IncidentState:
     ticket: str | None = None
     community_replied: bool = False
     close_hold: str | None = None
+    outsiders: set[int] = field(default_factory=set)  # command comments by people not on the team
+    withheld: set[int] = field(default_factory=set)  # outsiders' comments left unanswered (see REPLY_GAP)
+    undo_close: OutsiderClose | None = None
+    withheld_close: bool = False  # the reply to the undone close is left out (see REPLY_GAP)
+    close_confirmed_by: str | None = None  # the community closed a resolved incident with a complete report
     outcomes: list[Outcome] = field(default_factory=list)
     bot_comments: dict[str, list[Comment]] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -87,9 +109,14 @@ class IncidentState:
         return self.declared_at is not None
 
     @property
+    def reported(self) -> bool:
+        """Reported by someone not on the team, and not (yet) declared by the team."""
+        return self.reported_at is not None and not self.declared
+
+    @property
     def closed(self) -> bool:
-        """Whether the issue is closed."""
-        return self.history.issue.state == "closed"
+        """Whether the issue is closed (a close this run undoes does not count)."""
+        return self.history.issue.state == "closed" and self.undo_close is None
 
     @property
     def close_unfinished(self) -> bool:
@@ -136,6 +163,17 @@ def add_timeline(state: IncidentState, comment: Comment, what: str) -> None:
 def not_team(name: str) -> str:
     """The refusal for someone outside the response team."""
     return "only the incident response team can run it"
+
+
+def state_name(state: IncidentState) -> str:
+    """reported, active, resolved, closed or not an incident."""
+    if state.reported:
+        return "reported"
+    if not state.declared:
+        return "not an incident"
+    if state.closed:
+        return "closed"
+    return "resolved" if state.resolved else "active"
 
 
 def active_periods(state: IncidentState) -> list[tuple[datetime, datetime | None]]:

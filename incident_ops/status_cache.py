@@ -30,6 +30,8 @@ class StatusCache:
 
     declared_at: datetime | None = None
     declared_by: str | None = None
+    reported_at: datetime | None = None
+    reported_by: str | None = None
     cursor: int = 0
     verdicts: dict[int, bool] = field(default_factory=dict)
     pending: tuple[str, ...] = ()
@@ -48,10 +50,12 @@ def read_cache(body: str | None) -> StatusCache:
         return StatusCache()
     try:
         data = json.loads(found["json"])
-        declared = data.get("declared_at")
+        declared, reported = data.get("declared_at"), data.get("reported_at")
         return StatusCache(
             declared_at=datetime.fromisoformat(declared) if declared else None,
             declared_by=data.get("declared_by"),
+            reported_at=datetime.fromisoformat(reported) if reported else None,
+            reported_by=_text_or_none(data.get("reported_by")),
             cursor=int(data.get("cursor", 0)),
             verdicts={int(k): bool(v) for k, v in (data.get("verdicts") or {}).items()},
             pending=tuple(str(p) for p in data.get("pending") or ()),
@@ -85,6 +89,8 @@ def write_cache(cache: StatusCache) -> str:
             for cid, a in sorted((cache.answered or {}).items())
         },
     }
+    if cache.reported_at is not None:
+        data["reported_at"], data["reported_by"] = cache.reported_at.isoformat(), cache.reported_by
     if cache.body is not None:
         data["body"] = body_check_data(cache.body)
     if cache.view is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from incident_ops.config import Config
 from incident_ops.digests import digest
 from incident_ops.mermaid import incident_timeline
 from incident_ops.render import Renderer
-from incident_ops.state import IncidentState, TimelineEntry
+from incident_ops.state import IncidentState, TimelineEntry, state_name
 from incident_ops.status_cache import StatusCache, read_cache, write_cache
 from incident_ops.timers import Clocks
 
@@ -88,7 +88,9 @@ def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, A
     """What the status template is given, besides its marker and cache."""
     zone = config.working_hours.timezone
     return dict(
-        state=_state_name(state),
+        state=state_name(state).capitalize(),
+        reported=stamp(state.reported_at, zone),
+        label=config.incident_label,
         next=_next_due(state, clock, zone),
         commander=state.commander,
         steward=state.steward,
@@ -99,15 +101,8 @@ def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, A
         clocks=_clock_lines(state, clock, zone),
         report=_report_lines(state),
         timeline=[_timeline_line(e, zone) for e in _shortened(state.timeline)],
-        mermaid_timeline=incident_timeline(state, clock, zone),
+        mermaid_timeline=incident_timeline(state, clock, zone) if state.declared else "",
     )
-
-
-def _state_name(state: IncidentState) -> str:
-    """Active, Resolved or Closed."""
-    if state.closed:
-        return "Closed"
-    return "Resolved" if state.resolved else "Active"
 
 
 def _next_due(state: IncidentState, clock: Clocks, zone: str) -> str:
@@ -132,7 +127,11 @@ def _next_due(state: IncidentState, clock: Clocks, zone: str) -> str:
 
 def _clock_lines(state: IncidentState, clock: Clocks, zone: str) -> list[ClockLine]:
     """The clocks table."""
-    lines = [ClockLine("Declared", stamp(state.declared_at, zone))]
+    lines = [ClockLine("Reported", stamp(state.reported_at, zone))] if state.reported_at else []
+    declared = stamp(state.declared_at, zone)
+    if state.reported_at and state.declared_at:
+        declared += f" (confirmed after {_took(state.declared_at - state.reported_at)})"
+    lines.append(ClockLine("Declared", declared))
     escalation = state.keyed(clock.escalation_key) if clock.escalation_key else None
     if escalation is not None:
         lines.append(ClockLine("Escalation", f"sent {stamp(escalation.created_at, zone)}"))
@@ -149,6 +148,15 @@ def _clock_lines(state: IncidentState, clock: Clocks, zone: str) -> list[ClockLi
         held = f" (on hold: {clock.autoclose_held})" if clock.autoclose_held else ""
         lines.append(ClockLine("Auto-close due", stamp(clock.autoclose_due, zone) + held))
     return lines
+
+
+def _took(span: timedelta) -> str:
+    """A span for people, to the minute: 1 day 2 h 5 min, or 0 min."""
+    minutes = int(span.total_seconds() // 60)
+    days, hours, mins = minutes // 1440, minutes // 60 % 24, minutes % 60
+    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    return " ".join([*parts, f"{mins} min"] if mins or not parts else parts)
 
 
 def _report_lines(state: IncidentState) -> list[ReportLine]:

@@ -70,7 +70,7 @@ def _resolved_clocks(state: IncidentState, config: Config, calendar: WorkCalenda
             report_due, report_key = state.resolved_at, first_key
         else:
             report_due = calendar.add_working_time(reminders[-1].created_at, REPORT_REMINDER_GAP)
-            report_key = f"{first_key}/{report_due.strftime('%Y%m%dT%H%M%SZ')}"
+            report_key = f"{first_key}/{key_time(report_due)}"
     if state.community_replied:
         held = "the community replied after the resolution; the team closes with `/close`"
     if state.keyed(f"closing/{state.resolution_key}") is not None and not state.close_unfinished:
@@ -122,7 +122,12 @@ def due(state: IncidentState, clock: Clocks, now: datetime) -> Due:
     )
 
 
+def key_time(moment: datetime) -> str:
+    """A compact UTC time for keys: 20260302T093000Z."""
+    return moment.strftime("%Y%m%dT%H%M%SZ")
+
+
 def update_reminder_key(clock: Clocks) -> str:
     """The key of the reminder for the current update deadline (same in every run)."""
     assert clock.update_due is not None
-    return f"update-reminder/{clock.update_due.strftime('%Y%m%dT%H%M%SZ')}"
+    return f"update-reminder/{key_time(clock.update_due)}"

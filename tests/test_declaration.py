@@ -56,7 +56,7 @@ def test_redelivered_event_writes_nothing(world: World) -> None:
     assert len(world.bot_comments(number)) == 2
 
 
-def test_opened_then_labeled_posts_once(world: World) -> None:
+def test_a_strangers_labeled_issue_is_reported_once_not_declared(world: World) -> None:
     number = world.open_issue("reporter", labels=[LABEL])
     world.issues_event("opened", number, "reporter")
     comments_after_opened = [c["id"] for c in world.comments(number)]
@@ -64,7 +64,8 @@ def test_opened_then_labeled_posts_once(world: World) -> None:
     world.issues_event("labeled", number, "reporter", label=LABEL)
 
     assert [c["id"] for c in world.comments(number)] == comments_after_opened
-    assert len(comments_after_opened) == 2
+    assert len(comments_after_opened) == 1
+    assert "Incident status: Reported" in world.status(number)
 
 
 def test_non_incident_issues_are_left_alone(world: World) -> None:

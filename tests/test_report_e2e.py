@@ -293,6 +293,8 @@ def test_a_resolved_incident_with_an_incomplete_report_is_annotated(world: World
 def test_a_ticket_named_by_a_reporter_is_not_linked_until_the_team_confirms(world: World) -> None:
     """A reporter could name anyone's ticket: only the team's issue text or /ticket links one."""
     number = declare_with_body(world, "Support ticket ref: 98765", author="reporter")
+    assert "Incident status: Reported" in world.status(number)
+    world.comment(number, "engineer", "/declare")
     assert "| Support ticket | — |" in world.status(number)
     world.comment(number, "engineer", "/ticket 98765")
     assert "| Support ticket | 98765 |" in world.status(number)

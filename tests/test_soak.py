@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ class Tally:
     primary: int = 0
     deleted_status: int = 0
     commands: list[tuple[int, int]] = field(default_factory=list)
+    outsider_commands: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,7 +131,8 @@ class Soak:
         cid = self.faulty.emu.add_comment(REPO, number, author, body)
         clean_cid = self.clean.emu.add_comment(REPO, number, author, body)
         if find_commands(body):
-            self.tally.commands.append((number, cid))
+            outsider = author in OUTSIDERS
+            (self.tally.outsider_commands if outsider else self.tally.commands).append((number, cid))
         self.deliver(
             lambda w: w.comment_event(number, cid if w is self.faulty else clean_cid), can_be_lost=True
         )
@@ -283,6 +286,20 @@ def answered(world: World, number: int, cid: int) -> bool:
     )
 
 
+def outsiders_answered_at_most_daily(world: World, number: int) -> bool:
+    """Whether each person outside the team got at most one reply in any 24 hours."""
+    times: dict[str, list[datetime]] = {}
+    for c in world.comments(number):
+        marker = read_marker(c["body"]) if is_bot_comment(c) else None
+        if marker is not None and marker.kind == "reply" and marker.to in OUTSIDERS:
+            times.setdefault(marker.to, []).append(
+                datetime.fromisoformat(c["created_at"].replace("Z", "+00:00"))
+            )
+    return all(
+        b - a >= timedelta(hours=24) for ts in times.values() for a, b in zip(ts, ts[1:], strict=False)
+    )
+
+
 def faulted_share(world: World) -> tuple[int, int]:
     """Requests answered with an injected fault's status, and all requests."""
     requests = world.emu.requests
@@ -330,6 +347,12 @@ def test_a_seeded_history_under_faults_ends_like_the_fault_free_one(
         assert len(found) == len(set(found)), f"#{number}: a keyed comment twice: {sorted(found)}"
     unanswered = [(n, cid) for n, cid in tally.commands if not answered(world, n, cid)]
     assert unanswered == [], "commands without their effect"
+    for _number, cid in tally.outsider_commands:
+        assert not any(r["user"]["login"] == BOT for r in world.emu.reactions(REPO, cid)), (
+            "an outsider's reaction"
+        )
+    for number in soak.incidents:
+        assert outsiders_answered_at_most_daily(world, number), f"#{number}: outsiders answered too often"
     for number in soak.incidents:
         assert final_state(world, number) == final_state(clean_world, number), f"#{number} differs"
     kinds = sorted(

@@ -304,8 +304,19 @@ AUTOCLOSE_CASES = {
         HELD_BY_COMMUNITY,
         False,
     ),
-    "a reply by someone outside the team who is not the author holds it too": (
-        (RESOLVED_FRI, said(SUN_NOON, "community-rep", "Thanks!")),
+    "a stranger's comment (neither the author nor the Representative) does not hold it": (
+        (RESOLVED_FRI, said(SUN_NOON, "passer-by", "+1")),
+        REPORT,
+        TUE_1230,
+        None,
+        True,
+    ),
+    "the recorded Community Representative's reply holds it": (
+        (
+            said(FRI_NOON - H, "engineer", "/community @community-rep"),
+            RESOLVED_FRI,
+            said(SUN_NOON, "community-rep", "Thanks!"),
+        ),
         REPORT,
         TUE_1230,
         HELD_BY_COMMUNITY,

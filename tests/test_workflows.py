@@ -174,8 +174,8 @@ def emulator() -> Iterator[EmulatorProcess]:
 
 
 def comment_event(emu: EmulatorProcess, path: Path, body: str) -> int:
-    """The reporter opens an incident, the steward comments; writes the issue_comment event file."""
-    issue = emu.post("/issues", "reporter-token", title="Hub down", body="It does not load.", labels=[LABEL])
+    """The reporter opens an issue, the steward comments; writes the issue_comment event file."""
+    issue = emu.post("/issues", "reporter-token", title="Hub down", body="It does not load.")
     number = issue["number"]
     comment = emu.post(f"/issues/{number}/comments", "steward-token", body=body)
     payload = make_payload(
@@ -190,9 +190,10 @@ def comment_event(emu: EmulatorProcess, path: Path, body: str) -> int:
 
 
 def assert_served(emu: EmulatorProcess, number: int, log: str) -> None:
-    """The run answered the /commander comment: acknowledged, one status comment, the IC assigned."""
+    """The run declared the issue and answered /commander: acknowledged, one status comment, IC assigned."""
     kinds = [m.group(1) for c in emu.get(f"/issues/{number}/comments") for m in [_marker(c["body"])] if m]
     assert kinds.count("acknowledgement") == 1 and kinds.count("status") == 1, kinds
+    assert LABEL in [label["name"] for label in emu.get(f"/issues/{number}")["labels"]]
     assert [a["login"] for a in emu.get(f"/issues/{number}")["assignees"]] == ["steward"]
     assert f"incident={number}" in log and "state=active" in log
     assert "| Incident | State | What was done |" in log
@@ -205,7 +206,8 @@ def _marker(body: str) -> re.Match[str] | None:
 
 
 def test_act_runs_this_repositorys_workflow_on_a_comment(emulator: EmulatorProcess, tmp_path: Path) -> None:
-    number = comment_event(emulator, tmp_path / "event.json", "/commander")
+    # A plain issue: the /declare comment alone must start the run that declares it.
+    number = comment_event(emulator, tmp_path / "event.json", "/declare\n/commander")
     repo = source_copy(ROOT, tmp_path / "repo")
 
     done = act_run(repo, EXAMPLE.relative_to(ROOT), tmp_path, emulator, TOKEN)
@@ -219,7 +221,7 @@ def test_act_runs_the_workflow_init_writes_through_the_reusable_workflow(
 ) -> None:
     from incident_ops.init import run_init
 
-    number = comment_event(emulator, tmp_path / "event.json", "/commander")
+    number = comment_event(emulator, tmp_path / "event.json", "/declare\n/commander")
     adopter = source_copy(None, tmp_path / "adopter")
     assert run_init(adopter, force=False, create_labels=False, port=None, say=lambda _: None) == 0
     action = source_copy(ROOT, tmp_path / "incident-ops")

@@ -12,7 +12,7 @@ from incident_ops.integrations.http import IntegrationError
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
 from incident_ops.state import IncidentState
-from incident_ops.timers import clocks, due
+from incident_ops.timers import clocks, due, key_time
 
 if TYPE_CHECKING:
     from incident_ops.handlers import Context
@@ -92,16 +92,16 @@ class IntegrationRun:
     def _close_owed(self, state: IncidentState, closed_by_tool: bool) -> list[str]:
         """Deliveries for a close nobody announced: the issue was closed on GitHub by a person."""
         closed_at = state.closed_at
-        if closed_at is None:
-            return []
-        stamp = closed_at.strftime("%Y%m%dT%H%M%SZ")
-        if stamp == self.closed_at:
+        if closed_at is None or not state.declared:
+            return []  # not closed, a close this run undoes, or a dropped report
+        when = key_time(closed_at)
+        if when == self.closed_at:
             return []
         first_time = self.closed_at is None and state.status_comment is None
-        self.closed_at = stamp
+        self.closed_at = when
         if first_time or closed_by_tool or _announced(state, closed_at):
             return []
-        return owed_for_close(f"closed/{stamp}", self.integrations)
+        return owed_for_close(f"closed/{when}", self.integrations)
 
 
 def _oldest_copy(comment: Comment, state: IncidentState) -> bool:
@@ -112,5 +112,6 @@ def _oldest_copy(comment: Comment, state: IncidentState) -> bool:
 
 
 def _announced(state: IncidentState, closed_at: datetime) -> bool:
-    """Whether the tool's closing comment came just before this close (so its own messages cover it)."""
-    return any(closed_at - TOOL_CLOSE_WINDOW <= c.created_at <= closed_at for c in state.of_kind("closing"))
+    """Whether the tool's closing comment came just before this close, or after it (the community's close
+    confirmed): its own messages cover it."""
+    return any(closed_at - TOOL_CLOSE_WINDOW <= c.created_at for c in state.of_kind("closing"))

@@ -1,0 +1,60 @@
+"""Team text the tool repeats (/update, /resolved), defused: it cannot ping teams or hide the tool's text."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+ZERO_WIDTH_JOINER = "\u200d"
+# @org/team: GitHub notifies a whole team. A zero-width joiner after the @ keeps the text and drops the link.
+_TEAM_MENTION = re.compile(r"(?<![\w`@/.-])@(?=[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9_.-])")
+# The start of raw HTML (a tag, a comment such as an unclosed <!--, a declaration): shown as text instead.
+_HTML_START = re.compile(r"<(?=[A-Za-z!/?])")
+_SENTINEL = "incident-ops-end-of-relayed-text"
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """A CommonMark parser for finding code blocks (tables as on GitHub)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def defuse(text: str) -> str:
+    """The text with team mentions unlinked, raw HTML shown as text, and any open code fence closed.
+
+    Code blocks are kept as written: GitHub neither links mentions nor reads HTML inside them.
+    """
+    if not text:
+        return text
+    source = text.replace("\r\n", "\n").replace("\r", "\n")
+    code = _code_lines(source)
+    lines = [
+        line if index in code else _HTML_START.sub("&lt;", _TEAM_MENTION.sub("@" + ZERO_WIDTH_JOINER, line))
+        for index, line in enumerate(source.split("\n"))
+    ]
+    return _close_fence("\n".join(lines))
+
+
+def _code_lines(source: str) -> set[int]:
+    """Indices of the lines inside fenced or indented code blocks."""
+    found: set[int] = set()
+    for token in _parser().parse(source):
+        if token.type in ("fence", "code_block") and token.map:
+            found.update(range(*token.map))
+    return found
+
+
+def _close_fence(source: str) -> str:
+    """The text with a code fence it leaves open closed, so that what follows it is not swallowed."""
+    probe = f"{source}\n\n{_SENTINEL}"
+    last = probe.count("\n")
+    for token in _parser().parse(probe):
+        if token.type == "fence" and token.map and token.map[0] <= last < token.map[1]:
+            return f"{source}\n{token.markup}"
+    return source
