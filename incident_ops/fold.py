@@ -70,7 +70,7 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people:
         declared: Declaration | None = (cache.declared_at, cache.declared_by)
         reported = (cache.reported_at, cache.reported_by) if cache.reported_at else None
     else:
-        by_team, reported = _labelings(state, incident_label, is_team)
+        by_team, reported = _labelings(state, incident_label, is_team, declaring=command is not None)
         stated = (command[:2],) if command else ()
         declared = min((d for d in (by_team, *stated) if d), default=None, key=lambda d: d[0])
     if command is not None and declared is not None and command[0] == declared[0]:
@@ -100,14 +100,18 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people:
 
 
 def _labelings(
-    state: IncidentState, incident_label: str, is_team: IsTeam
+    state: IncidentState, incident_label: str, is_team: IsTeam, declaring: bool
 ) -> tuple[Declaration | None, Declaration | None]:
-    """The first labeling by the team (a declaration) and by anyone else (a report), when and by whom."""
+    """The first labeling by the team (a declaration) and by anyone else (a report), when and by whom.
+
+    Without the event log, a label on the issue counts as brought by its author at its opening, unless a
+    `/declare` explains it (the run that declared added it, after reading no events).
+    """
     issue, events = state.history.issue, state.history.events
     if events is None:
         if state.cache.reported_at is not None:
             return None, (state.cache.reported_at, state.cache.reported_by)
-        if not issue.has_label(incident_label):
+        if not issue.has_label(incident_label) or declaring:
             return None, None
         opened = (issue.created_at, issue.author.login)
         return (opened, None) if _author_is_team(state, is_team) else (None, opened)
@@ -249,7 +253,8 @@ def _read_human_comment(
     if not team and verdicts is None:
         state.outsiders.add(comment.id)
         wants_reply = any(not o.accepted or o.command.name == "help" for o in outcomes)
-        if wants_reply and not replies.allow(comment.author.login, comment.created_at, f"reply/{comment.id}"):
+        key = f"reply/{comment.id}"
+        if wants_reply and not replies.allow(comment.author.login, comment.created_at, key, comment.id):
             state.withheld.add(comment.id)
 
 

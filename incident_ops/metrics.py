@@ -30,6 +30,8 @@ class IncidentFigures:
     url: str
     state: str
     declared_at: datetime
+    reported_at: datetime | None
+    to_confirm: timedelta | None  # from the report of someone outside the team to the team's declaration
     to_acknowledge: timedelta | None
     to_commander: timedelta | None
     to_resolve: timedelta | None
@@ -78,6 +80,8 @@ def incident_figures(
         url=state.history.issue.html_url,
         state="closed" if state.closed else "resolved" if state.resolved else "active",
         declared_at=declared,
+        reported_at=state.reported_at,
+        to_confirm=_since(state.reported_at, declared) if state.reported_at else None,
         to_acknowledge=_since(declared, marks.acknowledged_at),
         to_commander=_since(declared, marks.commander_named_at),
         to_resolve=_since(declared, marks.resolved[0] if marks.resolved else None),
@@ -193,6 +197,7 @@ class Summary:
 
     incidents: list[IncidentFigures]
     every: timedelta
+    confirm: Spread = field(default_factory=Spread)
     acknowledge: Spread = field(default_factory=Spread)
     commander: Spread = field(default_factory=Spread)
     resolve: Spread = field(default_factory=Spread)
@@ -222,6 +227,7 @@ def summarise(figures: Sequence[IncidentFigures], every: timedelta) -> Summary:
     return Summary(
         incidents=ordered,
         every=every,
+        confirm=spread(f.to_confirm for f in ordered),
         acknowledge=spread(f.to_acknowledge for f in ordered),
         commander=spread(f.to_commander for f in ordered),
         resolve=spread(f.to_resolve for f in ordered),

@@ -77,6 +77,7 @@ def run_report(
 
 
 MEASURES = (
+    ("to_confirm", "confirm", "Time to confirm (reported by someone outside the team)"),
     ("to_acknowledge", "acknowledge", "Time to acknowledge"),
     ("to_commander", "commander", "Time to name an Incident Commander"),
     ("to_resolve", "resolve", "Time to resolve (first resolution)"),
@@ -84,10 +85,12 @@ MEASURES = (
     ("to_close", "close", "Time to close"),
 )
 NOTE = (
-    "<sub>Times count from the declaration. A reopened incident keeps its first resolution as its time to"
-    " resolve; the time to resolve for good runs to its last resolution. Update cadence: each active stretch"
-    " (declaration or reopen to resolution) is cut into intervals by the update messages; an interval is kept"
-    " when it is at most {every}; a running interval counts once it is late.</sub>"
+    "<sub>Times count from the declaration; an issue reported by someone outside the team is declared"
+    " when the team confirms it, and its time to confirm runs from the report. A reopened incident keeps"
+    " its first resolution as its time to resolve; the time to resolve for good runs to its last"
+    " resolution. Update cadence: each active stretch (declaration or reopen to resolution) is cut into"
+    " intervals by the update messages; an interval is kept when it is at most {every}; a running interval"
+    " counts once it is late.</sub>"
 )
 
 
@@ -183,14 +186,20 @@ def _seconds(value: timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds())
 
 
-INCIDENT_FIELDS = ("number", "title", "url", "state", "declared_at")
+INCIDENT_FIELDS = ("number", "title", "url", "state", "reported_at", "declared_at")
 COUNT_FIELDS = ("reopened", "updates", "update_intervals", "update_intervals_kept", "cadence_kept")
+
+
+def _iso(when: datetime) -> str:
+    """A UTC time for machines: 2026-03-02T09:00:00Z."""
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def incident_record(f: IncidentFigures) -> dict[str, object]:
     """One incident as a flat record (durations in seconds)."""
     record: dict[str, object] = {"number": f.number, "title": f.title, "url": f.url, "state": f.state}
-    record["declared_at"] = f.declared_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    record["reported_at"] = _iso(f.reported_at) if f.reported_at else None
+    record["declared_at"] = _iso(f.declared_at)
     for attr, _, _ in MEASURES:
         record[f"{attr}_seconds"] = _seconds(getattr(f, attr))
     record["open_for_seconds"] = _seconds(f.age)
