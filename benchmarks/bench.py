@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import io
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -58,7 +59,12 @@ def env_for(emu: GitHubEmulator, workdir: Path, event: str = "", path: str = "")
 
 
 def run_cli(
-    emu: GitHubEmulator, workdir: Path, argv: list[str], event: str = "", payload: dict | None = None
+    emu: GitHubEmulator,
+    workdir: Path,
+    argv: list[str],
+    event: str = "",
+    payload: dict | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[int, int]:
     """Run the CLI in-process; the (reads, writes) it made."""
     path = ""
@@ -68,7 +74,7 @@ def run_cli(
         path = str(file)
     before = len(emu.requests)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = main(argv, env_for(emu, workdir, event, path))
+        code = main(argv, {**env_for(emu, workdir, event, path), **(extra_env or {})})
     if code != 0:
         raise RuntimeError(f"incident-ops {argv} exited {code}")
     made = emu.requests[before:]
@@ -138,6 +144,94 @@ def quiet_sweep_calls(incidents: int) -> tuple[int, int]:
         run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")  # declares them all
         emu.advance(timedelta(minutes=1))
         return run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")
+
+
+@contextlib.contextmanager
+def chat_counter() -> Iterator[tuple[str, list[bytes]]]:
+    """A stand-in Slack webhook on 127.0.0.1 that counts the messages it receives."""
+    import http.server
+    import threading
+
+    received: list[bytes] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        """Accepts every POST, as Slack does."""
+
+        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            """Take one message."""
+            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/services/T0/B0/bench", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def bot_writes(emu: GitHubEmulator, since: int) -> list:
+    """The tool's write requests after the first `since` requests."""
+    return [r for r in emu.requests[since:] if r.method != "GET" and r.login == "github-actions[bot]"]
+
+
+MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
+
+
+def stranger_commands_cost(comments: int = 100) -> tuple[int, int]:
+    """Bot writes and reads caused by one stranger's `comments` command comments (each event run)."""
+    commands = ("/resolved", "/help", "/status", "/commander", "/close", "/declare", "/update hi")
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        emu.add_user("passer-by")
+        number = declare(emu, workdir)
+        before = len(emu.requests)
+        for index in range(comments):
+            emu.advance(timedelta(seconds=10))  # 100 comments in under 17 minutes: no timer falls due
+            cid = emu.add_comment(REPO, number, "passer-by", commands[index % len(commands)])
+            run_cli(emu, workdir, ["run"], "issue_comment", comment_payload(emu, number, cid))
+        made = emu.requests[before:]
+        return len(bot_writes(emu, before)), sum(1 for r in made if r.method == "GET")
+
+
+def stranger_form_issues_cost(issues: int = 50) -> tuple[int, int, int]:
+    """Bot writes, team mentions and chat messages caused by `issues` form issues from strangers.
+
+    Each issue's opened and labeled events run; then sweeps run past the escalation and three update
+    deadlines (13 hours), as the schedule would.
+    """
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp, chat_counter() as (url, received):
+        workdir = Path(tmp)
+        config = workdir / ".github" / "incident-ops.yml"
+        config.parent.mkdir(parents=True)
+        config.write_text(
+            'escalation:\n  mention: ["@bench-org/engineering"]\nintegrations:\n  slack_webhook_env: SLACK\n',
+            encoding="utf-8",
+        )
+        before = len(emu.requests)
+        for index in range(issues):
+            author = f"stranger-{index}"
+            emu.add_user(author)
+            number = emu.create_issue(
+                REPO, "[Incident] Hub down", "It does not load.", author, labels=(LABEL,)
+            )
+            for action in ("opened", "labeled"):
+                payload = issue_payload(emu, number, action, author)
+                run_cli(emu, workdir, ["run"], "issues", payload, extra_env={"SLACK": url})
+        for hours in (1, 4, 4, 4):
+            emu.advance(timedelta(hours=hours))
+            run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule", extra_env={"SLACK": url})
+        writes = bot_writes(emu, before)
+        bodies = [str(r.json.get("body", "")) for r in writes if isinstance(r.json, dict)]
+        mentions = sum(1 for body in bodies if MENTION.search(re.sub(r"<!--.*?-->", "", body, flags=re.S)))
+        return len(writes), mentions, len(received)
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -237,6 +331,15 @@ def main_bench() -> None:
     for count in sweeps:
         reads, writes = quiet_sweep_calls(count)
         rows.append((f"quiet sweep over {count} incidents", f"{reads} reads, {writes} writes"))
+    writes, reads = stranger_commands_cost()
+    rows.append(("bot writes caused by 100 command comments from one stranger", f"{writes} ({reads} reads)"))
+    writes, mentions, chats = stranger_form_issues_cost()
+    rows.append(
+        (
+            "50 form issues from strangers, then 13 hours of sweeps",
+            f"{writes} writes, {mentions} mentions, {chats} chat messages",
+        )
+    )
     walls = run_wall_times(3 if args.quick else 9)
     floor = walls["floor"]
     for kind, name in (
