@@ -265,6 +265,8 @@ def _body_to_remember(state: IncidentState) -> BodyCheck | None:
     A body edit that changes no verdict must not edit the status comment; later runs parse the body again.
     """
     new, old = state.body_check, state.cache.body
+    if not state.declared:
+        return None  # a reported issue's status shows no report: editing the body must cost no write
     if new is not None and old is not None and (new.report, new.ticket) == (old.report, old.ticket):
         return old
     return new

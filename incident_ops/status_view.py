@@ -87,10 +87,15 @@ def _still_shows(body: str, cache: StatusCache, view: str) -> bool:
 def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, Any]:
     """What the status template is given, besides its marker and cache."""
     zone = config.working_hours.timezone
-    return dict(
+    reported = dict(
         state=state_name(state).capitalize(),
         reported=stamp(state.reported_at, zone),
         label=config.incident_label,
+    )
+    if state.reported:
+        return reported  # all it shows until the team confirms: what people outside it write changes nothing
+    return dict(
+        **reported,
         next=_next_due(state, clock, zone),
         commander=state.commander,
         steward=state.steward,
@@ -101,7 +106,7 @@ def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, A
         clocks=_clock_lines(state, clock, zone),
         report=_report_lines(state),
         timeline=[_timeline_line(e, zone) for e in _shortened(state.timeline)],
-        mermaid_timeline=incident_timeline(state, clock, zone) if state.declared else "",
+        mermaid_timeline=incident_timeline(state, clock, zone),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -345,3 +346,26 @@ def test_relayed_text_cannot_ping_teams_or_hide_the_tools_text(world: World) -> 
     world.comment(number, "engineer", "/resolved Fixed.\n```\nlogs <b>")
     [resolution] = world.bot_comments(number, "resolution")
     assert "```\nlogs <b>\n```" in resolution["body"]  # the fence is closed before the footer
+
+
+def test_a_stranger_editing_their_report_costs_no_write(world: World) -> None:
+    number = form_issue(world)
+    writes = len(world.writes())
+    for body in (REPORT, "Nothing here.", REPORT.replace("Summary", "Overview")):
+        world.emu.edit_issue(REPO, number, "reporter", body=body)
+        assert world.issues_event("edited", number, "reporter").code == 0
+    assert len(world.writes()) == writes
+
+
+def test_report_keeps_the_report_time_and_the_time_to_confirm(world: World) -> None:
+    number = form_issue(world)
+    world.advance(minutes=25)
+    world.comment(number, "lead", "/declare")
+    result = world.cli("report", "--repo", REPO, "--format", "json")
+    assert result.code == 0, result.stderr
+    [record] = json.loads(result.stdout)["incidents"]
+    assert record["reported_at"] == "2026-03-02T09:00:00Z"
+    assert record["declared_at"] == "2026-03-02T09:25:00Z"
+    assert record["to_confirm_seconds"] == 25 * 60
+    markdown = world.cli("report", "--repo", REPO).stdout
+    assert "| Time to confirm (reported by someone outside the team) | 1 of 1 | 25m |" in markdown
