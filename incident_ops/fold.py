@@ -11,6 +11,7 @@ from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_comm
 from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
 from incident_ops.outsiders import ReplyBudget
+from incident_ops.records import Declaration, Source, read_declaration, read_refused, read_source
 from incident_ops.report import ReportCheck, TemplateSource, find_ticket_ref
 from incident_ops.state import (
     IncidentState,
@@ -21,11 +22,13 @@ from incident_ops.state import (
     add_timeline,
     not_team,
 )
-from incident_ops.status_cache import read_cache
+from incident_ops.status_cache import StatusCache, parse_cache
 
 # Before the team declares it, a reported issue answers only these; the rest wait for the declaration.
 BEFORE_DECLARATION = frozenset({"declare", "status", "help"})
-Declaration = tuple[datetime, str | None]  # when, and by whom, the label was brought
+Labeling = tuple[datetime, str | None]  # when, and by whom, the label was brought
+PLAUSIBLE_SKEW = timedelta(minutes=1)  # GitHub's clocks and the runners' differ by a little
+CLOSE_WINDOW = timedelta(minutes=10)  # a closing comment this soon before a close announced it
 
 
 def fold(
@@ -43,32 +46,69 @@ def fold(
     """
     marked = [(c, comment_marker(c)) for c in history.comments]
     status = next((c for c, m in marked if m and m.kind == "status"), None)
-    cache = read_cache(status.body if status else None)
+    cache, problem = parse_cache(status.body if status else None)
     body = check_body(history.issue.body, template, cache.body) if template is not None else None
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
-    # The tool's own comments first: they say which commands earlier runs already answered.
+    # The tool's own comments first: they record what earlier runs applied.
     for comment, marker in marked:
         if marker is not None:
             _record_bot_comment(state, comment, marker)
+    problem = problem or implausible(state, status)
+    if problem is not None:
+        state.cache, state.cache_problem = StatusCache(), problem
     people = _people_comments(state, marked)
     _declare(state, incident_label, is_team, people)
     replies = ReplyBudget(state)
     for comment in people:
         _read_human_comment(state, comment, is_team, replies)
     _check_close(state, is_team, replies)
-    reply_for = ticket_reply_for or state.cache.ticket_reply_for
-    if state.resolved and reply_for is not None and reply_for == state.resolution_key:
+    if state.resolved and ticket_reply_for is not None and ticket_reply_for == state.resolution_key:
         state.community_replied = True  # the requester answered on the FreshDesk ticket
     return state
 
 
-def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: list[Comment]) -> None:
-    """Who reported the issue and who of the team declared it, and when: cache, events, commands, labels."""
+def implausible(state: IncidentState, status: Comment | None) -> str | None:
+    """What makes the memo implausible for this issue (copied from another, or edited), if anything."""
     issue, cache = state.history.issue, state.cache
+    comments = {c.id: c for c in state.history.comments}
+    for cid, entry in cache.answered.items():
+        comment = comments.get(cid)
+        if comment is not None and (
+            comment.author.login.casefold() != entry.by.casefold()
+            or abs(comment.created_at - entry.at) > timedelta(seconds=1)
+        ):
+            return f"its memo of comment {cid} does not match that comment"
+    reported = cache.reported_at
+    if reported is not None and status is not None:
+        earliest, latest = issue.created_at - PLAUSIBLE_SKEW, status.created_at + PLAUSIBLE_SKEW
+    if reported is not None and status is not None and not earliest <= reported <= latest:
+        return "its report time lies outside the issue's life"
+    return None
+
+
+def declaration_record(history: IssueHistory) -> Declaration | None:
+    """The declaration as the acknowledgement records it, when it is there and plausible."""
+    issue = history.issue
+    for comment in history.comments:
+        marker = comment_marker(comment)
+        if marker is None or marker.kind != "acknowledgement":
+            continue
+        record = read_declaration(marker.facts.get("declared"))
+        earliest = issue.created_at - PLAUSIBLE_SKEW
+        if record is not None and earliest <= record.at <= comment.created_at + PLAUSIBLE_SKEW:
+            return record
+        return None
+    return None
+
+
+def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: list[Comment]) -> None:
+    """Who reported the issue and who of the team declared it, and when: the record, events or commands."""
+    issue = state.history.issue
     command = _declare_command(state, people, is_team)
-    if cache.declared_at is not None:
-        declared: Declaration | None = (cache.declared_at, cache.declared_by)
-        reported = (cache.reported_at, cache.reported_by) if cache.reported_at else None
+    record = state.declaration = declaration_record(state.history)
+    if record is not None:
+        declared: Labeling | None = (record.at, record.by)
+        reported = (record.reported_at, record.reported_by) if record.reported_at else None
     else:
         by_team, reported = _labelings(state, incident_label, is_team, declaring=command is not None)
         stated = (command[:2],) if command else ()
@@ -81,15 +121,11 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people:
         what = "reported the issue as an incident"
         state.timeline.append(TimelineEntry(reported[0], reported[1] or "", what, order=-2))
     if declared is None:
-        if state.reported and not _author_is_team(state, is_team):
-            state.community = issue.author.login
-        return
+        return  # a report shows nobody's role: nothing more to look up
     state.declared_at, state.declared_by = declared[0], declared[1]
-    # Comment ids are positive: -1 and 0 stand for the declarer and the issue's author.
-    declarer = _pseudo_comment(state, state.declared_by or issue.author.login, -1)
-    if _verdict(state, declarer, is_team):
-        state.steward = state.declared_by
-    if not _author_is_team(state, is_team):
+    state.steward = state.declared_by  # only the team declares
+    state.author_on_team = record.author_on_team if record is not None else _author_is_team(state, is_team)
+    if not state.author_on_team:
         state.community = issue.author.login
     else:
         # The body's ticket line counts only when the team wrote the issue: a reporter could name any
@@ -101,7 +137,7 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people:
 
 def _labelings(
     state: IncidentState, incident_label: str, is_team: IsTeam, declaring: bool
-) -> tuple[Declaration | None, Declaration | None]:
+) -> tuple[Labeling | None, Labeling | None]:
     """The first labeling by the team (a declaration) and by anyone else (a report), when and by whom.
 
     Without the event log, a label on the issue counts as brought by its author at its opening, unless a
@@ -173,11 +209,14 @@ BOT_TIMELINE = {
 
 
 def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) -> None:
-    """Remember one of the tool's own comments by its key."""
+    """Remember one of the tool's own comments by its key, and what it records."""
     first = marker.key not in state.bot_comments
     state.bot_comments.setdefault(marker.key, []).append(comment)
     if not first:
         return
+    kind, _, source = marker.key.partition("/")
+    if kind == "reply" and source.isdigit():
+        state.refused[int(source)] = read_refused(marker.facts.get("refused"))
     if marker.kind in BOT_TIMELINE:
         add_timeline(state, comment, BOT_TIMELINE[marker.kind])
     milestones, when = state.milestones, comment.created_at
@@ -192,24 +231,72 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
         milestones.update_reminders.append(when)
 
 
+ANSWERS_OF = {"update": "update", "resolution": "resolved", "closing": "close"}  # keyed answer → command
+
+
 def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | None]]) -> list[Comment]:
-    """People's comments, oldest first, with answered command comments since deleted put back."""
+    """People's comments, oldest first, with command comments since deleted put back from their answers.
+
+    Deleting a command comment does not undo what it did: its update, resolution or closing message records
+    who wrote it and when.
+    """
     people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
-    for cid, answered in (state.cache.answered or {}).items():
-        if cid not in people:
-            # Deleting a command comment does not undo what it did (its messages are out).
-            people[cid] = Comment(cid, User(answered.by), "", answered.at, answered.at)
+    answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
+    for _, key in answers:
+        kind, _, ref = key.partition("/")
+        if (
+            kind not in ANSWERS_OF
+            or not ref.isdigit()
+            or int(ref) in people
+            and int(ref) not in state.restored
+        ):
+            continue
+        source = answer_source(state, kind, int(ref))
+        if source is None:
+            continue
+        cid = int(ref)
+        people.setdefault(cid, Comment(cid, User(source.by), "", source.at, source.at))
+        command = ANSWERS_OF[kind]
+        state.restored.setdefault(cid, []).append(CommandLine(command, "", "(posted)", 0))
+    for c in people.values():
+        if c.reactions & TOOL_REACTIONS or c.id in state.restored:
+            state.answered_ids.add(c.id)
     return [people[cid] for cid in sorted(people)]
+
+
+def answer_source(state: IncidentState, kind: str, comment_id: int) -> Source | None:
+    """Who wrote the command that a keyed update, resolution or closing answers, and when, as it records."""
+    answer = state.keyed(f"{kind}/{comment_id}")
+    marker = comment_marker(answer) if answer is not None else None
+    return read_source(marker.facts.get("source")) if marker is not None else None
+
+
+def _answered_by(state: IncidentState, kind: str, comment_id: int) -> bool:
+    """Whether the tool posted its `kind` message for a command in this comment.
+
+    A closing keyed by a resolution's id is the automatic close, not an answer: a `/close` records its source.
+    """
+    if kind == "closing":
+        return answer_source(state, kind, comment_id) is not None
+    return state.keyed(f"{kind}/{comment_id}") is not None
+
+
+TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a command comment
 
 
 def _commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
     """A comment's commands as posted (or as answered): a later edit is not a new command."""
-    answered = _answered_commands(state, comment)
-    if answered is not None:
-        return answered
-    if comment.updated_at - comment.created_at > EDIT_GRACE:
-        return []
-    return find_commands(comment.body)
+    if comment.id in state.restored:
+        return state.restored[comment.id]
+    if comment.updated_at - comment.created_at <= EDIT_GRACE:
+        return find_commands(comment.body)
+    remembered = state.cache.answered.get(comment.id)
+    if remembered is not None and state.answered(comment.id):
+        # The text of an /update or /resolved is not kept: its message is already posted.
+        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in remembered.commands]
+    # Without the memo, what the tool's answers record: the message it posted for each command.
+    names = [ANSWERS_OF[k] for k in ANSWERS_OF if _answered_by(state, k, comment.id)]
+    return [CommandLine(name, "", "(posted)", 0) for name in names]
 
 
 def _phase(state: IncidentState, comment: Comment) -> str | None:
@@ -236,21 +323,21 @@ def _read_human_comment(
     if not commands:
         return
     team = _verdict(state, comment, is_team)
-    verdicts = _answered_verdicts(state, comment)
+    refused = state.refused.get(comment.id, frozenset()) if state.answered(comment.id) else frozenset()
     outcomes = []
     for index, command in enumerate(commands):
-        if verdicts is not None and not verdicts[index]:
+        if index in refused:
             outcome = Outcome(comment, command, accepted=False, reason="it was refused when it was answered")
         elif phase != "declared" and command.name not in BEFORE_DECLARATION and team:
             reason = "the issue is not a declared incident yet: a team member confirms it with `/declare`"
             outcome = Outcome(comment, command, accepted=False, reason=reason)
         else:
-            outcome = _apply(state, comment, command, team or verdicts is not None)
+            outcome = _apply(state, comment, command, team)
         outcomes.append(outcome)
         if outcome.accepted and team and state.steward is None and state.declared:
             state.steward = comment.author.login
     state.outcomes.extend(outcomes)
-    if not team and verdicts is None:
+    if not team:
         state.outsiders.add(comment.id)
         wants_reply = any(not o.accepted or o.command.name == "help" for o in outcomes)
         key = f"reply/{comment.id}"
@@ -275,6 +362,8 @@ def _check_close(state: IncidentState, is_team: IsTeam, replies: ReplyBudget) ->
     if close is None or close.actor_is_tool:
         return
     if not close.actor_is_bot and _login_is_team(state, close.actor, is_team):
+        if not any(c.created_at >= close.created_at - CLOSE_WINDOW for c in state.of_kind("closing")):
+            state.team_close = close  # closed by hand: the closing comment (and its messages) follow
         return
     closer = close.actor.casefold()
     confirmers = {issue.author.login.casefold(), (state.community or "").casefold()}
@@ -287,32 +376,22 @@ def _check_close(state: IncidentState, is_team: IsTeam, replies: ReplyBudget) ->
         state.withheld_close = True
 
 
-def _answered_commands(state: IncidentState, comment: Comment) -> list[CommandLine] | None:
-    """An answered comment's commands as they were answered: later edits change nothing."""
-    log = state.cache.answered
-    if log is None or comment.id > state.cache.cursor:
-        return None
-    entry = log.get(comment.id)
-    if entry is None:
-        return []  # it held no command when it was answered
-    # The text of an /update or /resolved is not kept: its message is already posted.
-    return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in entry.commands]
-
-
-def _answered_verdicts(state: IncidentState, comment: Comment) -> list[bool] | None:
-    """Whether each of an answered comment's commands was accepted."""
-    log = state.cache.answered
-    if log is None or comment.id > state.cache.cursor or comment.id not in log:
-        return None
-    return [ok for _, _, ok in log[comment.id].commands]
-
-
 def _verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
-    """Whether the comment's author was team (cached per comment in the status comment)."""
-    cached = state.cache.verdicts.get(comment.id)
-    verdict = cached if cached is not None else is_team(comment)
-    state.verdicts[comment.id] = verdict
-    return verdict
+    """Whether the comment's author was on the team, from the tool's records, the memo, or GitHub.
+
+    A posted update, resolution or closing says the tool took the command from a team member. The memo's
+    word counts only for a comment that also shows the tool's acceptance; otherwise GitHub is asked.
+    """
+    if comment.id > 0:
+        if any(_answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
+            state.verdicts[comment.id] = True
+            return True
+        if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions:
+            state.verdicts[comment.id] = True
+            return True
+    if comment.id not in state.verdicts:
+        state.verdicts[comment.id] = is_team(comment)
+    return state.verdicts[comment.id]
 
 
 def _apply(state: IncidentState, comment: Comment, command: CommandLine, team: bool) -> Outcome:

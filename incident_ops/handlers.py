@@ -20,6 +20,7 @@ from incident_ops.effects import (
     ReopenIssue,
     Unassign,
 )
+from incident_ops.records import Declaration, declaration_fact, source_fact
 from incident_ops.relay import defuse
 from incident_ops.render import Renderer
 from incident_ops.state import IncidentState, Outcome
@@ -48,6 +49,7 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         *_declaration(state, ctx),
         *_answer_commands(state, ctx),
         *_confirmed_close(state, ctx),
+        *_closed_by_hand(state, ctx),
     ]
     # Timers and labels follow the state these writes leave: an incident closed now is due nothing more.
     closing = state.close_unfinished or any(isinstance(action, CloseIssue) for action in answers)
@@ -75,7 +77,8 @@ def _undo_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
     else:
         why = "only the Community Representative, the issue's author or the response team can close it"
     line = f"This incident was reopened: {why}. The response team closes it with `/close`."
-    body = ctx.renderer.render("reply", undo.reply_key, to=undo.by, author=undo.by, lines=[line], help="")
+    facts = {"to": undo.by}
+    body = ctx.renderer.render("reply", undo.reply_key, facts, author=undo.by, lines=[line], help="")
     yield PostComment("reply", undo.reply_key, body)
 
 
@@ -103,6 +106,24 @@ def _confirmed_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
         yield PostComment("closing", key, body)
 
 
+def _closed_by_hand(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The closing comment for a close a team member made on GitHub: the record chat and the ticket follow."""
+    close = state.team_close
+    if close is None:
+        return
+    key = f"closing/closed-{close.id}"
+    body = ctx.renderer.render(
+        "closing",
+        key,
+        by=close.actor,
+        manual=True,
+        confirmed=False,
+        resolved_at=state.resolved_at,
+        close_after="",
+    )
+    yield PostComment("closing", key, body)
+
+
 def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
     """The acknowledgement to the Community Representative, once per incident."""
     if state.keyed("acknowledgement") is not None:
@@ -113,12 +134,22 @@ def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
         ctx.renderer.render(
             "acknowledgement",
             "acknowledgement",
+            {"declared": _declaration_fact(state)},
             community=state.community,
             steward=state.steward,
             declared_at=state.declared_at,
             update_every=_duration(ctx.config.updates.every.total_seconds()),
         ),
     )
+
+
+def _declaration_fact(state: IncidentState) -> str | None:
+    """The acknowledgement's record of the declaration, which later runs read instead of the event log."""
+    if state.declared_at is None or not state.declared_by:
+        return None
+    reported = state.reported_at, state.reported_by
+    record = Declaration(state.declared_at, state.declared_by, *reported, state.author_on_team)
+    return declaration_fact(record)
 
 
 def _answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
@@ -167,6 +198,7 @@ def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[A
         body = ctx.renderer.render(
             kind,
             f"{kind}/{comment.id}",
+            {"source": source_fact(comment.author.login, comment.created_at)},
             community=state.community,
             text=defuse(outcome.command.text),
             author=comment.author.login,
@@ -180,6 +212,7 @@ def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[A
         body = ctx.renderer.render(
             "closing",
             key,
+            {"source": source_fact(comment.author.login, comment.created_at)},
             by=comment.author.login,
             confirmed=False,
             resolved_at=state.resolved_at,
@@ -200,11 +233,14 @@ def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
     wants_help = any(o.command.name == "help" and o.accepted for o in outcomes)
     if not lines and not wants_help:
         return
+    refused = [
+        str(index) for index, o in enumerate(outcomes) if not o.accepted
+    ]  # later runs read this record
     key = f"reply/{comment.id}"
     body = ctx.renderer.render(
         "reply",
         key,
-        to=comment.author.login,
+        {"to": comment.author.login, "refused": ",".join(refused) or None},
         author=comment.author.login,
         lines=lines,
         help=help_markdown() if wants_help else "",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from incident_ops.model import Comment
 
@@ -21,24 +21,36 @@ KINDS = (
 
 _MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
 _KEY = re.compile(r"<!-- incident-ops-key:(?P<key>[^\s>]+) -->")
-_TO = re.compile(r"<!-- incident-ops-to:(?P<login>[A-Za-z0-9-]{1,39}) -->")
+# Facts a keyed comment records about what it answers: the record of what was applied, read by later runs.
+FACTS = ("to", "source", "refused", "declared")
+_FACT = re.compile(r"<!-- incident-ops-(?P<name>to|source|refused|declared):(?P<value>[^\s<>]{1,300}) -->")
 
 
 @dataclass(frozen=True)
 class Marker:
-    """What a marked comment is (its kind) and which source it answers (its key)."""
+    """What a marked comment is (its kind), which source it answers (its key), and what it records."""
 
     kind: str
     key: str
-    to: str | None = None  # whom a reply answers, when it says
+    facts: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def to(self) -> str | None:
+        """Whom a reply answers, when it says."""
+        return self.facts.get("to")
 
 
-def marker_lines(kind: str, key: str, to: str | None = None) -> str:
-    """The hidden lines a comment of `kind` answering `key` (and addressed `to` someone) carries."""
+def marker_lines(kind: str, key: str, **facts: str | None) -> str:
+    """The hidden lines a comment of `kind` answering `key` carries, with the facts it records."""
     if kind not in KINDS:
         raise ValueError(f"unknown comment kind {kind!r}")
-    lines = f"<!-- incident-ops:{kind} -->\n<!-- incident-ops-key:{key} -->"
-    return lines + (f"\n<!-- incident-ops-to:{to} -->" if to else "")
+    lines = [f"<!-- incident-ops:{kind} -->", f"<!-- incident-ops-key:{key} -->"]
+    for name, value in facts.items():
+        if name not in FACTS:
+            raise ValueError(f"unknown marker fact {name!r}")
+        if value:
+            lines.append(f"<!-- incident-ops-{name}:{value} -->")
+    return "\n".join(lines)
 
 
 def comment_marker(comment: Comment) -> Marker | None:
@@ -57,5 +69,8 @@ def read_marker(body: str | None) -> Marker | None:
     kind = _MARKER.search(body)
     if kind is None or kind["kind"] not in KINDS:
         return None
-    key, to = _KEY.search(body), _TO.search(body)
-    return Marker(kind["kind"], key["key"] if key else kind["kind"], to["login"] if to else None)
+    key = _KEY.search(body)
+    # Only the hidden lines the tool wrote at the top count: the comment's text is people's.
+    head = body[: (key.end() if key else kind.end()) + 700]
+    facts = {m["name"]: m["value"] for m in _FACT.finditer(head)}
+    return Marker(kind["kind"], key["key"] if key else kind["kind"], facts)

@@ -111,11 +111,11 @@ class Renderer:
             except TemplateError as error:
                 raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
 
-    def render(self, kind: str, key: str, to: str | None = None, **context: Any) -> str:
-        """The body of a `kind` comment answering `key` (for `to`), marker included, within GitHub's limit."""
+    def render(self, kind: str, key: str, facts: dict[str, str | None] | None = None, **context: Any) -> str:
+        """The body of a `kind` comment answering `key`, marker and facts included, within GitHub's limit."""
         from jinja2 import TemplateError
 
-        marker = marker_lines(kind, key, to)
+        marker = marker_lines(kind, key, **(facts or {}))
         try:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
         except TemplateError as error:

@@ -8,19 +8,19 @@ from datetime import timedelta
 
 from incident_ops.body_check import BodyCheck
 from incident_ops.effects import Action, DeleteComment, EditComment, Executor, PostComment, React, needed
-from incident_ops.fold import fold
+from incident_ops.fold import CLOSE_WINDOW, declaration_record, fold
 from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.handlers import Context, plan
 from incident_ops.integrations.deliveries import Integrations
-from incident_ops.integrations.run import IntegrationRun
+from incident_ops.integrations.run import FAILED_MARK, IntegrationRun
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import TemplateSource
 from incident_ops.state import IncidentState, state_name
-from incident_ops.status_cache import AnsweredComment, StatusCache, read_cache
+from incident_ops.status_cache import AnsweredComment, StatusCache
 from incident_ops.status_view import status_body
 from incident_ops.team import Team
-from incident_ops.timers import clocks, key_time
+from incident_ops.timers import clocks
 
 MAX_PASSES = 3  # re-reads when other runs write at the same time; each pass converges further
 # An event's copy of the issue stands in for a fresh read for this long after the issue last changed.
@@ -87,14 +87,17 @@ def serve(
         except GitHubFailure:
             # What was posted before GitHub failed is still owed to chat and the ticket.
             partial = _fold(executor.history or history, services, extras)
-            extras.deliver(executor.posted, partial, False, services.dry_run, services.say)
+            extras.deliver(executor.posted, partial, services.dry_run, services.say)
             raise
         posted = executor.posted[posted_before:]
         # Re-read before telling anyone: another run's older copy of a comment wins, ours yields.
         fresh = _verify(history, services, executor.posted) if posted and not services.dry_run else None
         history = fresh or history
         current = _fold(history, services, extras)
-        extras.deliver(executor.posted, current, executor.closed_issue, services.dry_run, services.say)
+        extras.deliver(executor.posted, current, services.dry_run, services.say)
+        marks = [React(cid, FAILED_MARK) for cid in extras.failed_triggers]
+        extras.failed_triggers.clear()
+        history = executor.run(marks, history) if marks else history
         # Refreshing the status comment changes only that comment: `current` stays the incident's state.
         status_before = len(executor.posted)
         history = _refresh_status(history, current, services, executor, extras)
@@ -110,6 +113,10 @@ def serve(
             break
     result.done = executor.done + [f"sent {item}" for item in extras.sent]
     result.warnings = executor.refused + extras.warnings
+    if state.cache_problem:
+        result.warnings.insert(
+            0, f"the status comment's memo was dropped: {state.cache_problem}; rebuilt from the history"
+        )
     return result
 
 
@@ -169,25 +176,26 @@ def _with_events(services: Services, history: IssueHistory) -> IssueHistory:
 
 
 def _needs_events(history: IssueHistory, label: str) -> bool:
-    """Events say who brought the label or closed the incident, and whether a person reopened it."""
+    """Events say who brought the label or closed the incident, and whether a person reopened it.
+
+    The acknowledgement records the declaration; until there is one, the events are read unless the
+    status comment is newer than every change to the issue (a report nobody touched since).
+    """
     issue = history.issue
     if not issue.has_label(label):
         return False
-    kinds = [_kind(c) for c in history.comments]
-    if issue.state == "open" and "closing" in kinds:
+    statuses = [c for c in history.comments if _kind(c) == "status"]
+    closings = [c for c in history.comments if _kind(c) == "closing"]
+    if issue.state == "open" and closings:
         return True
-    status = next((c for c in history.comments if _kind(c) == "status"), None)
-    cache = read_cache(status.body if status else None)
-    if cache.declared_at is None:
-        if issue.state == "closed" and cache.reported_at is not None:
+    if declaration_record(history) is None:
+        if issue.state == "closed" and not any(_kind(c) == "acknowledgement" for c in history.comments):
             return False  # a closed report is dropped
-        # Reported: only a change since the status comment (the team re-adding the label) can declare it.
-        return status is None or cache.reported_at is None or issue.updated_at > status.updated_at
-    # Who closed it decides whether the close stands; a close already examined needs no second look.
-    return (
-        issue.state == "closed"
-        and issue.closed_at is not None
-        and cache.closed_at != key_time(issue.closed_at)
+        return not statuses or issue.updated_at > statuses[0].created_at
+    # A close no closing comment announced: who made it decides whether it stands.
+    closed_at = issue.closed_at
+    return issue.state == "closed" and (
+        closed_at is None or not any(c.created_at >= closed_at - CLOSE_WINDOW for c in closings)
     )
 
 
@@ -238,23 +246,17 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
     get (a reply or nothing) is decided from GitHub alone, so it costs them no status edit.
     """
     team_outcomes = [o for o in state.outcomes if o.comment.id not in state.outsiders]
-    commands = [o.comment.id for o in team_outcomes]
     answered: dict[int, AnsweredComment] = {}
     for o in team_outcomes:
         entry = answered.get(o.comment.id)
         done = (*(entry.commands if entry else ()), (o.command.name, o.command.args, o.accepted))
         answered[o.comment.id] = AnsweredComment(o.comment.created_at, o.comment.author.login, done)
     return StatusCache(
-        declared_at=state.declared_at,
-        declared_by=state.declared_by,
-        reported_at=state.reported_at,
-        reported_by=state.reported_by,
-        cursor=max([state.cache.cursor, *commands]),
-        verdicts={cid: team for cid, team in state.verdicts.items() if team or cid <= 0},
+        reported_at=state.reported_at if state.reported else None,
+        reported_by=state.reported_by if state.reported else None,
+        verdicts={cid: True for cid, team in state.verdicts.items() if team and cid > 0},
         answered=answered,
         pending=tuple(extras.pending or ()),
-        ticket_reply_for=extras.ticket_reply_for,
-        closed_at=extras.closed_at,
         body=_body_to_remember(state),
     )
 

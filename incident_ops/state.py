@@ -8,7 +8,8 @@ from datetime import datetime
 
 from incident_ops.body_check import BodyCheck
 from incident_ops.commands import CommandLine
-from incident_ops.model import Comment, IssueHistory
+from incident_ops.model import Comment, IssueEvent, IssueHistory
+from incident_ops.records import Declaration
 from incident_ops.report import ReportCheck
 from incident_ops.status_cache import StatusCache
 
@@ -99,6 +100,13 @@ class IncidentState:
     bot_comments: dict[str, list[Comment]] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
     verdicts: dict[int, bool] = field(default_factory=dict)
+    answered_ids: set[int] = field(default_factory=set)  # command comments the tool reacted to: done
+    restored: dict[int, list[CommandLine]] = field(default_factory=dict)  # deleted, as their answers record
+    refused: dict[int, frozenset[int]] = field(default_factory=dict)  # commands (by position) a reply refused
+    declaration: Declaration | None = None  # as the acknowledgement records it
+    author_on_team: bool = False
+    cache_problem: str | None = None  # why the status comment's memo was dropped
+    team_close: IssueEvent | None = None  # a close by a team member that no closing comment follows yet
     report: ReportCheck | None = None
     body_check: BodyCheck | None = None
     milestones: Milestones = field(default_factory=lambda: Milestones())
@@ -145,8 +153,8 @@ class IncidentState:
         )
 
     def answered(self, comment_id: int) -> bool:
-        """Whether an earlier run finished a command comment (every effect replays safely otherwise)."""
-        return comment_id <= self.cache.cursor
+        """Whether an earlier run finished a command comment: its reaction, the last write, is there."""
+        return comment_id in self.answered_ids
 
     @property
     def status_comment(self) -> Comment | None:

@@ -1,4 +1,8 @@
-"""The small cache kept hidden in the status comment: what earlier runs already established."""
+"""The memo kept hidden in the status comment: it saves reads and work, and decides nothing.
+
+Everything in it is checked before use, and anything it holds can also be derived from GitHub: a missing,
+cut, damaged or implausible memo is dropped whole (the run says so in a warning) and the run reads more.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_ops.body_check import BodyCheck, body_check_data, body_check_from
+from incident_ops.commands import REGISTRY
 
 _CACHE = re.compile(r"<!-- incident-ops-cache:(?P<json>\{.*?\}) -->", re.DOTALL)
-
+_OPENING = "<!-- incident-ops-cache:"
+_LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?")
+_HEX = re.compile(r"[0-9a-f]{8,64}")
+STEPS = frozenset({"slack", "freshdesk-reply", "freshdesk-note", "freshdesk-resolved", "freshdesk-closed"})
 
 MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names at most 25)
+MAX_ANSWERED = 200  # command comments remembered, newest first: an edit of an older one costs its memory
+MAX_PENDING = 40  # undelivered integration steps; more cannot be owed by one incident at once
+
+
+class CacheProblem(ValueError):
+    """The memo is damaged or implausible; the message says what is wrong with it."""
 
 
 @dataclass(frozen=True)
 class AnsweredComment:
-    """A command comment as it was answered: when, by whom, and each command with its verdict."""
+    """A team command comment as it was answered: when, by whom, and each command with its verdict."""
 
     at: datetime
     by: str
@@ -26,67 +40,66 @@ class AnsweredComment:
 
 @dataclass(frozen=True)
 class StatusCache:
-    """Declaration, team verdicts, the last command handled, undelivered integration messages."""
+    """Report time, team verdicts, commands as answered, undelivered integration steps, render digests."""
 
-    declared_at: datetime | None = None
-    declared_by: str | None = None
     reported_at: datetime | None = None
     reported_by: str | None = None
-    cursor: int = 0
     verdicts: dict[int, bool] = field(default_factory=dict)
     pending: tuple[str, ...] = ()
-    ticket_reply_for: str | None = None
-    closed_at: str | None = None
-    answered: dict[int, AnsweredComment] | None = None
+    answered: dict[int, AnsweredComment] = field(default_factory=dict)
     view: str | None = None  # fingerprint of what the comment was rendered from
     shown: str | None = None  # digest of the comment's text outside this cache line, as written
     body: BodyCheck | None = None  # the issue body's last check, reused while body and template are unchanged
 
 
 def read_cache(body: str | None) -> StatusCache:
-    """The cache in a status comment; an absent or damaged cache is empty (everything is re-read)."""
-    found = _CACHE.search(body or "")
+    """The memo in a status comment; empty when there is none or it is damaged."""
+    return parse_cache(body)[0]
+
+
+def parse_cache(body: str | None) -> tuple[StatusCache, str | None]:
+    """The memo in a status comment, and what was wrong with it when it had to be dropped."""
+    if not body:
+        return StatusCache(), None
+    found = _CACHE.search(body)
     if found is None:
-        return StatusCache()
+        return StatusCache(), ("it has no hidden memo" if _OPENING not in body else "its hidden memo is cut")
     try:
-        data = json.loads(found["json"])
-        declared, reported = data.get("declared_at"), data.get("reported_at")
-        return StatusCache(
-            declared_at=datetime.fromisoformat(declared) if declared else None,
-            declared_by=data.get("declared_by"),
-            reported_at=datetime.fromisoformat(reported) if reported else None,
-            reported_by=_text_or_none(data.get("reported_by")),
-            cursor=int(data.get("cursor", 0)),
-            verdicts={int(k): bool(v) for k, v in (data.get("verdicts") or {}).items()},
-            pending=tuple(str(p) for p in data.get("pending") or ()),
-            ticket_reply_for=data.get("ticket_reply_for"),
-            closed_at=data.get("closed_at"),
-            answered=_read_answered(data.get("answered")),
-            view=_text_or_none(data.get("view")),
-            shown=_text_or_none(data.get("shown")),
-            body=body_check_from(data.get("body")),
-        )
-    except (ValueError, TypeError, AttributeError, KeyError):
-        return StatusCache()
+        return _from_data(json.loads(found["json"])), None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+        return StatusCache(), f"its hidden memo is damaged ({str(error)[:120]})"
+
+
+def _from_data(data: object) -> StatusCache:
+    """The memo from its JSON, every field checked."""
+    if not isinstance(data, dict):
+        raise CacheProblem("not an object")
+    reported = data.get("reported_at")
+    return StatusCache(
+        reported_at=_instant(reported) if reported is not None else None,
+        reported_by=_login(data["reported_by"]) if reported is not None else None,
+        verdicts={_comment_id(k): _bool(v) for k, v in _dict(data.get("verdicts")).items()},
+        pending=_pending(data.get("pending")),
+        answered={_comment_id(k): _answered(v) for k, v in _dict(data.get("answered")).items()},
+        view=_hex_or_none(data.get("view")),
+        shown=_hex_or_none(data.get("shown")),
+        body=body_check_from(data.get("body")),
+    )
 
 
 def write_cache(cache: StatusCache) -> str:
-    """The hidden line carrying the cache (logins and numbers only, so it cannot end the comment)."""
-    data = {
-        "declared_at": cache.declared_at.isoformat() if cache.declared_at else None,
-        "declared_by": cache.declared_by,
-        "cursor": cache.cursor,
+    """The hidden line carrying the memo (people's text escaped, so it cannot end the comment)."""
+    answered = sorted(cache.answered.items())[-MAX_ANSWERED:]
+    data: dict[str, object] = {
         "verdicts": {str(k): v for k, v in sorted(cache.verdicts.items())},
-        "pending": list(cache.pending),
-        "ticket_reply_for": cache.ticket_reply_for,
-        "closed_at": cache.closed_at,
+        "pending": list(cache.pending)[:MAX_PENDING],
         "answered": {
             str(cid): {
                 "at": a.at.isoformat(),
                 "by": a.by,
                 "cmds": [[n, x[:MAX_ARGS], ok] for n, x, ok in a.commands],
             }
-            for cid, a in sorted((cache.answered or {}).items())
+            for cid, a in answered
         },
     }
     if cache.reported_at is not None:
@@ -99,20 +112,83 @@ def write_cache(cache: StatusCache) -> str:
         data["shown"] = cache.shown
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     # Command arguments are people's text: with < and > escaped it can never end the hidden comment.
-    return "<!-- incident-ops-cache:" + text.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+    return _OPENING + text.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
 
 
-def _text_or_none(value: object) -> str | None:
-    """A string field of the cache, or None."""
-    return value if isinstance(value, str) else None
+def _dict(value: object) -> dict:
+    """A JSON object field (absent: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise CacheProblem(f"expected an object, got {type(value).__name__}")
+    return value
 
 
-def _read_answered(raw: object) -> dict[int, AnsweredComment] | None:
-    """The answered-command log; None when the cache predates it or it is damaged."""
-    if not isinstance(raw, dict):
+def _bool(value: object) -> bool:
+    """A true/false field."""
+    if not isinstance(value, bool):
+        raise CacheProblem(f"expected true or false, got {value!r:.40}")
+    return value
+
+
+def _comment_id(key: object) -> int:
+    """A comment id: a whole number (0 and -1 stand for the author and the declarer)."""
+    if not isinstance(key, str) or not key.lstrip("-").isdigit() or len(key) > 20 or int(key) < -1:
+        raise CacheProblem(f"{key!r:.40} is not a comment id")
+    return int(key)
+
+
+def _instant(value: object) -> datetime:
+    """A time with its zone."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise CacheProblem(f"{value!r:.40} is not a time")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise CacheProblem(f"{value!r} has no time zone")
+    return parsed
+
+
+def _login(value: object) -> str:
+    """A GitHub login."""
+    if not isinstance(value, str) or not _LOGIN.fullmatch(value):
+        raise CacheProblem(f"{value!r:.40} is not a GitHub login")
+    return value
+
+
+def _hex_or_none(value: object) -> str | None:
+    """A digest field."""
+    if value is None:
         return None
-    log = {}
-    for cid, entry in raw.items():
-        commands = tuple((str(n), str(x), bool(ok)) for n, x, ok in entry["cmds"])
-        log[int(cid)] = AnsweredComment(datetime.fromisoformat(entry["at"]), str(entry["by"]), commands)
-    return log
+    if not isinstance(value, str) or not _HEX.fullmatch(value):
+        raise CacheProblem(f"{value!r:.40} is not a digest")
+    return value
+
+
+def _pending(value: object) -> tuple[str, ...]:
+    """Undelivered integration steps: "step:key"."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_PENDING:
+        raise CacheProblem("pending is not a short list")
+    for item in value:
+        step, _, key = item.partition(":") if isinstance(item, str) else ("", "", "")
+        if step not in STEPS or not key or len(item) > 120:
+            raise CacheProblem(f"{item!r:.40} is not an integration step")
+    return tuple(value)
+
+
+def _answered(value: object) -> AnsweredComment:
+    """One answered command comment."""
+    entry = _dict(value)
+    commands = entry["cmds"]
+    if not isinstance(commands, list) or not commands or len(commands) > 100:
+        raise CacheProblem("an answered comment has no list of commands")
+    parsed = []
+    for command in commands:
+        if not isinstance(command, list) or len(command) != 3:
+            raise CacheProblem(f"{command!r:.40} is not a command")
+        name, args, ok = command
+        if name not in REGISTRY or not isinstance(args, str) or len(args) > MAX_ARGS:
+            raise CacheProblem(f"{name!r:.40} is not a command")
+        parsed.append((name, args, _bool(ok)))
+    return AnsweredComment(_instant(entry["at"]), _login(entry["by"]), tuple(parsed))

@@ -80,6 +80,11 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
     return found
 
 
+def steps_owed(kind: str) -> tuple[str, ...]:
+    """Every delivery step a comment of `kind` can owe, on any channel."""
+    return (("slack",) if kind in SLACK_KINDS else ()) + FRESHDESK_STEPS.get(kind, ())
+
+
 def owed(posted: list[Comment], integrations: Integrations) -> list[str]:
     """Deliveries owed for the tool's comments posted in this run, each step on its own: "step:key"."""
     due = []
@@ -102,19 +107,13 @@ class DeliveryReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def owed_for_close(key: str, integrations: Integrations) -> list[str]:
-    """Deliveries for a close made on GitHub by a person (no closing comment of the tool's)."""
-    due = [f"slack:{key}"] if integrations.slack is not None else []
-    return due + ([f"freshdesk-closed:{key}"] if integrations.freshdesk is not None else [])
-
-
 def deliver(pending: list[str], state: IncidentState, integrations: Integrations) -> DeliveryReport:
     """Send each owed message once; a failure is reported and kept, never raised."""
     report = DeliveryReport()
     for delivery in dict.fromkeys(pending):
         channel, _, key = delivery.partition(":")
         source = state.keyed(key)
-        if source is None and not key.startswith("closed/"):
+        if source is None:
             continue
         try:
             if channel == "slack" and integrations.slack is not None:

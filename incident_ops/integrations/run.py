@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from incident_ops.integrations.deliveries import Integrations, deliver, owed, owed_for_close
+from incident_ops.integrations.deliveries import Integrations, deliver, owed, steps_owed
 from incident_ops.integrations.http import IntegrationError
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
 from incident_ops.state import IncidentState
-from incident_ops.timers import clocks, due, key_time
+from incident_ops.timers import clocks, due
 
 if TYPE_CHECKING:
     from incident_ops.handlers import Context
 
-TOOL_CLOSE_WINDOW = timedelta(minutes=10)  # a closing comment this soon before the close: the tool closed it
+
+FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered
 
 
 @dataclass
@@ -27,18 +27,29 @@ class IntegrationRun:
     integrations: Integrations
     pending: list[str] | None = None
     ticket_reply_for: str | None = None
-    closed_at: str | None = None
     close_hold: str | None = None
     warnings: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
+    failed_triggers: list[int] = field(default_factory=list)  # comments to mark as not fully delivered
     _seen: set[int] = field(default_factory=set)
 
     def start(self, state: IncidentState) -> None:
-        """Take over what earlier runs left pending (once per run)."""
-        if self.pending is None:
-            self.pending = list(state.cache.pending)
-            self.ticket_reply_for = state.cache.ticket_reply_for
-            self.closed_at = state.cache.closed_at
+        """Take over what earlier runs left pending (once per run), keeping only what a failure explains.
+
+        A step is owed only when the tool's comment that triggers it exists, owes that step, and carries the
+        tool's mark of a failed delivery: a forged or copied memo cannot send what no trigger justifies.
+        """
+        if self.pending is not None:
+            return
+        self.pending = []
+        for item in state.cache.pending:
+            step, _, key = item.partition(":")
+            trigger = state.keyed(key)
+            marker = comment_marker(trigger) if trigger is not None else None
+            if marker is not None and FAILED_MARK in trigger.reactions and step in steps_owed(marker.kind):
+                self.pending.append(item)
+            else:
+                self.warnings.append(f"ignored an undelivered message the history does not explain ({item})")
 
     def check_ticket_reply(self, state: IncidentState, ctx: Context) -> None:
         """Before auto-closing, ask FreshDesk whether the requester replied since the resolution."""
@@ -65,18 +76,13 @@ class IntegrationRun:
         self,
         posted: list[Comment],
         state: IncidentState,
-        closed_by_tool: bool,
         dry_run: bool,
         say: Callable[[str], None],
     ) -> None:
-        """Send what new comments owe, what earlier runs could not, and a close made by a person."""
+        """Send what new comments owe, and what earlier runs could not."""
         fresh = [c for c in posted if c.id not in self._seen and _oldest_copy(c, state)]
         self._seen.update(c.id for c in posted)
-        queue = [
-            *(self.pending or []),
-            *owed(fresh, self.integrations),
-            *self._close_owed(state, closed_by_tool),
-        ]
+        queue = [*(self.pending or []), *owed(fresh, self.integrations)]
         queue = list(dict.fromkeys(queue))
         if not queue:
             return
@@ -87,21 +93,11 @@ class IntegrationRun:
         report = deliver(queue, state, self.integrations)
         self.sent.extend(report.sent)
         self.pending = list(report.failed)
+        for item in report.failed:
+            trigger = state.keyed(item.partition(":")[2])
+            if trigger is not None and FAILED_MARK not in trigger.reactions:
+                self.failed_triggers.append(trigger.id)
         self.warnings.extend(f"{item}: {why}; retried on the next run" for item, why in report.failed.items())
-
-    def _close_owed(self, state: IncidentState, closed_by_tool: bool) -> list[str]:
-        """Deliveries for a close nobody announced: the issue was closed on GitHub by a person."""
-        closed_at = state.closed_at
-        if closed_at is None or not state.declared:
-            return []  # not closed, a close this run undoes, or a dropped report
-        when = key_time(closed_at)
-        if when == self.closed_at:
-            return []
-        first_time = self.closed_at is None and state.status_comment is None
-        self.closed_at = when
-        if first_time or closed_by_tool or _announced(state, closed_at):
-            return []
-        return owed_for_close(f"closed/{when}", self.integrations)
 
 
 def _oldest_copy(comment: Comment, state: IncidentState) -> bool:
@@ -109,9 +105,3 @@ def _oldest_copy(comment: Comment, state: IncidentState) -> bool:
     marker = comment_marker(comment)
     kept = state.keyed(marker.key) if marker else None
     return kept is not None and kept.id == comment.id
-
-
-def _announced(state: IncidentState, closed_at: datetime) -> bool:
-    """Whether the tool's closing comment came just before this close, or after it (the community's close
-    confirmed): its own messages cover it."""
-    return any(closed_at - TOOL_CLOSE_WINDOW <= c.created_at for c in state.of_kind("closing"))
