@@ -21,7 +21,10 @@ _HEX = re.compile(r"[0-9a-f]{8,64}")
 STEPS = frozenset({"slack", "freshdesk-reply", "freshdesk-note", "freshdesk-resolved", "freshdesk-closed"})
 
 MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names at most 25)
-MAX_ANSWERED = 200  # command comments remembered, newest first: an edit of an older one costs its memory
+MAX_ANSWERED = 100  # command comments remembered, newest first: an edit of an older one costs its memory
+ANSWERED_BUDGET = 20_000  # characters for all of them: the memo stays far from GitHub's 65,536
+MAX_VERDICTS = 500
+MAX_ENTRY = 1600  # characters one comment's commands may take in the memo (an /sme of 25 logins is ~1,000)
 MAX_PENDING = 40  # undelivered integration steps; more cannot be owed by one incident at once
 
 
@@ -88,10 +91,20 @@ def _from_data(data: object) -> StatusCache:
 
 
 def write_cache(cache: StatusCache) -> str:
-    """The hidden line carrying the memo (people's text escaped, so it cannot end the comment)."""
-    answered = sorted(cache.answered.items())[-MAX_ANSWERED:]
+    """The hidden line carrying the memo (people's text escaped, so it cannot end the comment).
+
+    It stays far below GitHub's comment limit whatever people write: a comment of many commands is not
+    remembered (its text is read again), and the oldest comments are forgotten first.
+    """
+    answered, room = [], ANSWERED_BUDGET
+    for cid, entry in sorted(cache.answered.items(), reverse=True)[:MAX_ANSWERED]:
+        size = _entry_size(entry)
+        if size <= min(MAX_ENTRY, room):
+            answered.append((cid, entry))
+            room -= size
+    verdicts = sorted(cache.verdicts.items())[-MAX_VERDICTS:]
     data: dict[str, object] = {
-        "verdicts": {str(k): v for k, v in sorted(cache.verdicts.items())},
+        "verdicts": {str(k): v for k, v in verdicts},
         "pending": list(cache.pending)[:MAX_PENDING],
         "answered": {
             str(cid): {
@@ -99,7 +112,7 @@ def write_cache(cache: StatusCache) -> str:
                 "by": a.by,
                 "cmds": [[n, x[:MAX_ARGS], ok] for n, x, ok in a.commands],
             }
-            for cid, a in answered
+            for cid, a in sorted(answered)
         },
     }
     if cache.reported_at is not None:
@@ -113,6 +126,11 @@ def write_cache(cache: StatusCache) -> str:
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)
     # Command arguments are people's text: with < and > escaped it can never end the hidden comment.
     return _OPENING + text.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
+
+
+def _entry_size(entry: AnsweredComment) -> int:
+    """About how many characters an answered comment takes in the memo."""
+    return len(entry.commands) * 16 + sum(min(len(args), MAX_ARGS) for _, args, _ in entry.commands)
 
 
 def _dict(value: object) -> dict:

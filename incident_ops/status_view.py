@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from incident_ops.config import Config
 from incident_ops.digests import digest
 from incident_ops.mermaid import incident_timeline
-from incident_ops.render import Renderer
+from incident_ops.render import MAX_COMMENT, Renderer
 from incident_ops.state import IncidentState, TimelineEntry, state_name
 from incident_ops.status_cache import StatusCache, read_cache, write_cache
 from incident_ops.timers import Clocks
 
 MAX_TIMELINE = 50
+TIMELINE_FALLBACKS = (20, 6, 2)  # shorter timelines to try when the status comment is over GitHub's limit
 UTC_NAMES = frozenset(
     {"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"}
 )  # longer incidents show the first and the latest entries
@@ -66,6 +67,7 @@ def status_body(
 ) -> str | None:
     """The status comment's new body, or None when `shown` (the current body) is already up to date."""
     context = _context(state, clock, config)
+    zone = config.working_hours.timezone
     facts = repr(sorted(context.items())) + write_cache(cache)
     view = digest(renderer.fingerprint, facts)
     if shown is not None and _still_shows(shown, cache, view):
@@ -73,6 +75,11 @@ def status_body(
     # Rendered with a stand-in digest of the same length, so the body fits GitHub's limit with the real one.
     viewed = write_cache(replace(cache, view=view, shown=digest("")))
     body = renderer.render("status", "status", cache=viewed, **context)
+    for keep in TIMELINE_FALLBACKS:  # too long for GitHub: the timeline shrinks first, never the memo
+        if len(body) < MAX_COMMENT or "timeline" not in context:
+            break
+        context = {**context, "timeline": [_timeline_line(e, zone) for e in _shortened(state.timeline, keep)]}
+        body = renderer.render("status", "status", cache=viewed, **context)
     text = digest(body.replace(viewed, "", 1))
     return body.replace(viewed, write_cache(replace(cache, view=view, shown=text)), 1)
 
@@ -174,12 +181,13 @@ def _report_lines(state: IncidentState) -> list[ReportLine]:
     return lines
 
 
-def _shortened(timeline: list[TimelineEntry]) -> list[TimelineEntry]:
-    """The timeline, oldest first, with the middle left out when it is very long."""
+def _shortened(timeline: list[TimelineEntry], keep: int = MAX_TIMELINE) -> list[TimelineEntry]:
+    """The timeline, oldest first, with the middle left out when it has more than `keep` entries."""
     entries = sorted(timeline, key=lambda e: (e.at, e.order))
-    if len(entries) <= MAX_TIMELINE:
+    if len(entries) <= keep:
         return entries
-    head, tail = entries[:10], entries[-(MAX_TIMELINE - 11) :]
+    first = min(10, keep // 2)
+    head, tail = entries[:first], entries[len(entries) - (keep - first - 1) :]
     gap = TimelineEntry(tail[0].at, "…", f"({len(entries) - len(head) - len(tail)} more entries)")
     return [*head, gap, *tail]
 
