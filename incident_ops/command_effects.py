@@ -14,7 +14,7 @@ MAX_SMES = 25  # per command; keeps what the status comment remembers of it smal
 
 def _declare(state: IncidentState, outcome: Outcome) -> Outcome:
     """Declare the issue an incident (the fold found the first team `/declare`); later ones change nothing."""
-    if state.declared_by_comment != outcome.comment.id:
+    if outcome.comment.id not in state.declare_comments:
         raise CommandError("the issue is already a declared incident")
     return outcome
 

@@ -9,7 +9,7 @@ from incident_ops.body_check import check_body
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine, find_commands
 from incident_ops.markers import Marker, comment_marker
-from incident_ops.model import Comment, IssueHistory, User
+from incident_ops.model import Comment, IssueEvent, IssueHistory, User
 from incident_ops.outsiders import ReplyBudget
 from incident_ops.records import Declaration, Source, read_declaration, read_refused, read_source
 from incident_ops.report import ReportCheck, TemplateSource, find_ticket_ref
@@ -59,9 +59,14 @@ def fold(
     people = _people_comments(state, marked)
     _declare(state, incident_label, is_team, people)
     replies = ReplyBudget(state)
+    close = _last_close(state)
     for comment in people:
+        if close is not None and comment.created_at > close.created_at:
+            _check_close(state, close, is_team, replies)
+            close = None
         _read_human_comment(state, comment, is_team, replies)
-    _check_close(state, is_team, replies)
+    if close is not None:
+        _check_close(state, close, is_team, replies)
     if state.resolved and ticket_reply_for is not None and ticket_reply_for == state.resolution_key:
         state.community_replied = True  # the requester answered on the FreshDesk ticket
     return state
@@ -106,6 +111,14 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people:
     issue = state.history.issue
     command = _declare_command(state, people, is_team)
     record = state.declaration = declaration_record(state.history)
+    if not issue.has_label(incident_label):
+        # Without the label the issue is no incident (the team dropped it, or never declared it), until a
+        # team member's new `/declare`: this run declares it (again) and adds the label.
+        relabel = _declare_command(state, people, is_team, unanswered=True)
+        if relabel is None:
+            return
+        state.declared_by_comment = relabel[2]
+        command = command if record is not None else relabel
     if record is not None:
         declared: Labeling | None = (record.at, record.by)
         reported = (record.reported_at, record.reported_by) if record.reported_at else None
@@ -114,7 +127,9 @@ def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people:
         stated = (command[:2],) if command else ()
         declared = min((d for d in (by_team, *stated) if d), default=None, key=lambda d: d[0])
     if command is not None and declared is not None and command[0] == declared[0]:
-        state.declared_by_comment = command[2]
+        state.declare_comments.add(command[2])
+    if state.declared_by_comment is not None:
+        state.declare_comments.add(state.declared_by_comment)
     still_reported = declared is not None or issue.has_label(incident_label)  # unlabeled: dropped
     if reported is not None and (declared is None or reported[0] <= declared[0]) and still_reported:
         state.reported_at, state.reported_by = reported[0], reported[1]
@@ -166,10 +181,12 @@ def _labelings(
 
 
 def _declare_command(
-    state: IncidentState, people: list[Comment], is_team: IsTeam
+    state: IncidentState, people: list[Comment], is_team: IsTeam, unanswered: bool = False
 ) -> tuple[datetime, str, int] | None:
-    """(when, who, comment id) of the first `/declare` a team member wrote."""
+    """(when, who, comment id) of the first `/declare` a team member wrote (no run answered yet)."""
     for comment in people:
+        if unanswered and (state.answered(comment.id) or state.keyed(f"reply/{comment.id}")):
+            continue
         if any(c.name == "declare" for c in _commands_in(state, comment)) and _verdict(
             state, comment, is_team
         ):
@@ -323,7 +340,8 @@ def _read_human_comment(
     if not commands:
         return
     team = _verdict(state, comment, is_team)
-    refused = state.refused.get(comment.id, frozenset()) if state.answered(comment.id) else frozenset()
+    # A reply records what was refused: joining the team later does not apply it after all.
+    refused = state.refused.get(comment.id, frozenset())
     outcomes = []
     for index, command in enumerate(commands):
         if index in refused:
@@ -353,17 +371,29 @@ def _speaks_for_community(state: IncidentState, comment: Comment) -> bool:
     return login == state.history.issue.author.login.casefold() and not state.verdicts.get(0, False)
 
 
-def _check_close(state: IncidentState, is_team: IsTeam, replies: ReplyBudget) -> None:
-    """A close by someone outside the team stands only as the community's confirmation; else it is undone."""
+def _last_close(state: IncidentState) -> IssueEvent | None:
+    """The close that left the issue closed, when a person made it (not announced by the tool's closing)."""
     issue, events = state.history.issue, state.history.events
-    if not state.declared or issue.state != "closed" or events is None:
-        return
+    if issue.state != "closed" or events is None:
+        return None
     close = next((e for e in reversed(events) if e.event == "closed"), None)
     if close is None or close.actor_is_tool:
+        return None
+    if any(c.created_at >= close.created_at - CLOSE_WINDOW for c in state.of_kind("closing")):
+        return None  # the tool closed it (or confirmed it), with its closing comment
+    return close
+
+
+def _check_close(state: IncidentState, close: IssueEvent, is_team: IsTeam, replies: ReplyBudget) -> None:
+    """A close by someone outside the team stands only as the community's confirmation; else it is undone.
+
+    It is judged by the incident as it was when the issue was closed.
+    """
+    issue = state.history.issue
+    if not state.declared:
         return
     if not close.actor_is_bot and _login_is_team(state, close.actor, is_team):
-        if not any(c.created_at >= close.created_at - CLOSE_WINDOW for c in state.of_kind("closing")):
-            state.team_close = close  # closed by hand: the closing comment (and its messages) follow
+        state.team_close = close  # closed by hand: the closing comment (and its messages) follow
         return
     closer = close.actor.casefold()
     confirmers = {issue.author.login.casefold(), (state.community or "").casefold()}

@@ -41,6 +41,8 @@ class Context:
 def plan(state: IncidentState, ctx: Context) -> list[Action]:
     """Every write the incident needs now, in order; the executor skips what is already done."""
     if not state.declared:
+        if state.history.issue.state == "closed":
+            return []  # a closed report is dropped: nobody is answered on it
         return list(_answer_commands(state, ctx))  # a reported issue (or a plain one) is only answered
     clock = clocks(state, ctx.config, ctx.calendar)
     fired = due(state, clock, ctx.now)
@@ -226,7 +228,7 @@ def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
     """One reply per command comment: why commands were refused, and /help's list."""
     comment = outcomes[0].comment
     lines = [
-        f"`/{o.command.name}` was not applied: {o.reason}. Nothing was changed."
+        f"`/{o.command.name}` was not applied: {defuse(o.reason)}. Nothing was changed."
         for o in outcomes
         if not o.accepted
     ]

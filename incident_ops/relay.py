@@ -10,9 +10,13 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 ZERO_WIDTH_JOINER = "\u200d"
-# @org/team: GitHub notifies a whole team. A zero-width joiner after the @ keeps the text and drops the link.
-_TEAM_MENTION = re.compile(r"(?<![\w`@/.-])@(?=[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9_.-])")
-# The start of raw HTML (a tag, a comment such as an unclosed <!--, a declaration): shown as text instead.
+# @org/team: GitHub notifies a whole team. A zero-width joiner after the @ keeps the text and drops the link;
+# whatever comes before the @ (emphasis, punctuation), since GitHub finds mentions in the rendered text.
+_TEAM_MENTION = re.compile(r"@(?=[A-Za-z0-9](?:-?[A-Za-z0-9])*/[A-Za-z0-9_.-])")
+# An @ written as an HTML entity renders as one: the & is shown as text instead.
+_AT_ENTITY = re.compile(r"&(?=#0*64;|#[xX]0*40;|commat;)")
+# The start of raw HTML (a tag, a comment such as an unclosed <!--, a declaration): a zero-width joiner after
+# the < makes it text, which reads the same (in code spans too).
 _HTML_START = re.compile(r"<(?=[A-Za-z!/?])")
 _SENTINEL = "incident-ops-end-of-relayed-text"
 
@@ -34,11 +38,15 @@ def defuse(text: str) -> str:
         return text
     source = text.replace("\r\n", "\n").replace("\r", "\n")
     code = _code_lines(source)
-    lines = [
-        line if index in code else _HTML_START.sub("&lt;", _TEAM_MENTION.sub("@" + ZERO_WIDTH_JOINER, line))
-        for index, line in enumerate(source.split("\n"))
-    ]
+    lines = [line if index in code else _defuse_line(line) for index, line in enumerate(source.split("\n"))]
     return _close_fence("\n".join(lines))
+
+
+def _defuse_line(line: str) -> str:
+    """One line outside code blocks, defused."""
+    line = _AT_ENTITY.sub("&amp;", line)
+    line = _TEAM_MENTION.sub("@" + ZERO_WIDTH_JOINER, line)
+    return _HTML_START.sub("<" + ZERO_WIDTH_JOINER, line)
 
 
 def _code_lines(source: str) -> set[int]:

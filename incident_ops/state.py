@@ -74,7 +74,8 @@ class IncidentState:
     cache: StatusCache
     declared_at: datetime | None = None
     declared_by: str | None = None
-    declared_by_comment: int | None = None  # the /declare comment that declared it, if one did
+    declared_by_comment: int | None = None  # a new /declare that declares it in this run (adding the label)
+    declare_comments: set[int] = field(default_factory=set)  # the /declare comments that took effect
     reported_at: datetime | None = None  # the label brought by someone not on the team
     reported_by: str | None = None
     steward: str | None = None

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from incident_ops.github import CallBudgetSpent, GitHubFailure
 from incident_ops.render import TemplateProblem
 from incident_ops.serve import IncidentResult, Services, serve
+
+RECENT_CLOSES = timedelta(hours=6)  # how far back a sweep looks for closes nobody's run judged
 
 
 def sweep(services: Services) -> list[IncidentResult]:
     """Serve each open incident; a broken one is reported in its result, the rest still served."""
     label = services.context.config.incident_label
     results = []
-    incidents = services.port.list_issues(label, "open")
+    # Incidents closed lately too: a close whose event was lost is still judged (and undone if it must be).
+    recently = services.context.now - RECENT_CLOSES
+    incidents = [
+        *services.port.list_issues(label, "open"),
+        *services.port.list_issues(label, "closed", recently),
+    ]
     for index, issue in enumerate(incidents):
         try:
             results.append(serve(issue.number, services, issue=issue))

@@ -432,7 +432,7 @@ def test_sweep_serves_incidents_past_the_first_page(world: World) -> None:
     assert count(world, numbers[-1], "acknowledgement") == 1
     assert result.stdout.count(": active — ") == 101
     lists = [r for r in world.emu.requests if r.method == "GET" and r.path == f"/repos/{REPO}/issues"]
-    assert len(lists) == 2
+    assert [r.query["state"] for r in lists] == ["open", "open", "closed"]  # two pages, then recent closes
 
 
 # --- the status comment's clocks ----------------------------------------------------------------

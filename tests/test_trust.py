@@ -340,7 +340,7 @@ def test_relayed_text_cannot_ping_teams_or_hide_the_tools_text(world: World) -> 
     body = update["body"]
     assert f"@{ZERO_WIDTH_JOINER}hub-org/everyone" in body and "@hub-org/everyone" not in body
     assert "@alice" in body
-    assert "&lt;!-- the rest is hidden" in body
+    assert f"<{ZERO_WIDTH_JOINER}!-- the rest is hidden" in body
     assert visible(body).rstrip().endswith("UTC.*")  # the footer "Posted by … on …" is not hidden
 
     world.comment(number, "engineer", "/resolved Fixed.\n```\nlogs <b>")
@@ -369,3 +369,111 @@ def test_report_keeps_the_report_time_and_the_time_to_confirm(world: World) -> N
     assert record["to_confirm_seconds"] == 25 * 60
     markdown = world.cli("report", "--repo", REPO).stdout
     assert "| Time to confirm (reported by someone outside the team) | 1 of 1 | 25m |" in markdown
+
+
+# --- found by trying it as an outsider would ---------------------------------------------------------
+
+
+def test_a_strangers_declare_cannot_bring_back_an_incident_the_team_dropped(world: World) -> None:
+    world.write_config('escalation:\n  mention: ["@hub-org/engineering"]\n')
+    number = declared(world)
+    world.emu.remove_label(REPO, number, LABEL, "lead")
+    world.advance(hours=2)
+    writes = len(world.writes())
+    world.comment(number, "passer-by", "/declare")
+    assert LABEL not in world.labels(number)
+    assert "escalation" not in kinds(world, number)
+    assert len(world.writes()) == writes + 1  # the one refusal
+    world.comment(number, "engineer", "/declare")  # the team brings it back: the label returns
+    assert LABEL in world.labels(number)
+    assert not any("already" in r["body"] for r in world.bot_comments(number, "reply"))
+
+
+def test_a_refused_command_stays_refused_when_its_author_joins_the_team(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "newhire", "/resolved All good\n/commander")
+    world.advance(days=2)
+    world.emu.set_permission(REPO, "newhire", "triage")
+    world.comment(number, "reporter", "any news?")
+    assert RESOLVED not in world.labels(number) and world.assignees(number) == set()
+    assert not world.bot_comments(number, "resolution")
+
+
+def test_a_lost_close_by_the_author_is_undone_by_the_next_sweep(world: World) -> None:
+    number = declared(world)
+    world.emu.edit_issue(REPO, number, "reporter", state="closed")  # its event never runs
+    world.advance(hours=1)
+    world.sweep()
+    assert world.emu.issue(REPO, number)["state"] == "open"
+
+
+def test_a_close_is_judged_by_the_incident_as_it_was_then(world: World) -> None:
+    number = world.open_issue("reporter", body=REPORT)
+    world.declare(number, "steward")
+    world.comment(number, "engineer", "/resolved")
+    world.emu.edit_issue(REPO, number, "reporter", state="closed")  # the confirmation; its event is lost
+    world.advance(minutes=5)
+    world.comment(number, "lead", "/reopen")
+    replies = world.bot_comments(number, "reply")
+    assert not any("not resolved yet" in r["body"] for r in replies)
+    assert world.emu.issue(REPO, number)["state"] == "open"  # the team's later /reopen wins
+
+
+def test_an_outsiders_close_and_a_team_close_in_one_run_end_closed(world: World) -> None:
+    number = world.open_issue("reporter", body=REPORT)
+    world.declare(number, "steward")
+    world.emu.edit_issue(REPO, number, "reporter", state="closed")
+    world.advance(seconds=20)
+    world.comment(number, "lead", "/close")
+    assert world.emu.issue(REPO, number)["state"] == "closed"
+    assert "## Incident status: Closed" in world.status(number)
+
+
+def test_closing_and_reopening_again_and_again_tells_chat_once(
+    wired: tuple[World, SlackStandIn, FreshDeskStandIn],
+) -> None:
+    world, chat, _ = wired
+    number = world.open_issue("reporter", body=REPORT)
+    world.declare(number, "steward")
+    world.comment(number, "engineer", "/resolved")
+    for _ in range(3):
+        world.emu.edit_issue(REPO, number, "reporter", state="closed")
+        world.issues_event("closed", number, "reporter")
+        world.advance(minutes=15)
+        world.emu.edit_issue(REPO, number, "reporter", state="open")
+        world.issues_event("reopened", number, "reporter")
+        world.advance(minutes=15)
+    assert sum("Closed" in m for m in chat.messages) == 1
+
+
+def test_a_team_members_close_on_github_is_told_to_chat_once(
+    wired: tuple[World, SlackStandIn, FreshDeskStandIn],
+) -> None:
+    world, chat, _ = wired
+    number = declared(world)
+    world.emu.edit_issue(REPO, number, "lead", state="closed")
+    world.issues_event("closed", number, "lead")
+    world.issues_event("closed", number, "lead")
+    world.comment(number, "reporter", "thanks")
+    [closing] = world.bot_comments(number, "closing")
+    assert "@lead closed this incident" in closing["body"]
+    assert sum("Closed" in m for m in chat.messages) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cc _@hub-org/sre_", "cc __@hub-org/sre__", "cc &#64;hub-org/sre", "x-@hub-org/sre", "@@hub-org/sre"],
+)
+def test_team_mentions_are_defused_whatever_surrounds_them(world: World, text: str) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", f"/update {text}")
+    body = world.bot_comments(number, "update")[0]["body"]
+    assert "@hub-org/sre" not in body and "&#64;hub-org" not in body.replace("&amp;#64;", "")
+
+
+def test_a_refusal_does_not_repeat_a_team_mention_or_hidden_markup(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/sme @hub-org/everyone")
+    world.comment(number, "engineer", "/ticket <!-- hidden")
+    bodies = " ".join(r["body"] for r in world.bot_comments(number, "reply"))
+    assert "@hub-org/everyone" not in bodies and "<!-- hidden" not in bodies

@@ -15,6 +15,7 @@ from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.slack import SlackWebhook
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment
+from incident_ops.relay import ZERO_WIDTH_JOINER
 from incident_ops.state import IncidentState
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ def _to_ticket(desk: FreshDesk, step: str, source: Comment | None, state: Incide
         return False
     url = state.history.issue.html_url
     if step == "freshdesk-reply" and source is not None:
-        text = HIDDEN.sub("", source.body).strip()
+        # The joiner that keeps raw HTML as text on GitHub is not needed where HTML is escaped anyway.
+        text = HIDDEN.sub("", source.body).replace("<" + ZERO_WIDTH_JOINER, "<").strip()
         desk.reply(ticket, _to_html().render(f"{text}\n\nFollow the incident: {url}"))
     elif step == "freshdesk-note":
         desk.note(ticket, _to_html().render(f"Resolved in GitHub issue {url}"))
