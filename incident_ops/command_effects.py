@@ -71,6 +71,7 @@ def _resolved(state: IncidentState, outcome: Outcome) -> Outcome:
     state.community_replied = False
     if not again:
         state.milestones.resolved.append(outcome.comment.created_at)
+        state.reminder_series = str(outcome.comment.id)
     add_timeline(state, outcome.comment, "resolved the incident again" if again else "resolved the incident")
     return outcome
 
@@ -81,7 +82,7 @@ def _reopen(state: IncidentState, outcome: Outcome) -> Outcome:
         raise CommandError("the incident is not resolved, so there is nothing to reopen")
     state.resolved = False
     state.resolved_at = None
-    state.resolution_key = None
+    state.resolution_key = state.reminder_series = None
     state.reopened_at = outcome.comment.created_at
     state.escalation_epoch = f"reopen-{outcome.comment.id}"
     state.milestones.reopened.append(outcome.comment.created_at)

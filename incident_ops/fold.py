@@ -83,6 +83,10 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
             or abs(comment.created_at - entry.at) > timedelta(seconds=1)
         ):
             return f"its memo of comment {cid} does not match that comment"
+    for login, newest in cache.outsiders.items():
+        comment = comments.get(newest)
+        if comment is None or comment.author.login.casefold() != login:
+            return f"it remembers a comment {newest} by {login} that is not on the issue"
     reported = cache.reported_at
     if reported is not None and status is not None:
         earliest, latest = issue.created_at - PLAUSIBLE_SKEW, status.created_at + PLAUSIBLE_SKEW
@@ -419,6 +423,9 @@ def _verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
         if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions:
             state.verdicts[comment.id] = True
             return True
+        if comment.id <= state.cache.outsiders.get(comment.author.login.casefold(), 0):
+            state.verdicts[comment.id] = False
+            return False
     if comment.id not in state.verdicts:
         state.verdicts[comment.id] = is_team(comment)
     return state.verdicts[comment.id]

@@ -251,7 +251,13 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
         entry = answered.get(o.comment.id)
         done = (*(entry.commands if entry else ()), (o.command.name, o.command.args, o.accepted))
         answered[o.comment.id] = AnsweredComment(o.comment.created_at, o.comment.author.login, done)
+    outsiders = dict(state.cache.outsiders)
+    for o in state.outcomes:
+        if o.comment.id in state.outsiders:
+            login = o.comment.author.login.casefold()
+            outsiders[login] = max(outsiders.get(login, 0), o.comment.id)
     return StatusCache(
+        outsiders=outsiders,
         reported_at=state.reported_at if state.reported else None,
         reported_by=state.reported_by if state.reported else None,
         verdicts={cid: True for cid, team in state.verdicts.items() if team and cid > 0},

@@ -86,6 +86,9 @@ class IncidentState:
     resolved: bool = False
     resolved_at: datetime | None = None
     resolution_key: str | None = None
+    reminder_series: str | None = (
+        None  # the first /resolved of this resolved stretch: report reminders follow it
+    )
     reopened_at: datetime | None = None
     escalation_epoch: str = "declared"
     last_update_at: datetime | None = None

@@ -24,6 +24,7 @@ MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names 
 MAX_ANSWERED = 100  # command comments remembered, newest first: an edit of an older one costs its memory
 ANSWERED_BUDGET = 20_000  # characters for all of them: the memo stays far from GitHub's 65,536
 MAX_VERDICTS = 500
+MAX_OUTSIDERS = 200  # people outside the team remembered per incident, about 55 characters each
 MAX_ENTRY = 1600  # characters one comment's commands may take in the memo (an /sme of 25 logins is ~1,000)
 MAX_PENDING = 40  # undelivered integration steps; more cannot be owed by one incident at once
 
@@ -50,6 +51,8 @@ class StatusCache:
     verdicts: dict[int, bool] = field(default_factory=dict)
     pending: tuple[str, ...] = ()
     answered: dict[int, AnsweredComment] = field(default_factory=dict)
+    # login → the newest of their command comments judged to be from outside the team (saves re-asking)
+    outsiders: dict[str, int] = field(default_factory=dict)
     view: str | None = None  # fingerprint of what the comment was rendered from
     shown: str | None = None  # digest of the comment's text outside this cache line, as written
     body: BodyCheck | None = None  # the issue body's last check, reused while body and template are unchanged
@@ -84,6 +87,10 @@ def _from_data(data: object) -> StatusCache:
         verdicts={_comment_id(k): _bool(v) for k, v in _dict(data.get("verdicts")).items()},
         pending=_pending(data.get("pending")),
         answered={_comment_id(k): _answered(v) for k, v in _dict(data.get("answered")).items()},
+        outsiders={
+            _login(k): _comment_id(v if isinstance(v, str) else "")
+            for k, v in _dict(data.get("outsiders")).items()
+        },
         view=_hex_or_none(data.get("view")),
         shown=_hex_or_none(data.get("shown")),
         body=body_check_from(data.get("body")),
@@ -105,6 +112,9 @@ def write_cache(cache: StatusCache) -> str:
     verdicts = sorted(cache.verdicts.items())[-MAX_VERDICTS:]
     data: dict[str, object] = {
         "verdicts": {str(k): v for k, v in verdicts},
+        "outsiders": {
+            k: str(v) for k, v in sorted(cache.outsiders.items(), key=lambda kv: -kv[1])[:MAX_OUTSIDERS]
+        },
         "pending": list(cache.pending)[:MAX_PENDING],
         "answered": {
             str(cid): {

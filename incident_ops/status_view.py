@@ -68,9 +68,11 @@ def status_body(
     """The status comment's new body, or None when `shown` (the current body) is already up to date."""
     context = _context(state, clock, config)
     zone = config.working_hours.timezone
-    facts = repr(sorted(context.items())) + write_cache(cache)
+    # Who is outside the team is only remembered when the comment changes anyway: it never costs an edit.
+    facts = repr(sorted(context.items())) + write_cache(replace(cache, outsiders={}))
     view = digest(renderer.fingerprint, facts)
-    if shown is not None and _still_shows(shown, cache, view):
+    seen = replace(cache, outsiders=read_cache(shown).outsiders) if shown is not None else cache
+    if shown is not None and _still_shows(shown, seen, view):
         return None  # nothing it is drawn from has changed, and nobody edited it: no need to render
     # Rendered with a stand-in digest of the same length, so the body fits GitHub's limit with the real one.
     viewed = write_cache(replace(cache, view=view, shown=digest("")))

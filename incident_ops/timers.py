@@ -64,7 +64,7 @@ def _resolved_clocks(state: IncidentState, config: Config, calendar: WorkCalenda
     complete = state.report is None or state.report.complete
     if not complete:
         held = "the incident report is not complete"
-        first_key = f"report-reminder/{state.resolution_key}"
+        first_key = f"report-reminder/{state.reminder_series or state.resolution_key}"
         reminders = _reminders_since(state, first_key)
         if not reminders:
             report_due, report_key = state.resolved_at, first_key

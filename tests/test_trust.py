@@ -477,3 +477,26 @@ def test_a_refusal_does_not_repeat_a_team_mention_or_hidden_markup(world: World)
     world.comment(number, "engineer", "/ticket <!-- hidden")
     bodies = " ".join(r["body"] for r in world.bot_comments(number, "reply"))
     assert "@hub-org/everyone" not in bodies and "<!-- hidden" not in bodies
+
+
+def test_resolving_again_keeps_report_reminders_a_day_apart(world: World) -> None:
+    number = declared(world)
+    for _ in range(3):
+        world.comment(number, "engineer", "/resolved")
+        world.advance(minutes=10)
+        world.comment(number, "reporter", "still broken")
+        world.advance(minutes=10)
+    assert len(world.bot_comments(number, "report-reminder")) == 1
+    assert len(world.bot_comments(number, "resolution")) == 3
+
+
+def test_strangers_cost_no_permission_reads_once_remembered(world: World) -> None:
+    number = form_issue(world)
+    for index in range(5):
+        world.comment(number, f"stranger-{index}", "/help")
+    world.comment(number, "engineer", "/declare")  # the status comment changes: what it learnt is kept
+    world.emu.clear_requests()
+    world.advance(minutes=5)
+    world.sweep()
+    permission_reads = [r for r in world.emu.requests if "/permission" in r.path]
+    assert permission_reads == []
