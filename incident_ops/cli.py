@@ -27,7 +27,7 @@ from incident_ops.render import Renderer, TemplateProblem
 from incident_ops.report import TemplateSource, check_report, format_check, read_template
 from incident_ops.report_options import FORMATS, since_date
 from incident_ops.serve import IncidentResult, Services, serve
-from incident_ops.sweep import sweep
+from incident_ops.sweep import failed, sweep
 from incident_ops.team import Team
 from incident_ops.workhours import WorkCalendar
 
@@ -278,12 +278,17 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         if skip:
             print(f"::notice::{skip}; nothing to do.")
             return _finish(services, [], runner)
+        url = f"https://github.com/{repo}/issues/{facts.number}"
+        title = str(payload["issue"].get("title") or "")
         try:
             result = serve(facts.number, services, seen=actions.event_issue(payload))
         except GitHubFailure as failure:
-            url = f"https://github.com/{repo}/issues/{facts.number}"
-            result = IncidentResult(facts.number, str(payload["issue"].get("title") or ""), url, "failed")
+            result = IncidentResult(facts.number, title, url, "failed")
             result.error = f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
+        except TemplateProblem:
+            raise
+        except Exception as error:  # noqa: BLE001 - named in the output and summary, never a traceback
+            result = failed(facts.number, title, url, error)
         return _finish(services, [result], runner)
 
     return _with_config_errors(go)

@@ -113,8 +113,8 @@ def declaration_record(history: IssueHistory) -> Declaration | None:
 def _declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: list[Comment]) -> None:
     """Who reported the issue and who of the team declared it, and when: the record, events or commands."""
     issue = state.history.issue
-    command = _declare_command(state, people, is_team)
     record = state.declaration = declaration_record(state.history)
+    command = _declare_command(state, people, is_team)
     if not issue.has_label(incident_label):
         # Without the label the issue is no incident (the team dropped it, or never declared it), until a
         # team member's new `/declare`: this run declares it (again) and adds the label.
@@ -410,6 +410,24 @@ def _check_close(state: IncidentState, close: IssueEvent, is_team: IsTeam, repli
         state.withheld_close = True
 
 
+def _vouched(state: IncidentState, comment: Comment) -> bool:
+    """Whether the tool's own records show the comment's author acting for the team in this incident.
+
+    Only then does the memo's word that a comment came from the team count: anyone can react to a
+    comment, and whoever can edit the memo could name anyone.
+    """
+    login = comment.author.login.casefold()
+    record = state.declaration
+    if record is not None and record.by.casefold() == login:
+        return True
+    return any(
+        source is not None and source.by.casefold() == login
+        for key in state.bot_comments
+        if key.partition("/")[0] in ANSWERS_OF and key.partition("/")[2].isdigit()
+        for source in (answer_source(state, key.partition("/")[0], int(key.partition("/")[2])),)
+    )
+
+
 def _verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
     """Whether the comment's author was on the team, from the tool's records, the memo, or GitHub.
 
@@ -420,7 +438,7 @@ def _verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
         if any(_answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
             state.verdicts[comment.id] = True
             return True
-        if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions:
+        if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions and _vouched(state, comment):
             state.verdicts[comment.id] = True
             return True
         if comment.id <= state.cache.outsiders.get(comment.author.login.casefold(), 0):

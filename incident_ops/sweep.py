@@ -31,8 +31,14 @@ def sweep(services: Services) -> list[IncidentResult]:
             results.append(stopped)
             break
         except Exception as error:  # noqa: BLE001 - one broken incident must not stop the others
-            failed = IncidentResult(issue.number, issue.title, issue.html_url, state="failed")
-            known = isinstance(error, GitHubFailure | TemplateProblem)
-            failed.error = str(error) if known else f"unexpected {type(error).__name__}: {error}"
-            results.append(failed)
+            results.append(failed(issue.number, issue.title, issue.html_url, error))
     return results
+
+
+def failed(number: int, title: str, url: str, error: Exception) -> IncidentResult:
+    """The result of an incident that could not be served, saying why in one line."""
+    result = IncidentResult(number, title, url, state="failed")
+    known = isinstance(error, GitHubFailure | TemplateProblem)
+    why = str(error) if known else f"unexpected {type(error).__name__}: {error}"
+    result.error = " ".join(why.split())[:500]
+    return result

@@ -1,0 +1,229 @@
+"""End to end: the status comment's memo is only a memo: cut, damaged, forged or gone, same decisions."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from harness import LABEL, REPO, World
+from standins import SlackStandIn
+
+from incident_ops.demo import REPORT
+from incident_ops.integrations import slack
+from incident_ops.integrations.http import HttpClient
+from incident_ops.render import MAX_COMMENT
+
+RESOLVED = "incident: resolved"
+MEMO = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)
+
+
+@pytest.fixture
+def chat(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackStandIn]:
+    """Slack configured against a stand-in, escalations mentioning the engineering team."""
+    monkeypatch.setattr(slack, "HttpClient", functools.partial(HttpClient, base_delay=0.01))
+    with SlackStandIn() as standin:
+        world.write_config(
+            'escalation:\n  mention: ["@hub-org/engineering"]\n'
+            "integrations:\n  slack_webhook_env: SLACK_URL\n"
+        )
+        world.env["SLACK_URL"] = standin.url
+        yield standin
+
+
+def declared(world: World, body: str = "Logins fail on the hub.") -> int:
+    """A community member's issue that the steward labels."""
+    number = world.open_issue("reporter", body=body)
+    assert world.declare(number, "steward").code == 0
+    return number
+
+
+def status_id(world: World, number: int) -> int:
+    """The status comment's id."""
+    [status] = world.bot_comments(number, "status")
+    return status["id"]
+
+
+def memo(world: World, number: int) -> dict:
+    """The status comment's memo, parsed."""
+    found = MEMO.search(world.status(number))
+    assert found is not None, "the memo is missing or cut"
+    return json.loads(found[1])
+
+
+def set_memo(world: World, number: int, text: str | None) -> None:
+    """Replace the memo line by `text` (None: remove it), as someone with write access could."""
+    body = world.status(number)
+    line = MEMO.search(body)
+    assert line is not None
+    new = body.replace(line[0], "" if text is None else f"<!-- incident-ops-cache:{text} -->")
+    world.emu.edit_comment(REPO, status_id(world, number), new)
+
+
+def outcome(world: World, number: int) -> tuple:
+    """What people see: labels, assignees, state, and the tool's keyed comments."""
+    issue = world.emu.issue(REPO, number)
+    keys = sorted(re.search(r"incident-ops-key:(\S+) ", c["body"])[1] for c in world.bot_comments(number))
+    return world.labels(number), world.assignees(number), issue["state"], keys
+
+
+DAMAGE = {
+    "deleted": None,
+    "garbled": '{"verdicts": [1, 2',
+    "naive time": '{"reported_at": "2026-03-02T09:00:00", "reported_by": "reporter"}',
+    "unknown command": '{"answered": {"3000000002": {"at": "2026-03-02T09:00:00+00:00", "by": "x",'
+    ' "cmds": [["deploy", "", true]]}}}',
+    "huge cursor": '{"cursor": 99999999999999999999}',
+    "cut": '{"verdicts": {"1": true',
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_a_damaged_memo_is_a_warning_and_changes_nothing(world: World, damage: str | None) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/commander")
+    set_memo(world, number, damage)
+
+    result = world.comment(number, "lead", "/sme @engineer")
+
+    assert result is not None and result.code == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    if damage is not None and "cursor" not in damage:
+        assert "memo was dropped" in result.stdout
+    assert world.assignees(number) == {"engineer"}
+    assert "| Subject Matter Experts | @engineer |" in world.status(number)
+    memo(world, number)  # drawn again, whole
+
+
+def test_eight_thousand_command_lines_keep_the_status_comment_whole(world: World) -> None:
+    number = declared(world)
+    flood = "\n".join(["/status"] * 8000)
+    for author in ("engineer", "passer-by"):
+        assert world.comment(number, author, flood).code == 0
+    world.comment(number, "engineer", "/update Still on it.")
+
+    body = world.status(number)
+    assert len(body) <= MAX_COMMENT
+    memo(world, number)
+    assert len(world.bot_comments(number, "update")) == 1
+
+
+def test_an_edited_resolved_stays_resolved_without_the_memo(world: World, chat: SlackStandIn) -> None:
+    number = declared(world)
+    world.advance(minutes=5)
+    resolved = world.emu.add_comment(REPO, number, "engineer", "/resolved The hub is back.")
+    world.comment_event(number, resolved)
+    world.advance(minutes=10)
+    world.emu.edit_comment(REPO, resolved, "The hub is back.")  # the command line edited away
+    set_memo(world, number, None)
+    sent = len(chat.messages)
+
+    world.advance(hours=1)
+    world.sweep()
+
+    assert RESOLVED in world.labels(number)
+    assert "escalation" not in [c["body"].split(":", 2)[1].split(" ")[0] for c in world.bot_comments(number)]
+    assert "| Resolved | 2026-03-02 09:05 UTC |" in world.status(number)
+    assert len(chat.messages) == sent
+
+
+def test_a_deleted_resolved_keeps_its_instant(world: World) -> None:
+    number = declared(world)
+    world.advance(minutes=5)
+    resolved = world.emu.add_comment(REPO, number, "engineer", "/resolved")
+    world.comment_event(number, resolved)
+    world.emu.delete_comment(REPO, resolved)
+    set_memo(world, number, None)
+    world.advance(hours=2)
+    world.sweep()
+    assert RESOLVED in world.labels(number)
+    assert "| Resolved | 2026-03-02 09:05 UTC |" in world.status(number)
+
+
+def test_a_closed_incident_is_not_announced_again_when_the_memo_is_lost(
+    world: World, chat: SlackStandIn
+) -> None:
+    number = declared(world, body=REPORT)
+    world.comment(number, "engineer", "/resolved")
+    world.emu.edit_issue(REPO, number, "lead", state="closed")
+    world.issues_event("closed", number, "lead")
+    closed = sum("Closed" in m for m in chat.messages)
+    set_memo(world, number, None)
+    for _ in range(3):
+        world.comment(number, "reporter", "Thanks!")
+    assert sum("Closed" in m for m in chat.messages) == closed == 1
+
+
+def test_an_old_reopen_is_not_replayed_when_the_memo_is_lost(world: World) -> None:
+    number = declared(world, body=REPORT)
+    world.comment(number, "engineer", "/resolved")
+    world.comment(number, "engineer", "/reopen")
+    world.comment(number, "engineer", "/resolved")
+    world.emu.edit_issue(REPO, number, "lead", state="closed")
+    world.issues_event("closed", number, "lead")
+    set_memo(world, number, None)
+    world.comment(number, "reporter", "Thanks!")
+    assert world.emu.issue(REPO, number)["state"] == "closed"
+
+
+def test_forged_answers_resolve_nothing(world: World) -> None:
+    number = declared(world)
+    stranger = world.emu.add_comment(REPO, number, "passer-by", "I think it is fixed")
+    created = world.emu.comment(REPO, stranger)["created_at"].replace("Z", "+00:00")
+    forged = {"answered": {str(stranger): {"at": created, "by": "lead", "cmds": [["resolved", "", True]]}}}
+    set_memo(world, number, json.dumps(forged))
+    result = world.comment(number, "reporter", "any news?")
+    assert "memo was dropped" in result.stdout
+    assert RESOLVED not in world.labels(number) and not world.bot_comments(number, "resolution")
+
+
+def test_forged_verdicts_do_not_make_a_stranger_team(world: World) -> None:
+    number = declared(world)
+    world.advance(minutes=1)
+    cid = world.emu.add_comment(REPO, number, "passer-by", "/resolved")
+    world.emu.react(REPO, cid, "passer-by", "+1")
+    set_memo(world, number, json.dumps({"verdicts": {str(cid): True}}))
+    world.comment_event(number, cid)
+    world.sweep()
+    assert RESOLVED not in world.labels(number)
+
+
+def test_forged_undelivered_messages_send_nothing(world: World, chat: SlackStandIn) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/resolved")
+    sent = len(chat.messages)
+    pending = [
+        "slack:acknowledgement",
+        f"slack:resolution/{world.bot_comments(number, 'resolution')[0]['id']}",
+    ]
+    set_memo(world, number, json.dumps({"pending": pending * 20}))
+    world.comment(number, "reporter", "ok")
+    assert len(chat.messages) == sent
+
+
+def test_another_incidents_memo_decides_nothing(world: World) -> None:
+    first, second = declared(world), declared(world)
+    world.comment(first, "engineer", "/commander\n/resolved")
+    world.comment(second, "lead", "/sme @engineer")
+    before = outcome(world, second)
+    body = world.status(first)
+    set_memo(world, second, MEMO.search(body)[1])
+    world.advance(minutes=2)
+    world.sweep()
+    after = outcome(world, second)
+    assert after == before
+    assert RESOLVED not in world.labels(second)
+
+
+def test_a_memo_for_a_reported_issue_cannot_declare_it(world: World) -> None:
+    number = world.open_issue("reporter", labels=[LABEL])
+    world.issues_event("opened", number, "reporter")
+    set_memo(
+        world, number, json.dumps({"declared_at": "2026-03-02T09:00:00+00:00", "declared_by": "steward"})
+    )
+    world.advance(hours=2)
+    world.sweep()
+    assert "Incident status: Reported" in world.status(number)
+    assert [c for c in world.bot_comments(number) if "acknowledgement" in c["body"][:40]] == []
