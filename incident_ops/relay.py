@@ -19,6 +19,8 @@ _AT_ENTITY = re.compile(r"&(?=#0*64;|#[xX]0*40;|commat;)")
 # the < makes it text, which reads the same (in code spans too).
 _HTML_START = re.compile(r"<(?=[A-Za-z!/?])")
 _SENTINEL = "incident-ops-end-of-relayed-text"
+# Code blocks need a fence or an indented line; without either, the text is defused line by line.
+_MAY_HOLD_CODE = re.compile(r"```|~~~|^(?: {4}|\t)|\n(?: {4}|\t)|^ {0,3}[-*+>\d]")
 
 
 @functools.cache
@@ -37,6 +39,8 @@ def defuse(text: str) -> str:
     if not text:
         return text
     source = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _MAY_HOLD_CODE.search(source):
+        return "\n".join(_defuse_line(line) for line in source.split("\n"))  # no code: no parser to load
     code = _code_lines(source)
     lines = [line if index in code else _defuse_line(line) for index, line in enumerate(source.split("\n"))]
     return _close_fence("\n".join(lines))

@@ -227,3 +227,32 @@ def test_a_memo_for_a_reported_issue_cannot_declare_it(world: World) -> None:
     world.sweep()
     assert "Incident status: Reported" in world.status(number)
     assert [c for c in world.bot_comments(number) if "acknowledgement" in c["body"][:40]] == []
+
+
+def test_each_person_outside_the_team_grows_the_memo_by_a_little(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/commander")
+    before = len(MEMO.search(world.status(number))[0])
+    for index in range(30):
+        world.comment(
+            number, f"stranger-with-a-rather-long-login-{index:04d}", "/resolved\n" * 50 + "x" * 5000
+        )
+    world.comment(number, "engineer", "/sme @lead")  # the status comment changes: what it learnt is kept
+    grown = len(MEMO.search(world.status(number))[0]) - before
+    assert 0 < grown <= 30 * 200
+
+
+def test_an_incident_that_cannot_be_served_is_named_and_exits_3(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = declared(world)
+
+    def broken(*_: object) -> list:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr("incident_ops.serve.plan", broken)
+    result = world.comment(number, "engineer", "/status")
+    assert result is not None and result.code == 3
+    assert f"#{number}: unexpected KeyError" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert f"#{number}" in result.summary and "failed" in result.summary
