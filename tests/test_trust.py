@@ -55,9 +55,9 @@ def form_issue(world: World, author: str = "reporter", body: str = "The hub does
     return number
 
 
-def declared(world: World) -> int:
+def declared(world: World, body: str = "Logins fail on the hub.") -> int:
     """A community member's issue that the steward labels: declared at once."""
-    number = world.open_issue("reporter", body="Logins fail on the hub.")
+    number = world.open_issue("reporter", body=body)
     assert world.declare(number, "steward").code == 0
     return number
 
@@ -256,8 +256,7 @@ def test_the_team_is_always_answered(world: World) -> None:
 
 
 def test_only_the_community_holds_auto_close(world: World) -> None:
-    number = world.open_issue("reporter", body=REPORT)
-    world.declare(number, "steward")
+    number = declared(world, body=REPORT)
     world.comment(number, "engineer", "/resolved")
     world.comment(number, "passer-by", "+1")
     assert "on hold" not in world.status(number)
@@ -297,8 +296,7 @@ def test_the_authors_close_of_a_resolved_complete_incident_is_the_confirmation(
     wired: tuple[World, SlackStandIn, FreshDeskStandIn],
 ) -> None:
     world, chat, desk = wired
-    number = world.open_issue("reporter", body=REPORT)
-    world.declare(number, "steward")
+    number = declared(world, body=REPORT)
     world.comment(number, "engineer", f"/ticket {TICKET}\n/resolved")
 
     world.emu.edit_issue(REPO, number, "reporter", state="closed")
@@ -408,8 +406,7 @@ def test_a_lost_close_by_the_author_is_undone_by_the_next_sweep(world: World) ->
 
 
 def test_a_close_is_judged_by_the_incident_as_it_was_then(world: World) -> None:
-    number = world.open_issue("reporter", body=REPORT)
-    world.declare(number, "steward")
+    number = declared(world, body=REPORT)
     world.comment(number, "engineer", "/resolved")
     world.emu.edit_issue(REPO, number, "reporter", state="closed")  # the confirmation; its event is lost
     world.advance(minutes=5)
@@ -420,8 +417,7 @@ def test_a_close_is_judged_by_the_incident_as_it_was_then(world: World) -> None:
 
 
 def test_an_outsiders_close_and_a_team_close_in_one_run_end_closed(world: World) -> None:
-    number = world.open_issue("reporter", body=REPORT)
-    world.declare(number, "steward")
+    number = declared(world, body=REPORT)
     world.emu.edit_issue(REPO, number, "reporter", state="closed")
     world.advance(seconds=20)
     world.comment(number, "lead", "/close")
@@ -433,8 +429,7 @@ def test_closing_and_reopening_again_and_again_tells_chat_once(
     wired: tuple[World, SlackStandIn, FreshDeskStandIn],
 ) -> None:
     world, chat, _ = wired
-    number = world.open_issue("reporter", body=REPORT)
-    world.declare(number, "steward")
+    number = declared(world, body=REPORT)
     world.comment(number, "engineer", "/resolved")
     for _ in range(3):
         world.emu.edit_issue(REPO, number, "reporter", state="closed")
