@@ -7,8 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from incident_ops.body_check import BodyCheck
+from incident_ops.closes import CLOSE_WINDOW
 from incident_ops.effects import Action, DeleteComment, EditComment, Executor, PostComment, React, needed
-from incident_ops.fold import CLOSE_WINDOW, declaration_record, fold
+from incident_ops.evidence import declaration_record
+from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.handlers import Context, plan
 from incident_ops.integrations.deliveries import Integrations

@@ -1,0 +1,139 @@
+"""What GitHub shows of an incident's commands: which were done, what they said, and who is on the team.
+
+The tool's own comments and reactions are the record (see records.py); the status comment's memo only spares
+reads, and is checked before it is believed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from incident_ops.commands import CommandLine, find_commands
+from incident_ops.markers import comment_marker
+from incident_ops.model import Comment, IssueHistory
+from incident_ops.records import Declaration, Source, read_declaration, read_source
+from incident_ops.state import IncidentState, IsTeam
+
+PLAUSIBLE_SKEW = timedelta(minutes=1)  # GitHub's clocks and the runners' differ by a little
+
+
+def implausible(state: IncidentState, status: Comment | None) -> str | None:
+    """What makes the memo implausible for this issue (copied from another, or edited), if anything."""
+    issue, cache = state.history.issue, state.cache
+    comments = {c.id: c for c in state.history.comments}
+    for cid, entry in cache.answered.items():
+        comment = comments.get(cid)
+        if comment is not None and (
+            comment.author.login.casefold() != entry.by.casefold()
+            or abs(comment.created_at - entry.at) > timedelta(seconds=1)
+        ):
+            return f"its memo of comment {cid} does not match that comment"
+    for login, newest in cache.outsiders.items():
+        comment = comments.get(newest)
+        if (
+            newest > max(comments, default=0)
+            or comment is not None
+            and comment.author.login.casefold() != login
+        ):
+            return f"it remembers a comment {newest} by {login} that is not on the issue"
+    reported = cache.reported_at
+    if reported is not None and status is not None:
+        earliest, latest = issue.created_at - PLAUSIBLE_SKEW, status.created_at + PLAUSIBLE_SKEW
+    if reported is not None and status is not None and not earliest <= reported <= latest:
+        return "its report time lies outside the issue's life"
+    return None
+
+
+def declaration_record(history: IssueHistory) -> Declaration | None:
+    """The declaration as the acknowledgement records it, when it is there and plausible."""
+    issue = history.issue
+    for comment in history.comments:
+        marker = comment_marker(comment)
+        if marker is None or marker.kind != "acknowledgement":
+            continue
+        record = read_declaration(marker.facts.get("declared"))
+        earliest = issue.created_at - PLAUSIBLE_SKEW
+        if record is not None and earliest <= record.at <= comment.created_at + PLAUSIBLE_SKEW:
+            return record
+        return None
+    return None
+
+
+EDIT_GRACE = timedelta(minutes=2)  # fixing a typo right away still counts as what was posted
+
+
+ANSWERS_OF = {"update": "update", "resolution": "resolved", "closing": "close"}  # keyed answer → command
+
+
+def answer_source(state: IncidentState, kind: str, comment_id: int) -> Source | None:
+    """Who wrote the command that a keyed update, resolution or closing answers, and when, as it records."""
+    answer = state.keyed(f"{kind}/{comment_id}")
+    marker = comment_marker(answer) if answer is not None else None
+    return read_source(marker.facts.get("source")) if marker is not None else None
+
+
+def answered_by(state: IncidentState, kind: str, comment_id: int) -> bool:
+    """Whether the tool posted its `kind` message for a command in this comment.
+
+    A closing keyed by a resolution's id is the automatic close, not an answer: a `/close` records its source.
+    """
+    if kind == "closing":
+        return answer_source(state, kind, comment_id) is not None
+    return state.keyed(f"{kind}/{comment_id}") is not None
+
+
+TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a command comment
+
+
+def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
+    """A comment's commands as posted (or as answered): a later edit is not a new command."""
+    if comment.id in state.restored:
+        return state.restored[comment.id]
+    if comment.updated_at - comment.created_at <= EDIT_GRACE:
+        return find_commands(comment.body)
+    remembered = state.cache.answered.get(comment.id)
+    if remembered is not None and state.answered(comment.id):
+        # The text of an /update or /resolved is not kept: its message is already posted.
+        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in remembered.commands]
+    # Without the memo, what the tool's answers record: the message it posted for each command.
+    names = [ANSWERS_OF[k] for k in ANSWERS_OF if answered_by(state, k, comment.id)]
+    return [CommandLine(name, "", "(posted)", 0) for name in names]
+
+
+def _vouched(state: IncidentState, comment: Comment) -> bool:
+    """Whether the tool's own records show the comment's author acting for the team in this incident.
+
+    Only then does the memo's word that a comment came from the team count: anyone can react to a
+    comment, and whoever can edit the memo could name anyone.
+    """
+    login = comment.author.login.casefold()
+    record = state.declaration
+    if record is not None and record.by.casefold() == login:
+        return True
+    return any(
+        source is not None and source.by.casefold() == login
+        for key in state.bot_comments
+        if key.partition("/")[0] in ANSWERS_OF and key.partition("/")[2].isdigit()
+        for source in (answer_source(state, key.partition("/")[0], int(key.partition("/")[2])),)
+    )
+
+
+def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
+    """Whether the comment's author was on the team, from the tool's records, the memo, or GitHub.
+
+    A posted update, resolution or closing says the tool took the command from a team member. The memo's
+    word counts only for a comment that also shows the tool's acceptance; otherwise GitHub is asked.
+    """
+    if comment.id > 0:
+        if any(answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
+            state.verdicts[comment.id] = True
+            return True
+        if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions and _vouched(state, comment):
+            state.verdicts[comment.id] = True
+            return True
+        if comment.id <= state.cache.outsiders.get(comment.author.login.casefold(), 0):
+            state.verdicts[comment.id] = False
+            return False
+    if comment.id not in state.verdicts:
+        state.verdicts[comment.id] = is_team(comment)
+    return state.verdicts[comment.id]
