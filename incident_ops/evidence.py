@@ -21,6 +21,8 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
     """What makes the memo implausible for this issue (copied from another, or edited), if anything."""
     issue, cache = state.history.issue, state.cache
     comments = {c.id: c for c in state.history.comments}
+    if cache.issue is not None and cache.issue != issue.number:
+        return f"it was written for issue #{cache.issue}"
     for cid, entry in cache.answered.items():
         comment = comments.get(cid)
         if comment is not None and (
@@ -87,17 +89,27 @@ TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a com
 
 def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
     """A comment's commands as posted (or as answered): a later edit is not a new command."""
-    if comment.id in state.restored:
+    if comment.id in state.restored and comment.id not in state.cache.answered:
         return state.restored[comment.id]
-    if comment.updated_at - comment.created_at <= EDIT_GRACE:
+    if comment.id not in state.restored and comment.updated_at - comment.created_at <= EDIT_GRACE:
         return find_commands(comment.body)
     remembered = state.cache.answered.get(comment.id)
-    if remembered is not None and state.answered(comment.id):
+    if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
         # The text of an /update or /resolved is not kept: its message is already posted.
         return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in remembered.commands]
     # Without the memo, what the tool's answers record: the message it posted for each command.
     names = [ANSWERS_OF[k] for k in ANSWERS_OF if answered_by(state, k, comment.id)]
     return [CommandLine(name, "", "(posted)", 0) for name in names]
+
+
+def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:
+    """Which of the commands `commands_in` gives were refused when they were answered (by position)."""
+    if comment.updated_at - comment.created_at <= EDIT_GRACE and comment.id not in state.restored:
+        return state.refused.get(comment.id, frozenset())  # the posted text: its reply's record counts
+    remembered = state.cache.answered.get(comment.id)
+    if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
+        return frozenset(index for index, (_, _, ok) in enumerate(remembered.commands) if not ok)
+    return frozenset()  # rebuilt from posted messages: each of them was applied
 
 
 def _vouched(state: IncidentState, comment: Comment) -> bool:

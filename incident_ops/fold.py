@@ -9,7 +9,15 @@ from incident_ops.closes import check_close, last_close
 from incident_ops.command_effects import APPLY
 from incident_ops.commands import REGISTRY, CommandError, CommandLine
 from incident_ops.declaration import declare
-from incident_ops.evidence import ANSWERS_OF, TOOL_REACTIONS, answer_source, commands_in, implausible, verdict
+from incident_ops.evidence import (
+    ANSWERS_OF,
+    TOOL_REACTIONS,
+    answer_source,
+    commands_in,
+    implausible,
+    refused_in,
+    verdict,
+)
 from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
 from incident_ops.outsiders import ReplyBudget
@@ -105,9 +113,14 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     """People's comments, oldest first, with command comments since deleted put back from their answers.
 
     Deleting a command comment does not undo what it did: its update, resolution or closing message records
-    who wrote it and when.
+    who wrote it and when, and the memo (while it lasts) what else it said.
     """
     people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
+    newest = max((c.id for c in state.history.comments), default=0)
+    for cid, entry in state.cache.answered.items():
+        if cid not in people and cid < newest and state.cache.issue == state.history.issue.number:
+            people[cid] = Comment(cid, User(entry.by), "", entry.at, entry.at)
+            state.restored[cid] = []  # its commands come from the memo (see commands_in)
     answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
     for _, key in answers:
         kind, _, ref = key.partition("/")
@@ -156,7 +169,7 @@ def _read_human_comment(
         return
     team = verdict(state, comment, is_team)
     # A reply records what was refused: joining the team later does not apply it after all.
-    refused = state.refused.get(comment.id, frozenset())
+    refused = refused_in(state, comment)
     outcomes = []
     for index, command in enumerate(commands):
         if index in refused:

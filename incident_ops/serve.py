@@ -251,7 +251,9 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
     answered: dict[int, AnsweredComment] = {}
     for o in team_outcomes:
         entry = answered.get(o.comment.id)
-        done = (*(entry.commands if entry else ()), (o.command.name, o.command.args, o.accepted))
+        # An update's or resolution's text is in its posted message: only the command is remembered.
+        args = "" if o.command.name in ("update", "resolved") else o.command.args
+        done = (*(entry.commands if entry else ()), (o.command.name, args, o.accepted))
         answered[o.comment.id] = AnsweredComment(o.comment.created_at, o.comment.author.login, done)
     outsiders = dict(state.cache.outsiders)
     for o in state.outcomes:
@@ -259,6 +261,7 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
             login = o.comment.author.login.casefold()
             outsiders[login] = max(outsiders.get(login, 0), o.comment.id)
     return StatusCache(
+        issue=state.history.issue.number,
         outsiders=outsiders,
         reported_at=state.reported_at if state.reported else None,
         reported_by=state.reported_by if state.reported else None,

@@ -46,6 +46,7 @@ class AnsweredComment:
 class StatusCache:
     """Report time, team verdicts, commands as answered, undelivered integration steps, render digests."""
 
+    issue: int | None = None  # the issue it was written for: a memo copied from another is not believed
     reported_at: datetime | None = None
     reported_by: str | None = None
     verdicts: dict[int, bool] = field(default_factory=dict)
@@ -82,6 +83,7 @@ def _from_data(data: object) -> StatusCache:
         raise CacheProblem("not an object")
     reported = data.get("reported_at")
     return StatusCache(
+        issue=_comment_id(str(data["issue"])) if isinstance(data.get("issue"), int) else None,
         reported_at=_instant(reported) if reported is not None else None,
         reported_by=_login(data["reported_by"]) if reported is not None else None,
         verdicts={_comment_id(k): _bool(v) for k, v in _dict(data.get("verdicts")).items()},
@@ -125,6 +127,8 @@ def write_cache(cache: StatusCache) -> str:
             for cid, a in sorted(answered)
         },
     }
+    if cache.issue is not None:
+        data["issue"] = cache.issue
     if cache.reported_at is not None:
         data["reported_at"], data["reported_by"] = cache.reported_at.isoformat(), cache.reported_by
     if cache.body is not None:
@@ -139,8 +143,9 @@ def write_cache(cache: StatusCache) -> str:
 
 
 def _entry_size(entry: AnsweredComment) -> int:
-    """About how many characters an answered comment takes in the memo."""
-    return len(entry.commands) * 16 + sum(min(len(args), MAX_ARGS) for _, args, _ in entry.commands)
+    """How many characters an answered comment takes in the memo, escaped as it is written."""
+    text = json.dumps([[n, x[:MAX_ARGS], ok] for n, x, ok in entry.commands], separators=(",", ":"))
+    return len(text) + 6 * (text.count("<") + text.count(">")) + 60
 
 
 def _dict(value: object) -> dict:

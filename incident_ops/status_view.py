@@ -189,7 +189,7 @@ def _shortened(timeline: list[TimelineEntry], keep: int = MAX_TIMELINE) -> list[
     if len(entries) <= keep:
         return entries
     first = min(10, keep // 2)
-    head, tail = entries[:first], entries[len(entries) - (keep - first - 1) :]
+    head, tail = entries[:first], entries[len(entries) - max(keep - first - 1, 1) :]
     gap = TimelineEntry(tail[0].at, "…", f"({len(entries) - len(head) - len(tail)} more entries)")
     return [*head, gap, *tail]
 

@@ -256,3 +256,40 @@ def test_an_incident_that_cannot_be_served_is_named_and_exits_3(
     assert f"#{number}: unexpected KeyError" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert f"#{number}" in result.summary and "failed" in result.summary
+
+
+def test_long_updates_in_any_script_keep_the_status_comment_within_the_limit(world: World) -> None:
+    number = declared(world)
+    for index in range(35):
+        text = "Обновление " * 36 + "😀" * 40 + "<>" * 20
+        result = world.comment(number, "engineer", f"/update {index} {text}\n/sme @lead")
+        assert result is not None and result.code == 0, result.stdout
+    assert len(world.status(number)) <= MAX_COMMENT
+    memo(world, number)
+    assert len(world.bot_comments(number, "update")) == 35
+
+
+def test_a_deleted_command_comment_keeps_all_its_commands(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "engineer", "/resolved fixed")
+    cid = world.emu.add_comment(REPO, number, "lead", "/reopen\n/commander @lead\n/sme @engineer")
+    world.comment_event(number, cid)
+    world.advance(minutes=10)
+    world.emu.delete_comment(REPO, cid)
+    world.comment(number, "reporter", "any news?")
+    world.sweep()
+    assert RESOLVED not in world.labels(number)
+    status = world.status(number)
+    assert "| Incident Commander | @lead |" in status and "| Subject Matter Experts | @engineer |" in status
+
+
+def test_a_refusal_in_a_deleted_comment_does_not_refuse_what_was_applied(world: World) -> None:
+    number = declared(world)
+    cid = world.emu.add_comment(REPO, number, "engineer", "/sme\n/resolved The hub is back.")
+    world.comment_event(number, cid)
+    world.advance(minutes=10)
+    world.emu.delete_comment(REPO, cid)
+    set_memo(world, number, None)
+    world.comment(number, "reporter", "thanks")
+    world.sweep()
+    assert RESOLVED in world.labels(number)
