@@ -147,7 +147,10 @@ def needed(action: Action, history: IssueHistory) -> bool:
             return issue.state == "closed"
         case React(comment_id=cid, content=content):
             # Already showing that reaction (after a lost status comment, say): nothing to add.
-            return not any(c.id == cid and content in c.reactions for c in history.comments)
+            # Someone else's reaction of the same kind does not count: only the tool's marks the comment done.
+            known = history.tool_reacted
+            mine = known is None or cid in known
+            return not any(c.id == cid and content in c.reactions and mine for c in history.comments)
     return True
 
 
@@ -242,4 +245,11 @@ class Executor:
                 issue = replace(issue, state="closed", state_reason=reason, closed_at=closed.closed_at)
             case React(comment_id=cid, content=content):
                 port.add_reaction(cid, content)
+                comments = tuple(
+                    replace(c, reactions=c.reactions | {content}) if c.id == cid else c
+                    for c in history.comments
+                )
+                known = history.tool_reacted
+                reacted = known | {cid} if known is not None else None
+                return replace(history, issue=issue, comments=comments, tool_reacted=reacted)
         return replace(history, issue=issue)

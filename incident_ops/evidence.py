@@ -23,6 +23,8 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
     comments = {c.id: c for c in state.history.comments}
     if cache.issue is not None and cache.issue != issue.number:
         return f"it was written for issue #{cache.issue}"
+    if any(cid > max(comments, default=0) for cid in cache.done):
+        return "it counts as done a comment yet to come"
     for cid, entry in cache.answered.items():
         comment = comments.get(cid)
         if comment is not None and (

@@ -138,8 +138,9 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
         people.setdefault(cid, Comment(cid, User(source.by), "", source.at, source.at))
         command = ANSWERS_OF[kind]
         state.restored.setdefault(cid, []).append(CommandLine(command, "", "(posted)", 0))
+    known = state.history.tool_reacted
     for c in people.values():
-        if c.reactions & TOOL_REACTIONS or c.id in state.restored:
+        if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):
             state.answered_ids.add(c.id)
     return [people[cid] for cid in sorted(people)]
 

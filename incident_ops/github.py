@@ -99,6 +99,7 @@ class GitHubPort(Protocol):
     def remove_assignees(self, number: int, logins: list[str]) -> None: ...
     def close_issue(self, number: int, reason: str) -> Issue: ...
     def add_reaction(self, comment_id: int, content: str) -> None: ...
+    def tool_reacted(self, comment_id: int) -> bool: ...
 
 
 def parse_time(value: str | None) -> datetime:
@@ -422,6 +423,13 @@ class PyGithubPort:
         path = f"{self._base}/issues/comments/{comment_id}/reactions"
         body = {"content": content}
         self._retrying(f"react to comment {comment_id}", lambda: self._request("POST", path, body=body))
+
+    def tool_reacted(self, comment_id: int) -> bool:
+        """Whether the tool's own account reacted to a comment (anyone can add a reaction)."""
+        path = f"{self._base}/issues/comments/{comment_id}/reactions"
+        what = f"read reactions of comment {comment_id}"
+        users = [user_from(r.get("user"), self._tool_logins) for r in self._paginate(what, path)]
+        return any(user.is_tool for user in users)
 
 
 def _message(error: GithubException) -> str:

@@ -88,3 +88,5 @@ class IssueHistory:
     issue: Issue
     comments: tuple[Comment, ...] = ()
     events: tuple[IssueEvent, ...] | None = None
+    # Command comments whose reaction is known to be the tool's (None: take any +1 or confused as the tool's)
+    tool_reacted: frozenset[int] | None = None

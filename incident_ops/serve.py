@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from incident_ops.body_check import BodyCheck
 from incident_ops.closes import CLOSE_WINDOW
+from incident_ops.commands import find_commands
 from incident_ops.effects import Action, DeleteComment, EditComment, Executor, PostComment, React, needed
-from incident_ops.evidence import declaration_record
+from incident_ops.evidence import TOOL_REACTIONS, declaration_record
 from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.handlers import Context, plan
@@ -19,7 +20,7 @@ from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import TemplateSource
 from incident_ops.state import IncidentState, state_name
-from incident_ops.status_cache import AnsweredComment, StatusCache
+from incident_ops.status_cache import AnsweredComment, StatusCache, read_cache
 from incident_ops.status_view import status_body
 from incident_ops.team import Team
 from incident_ops.timers import clocks
@@ -174,7 +175,28 @@ def _with_events(services: Services, history: IssueHistory) -> IssueHistory:
     if history.events is None and _needs_events(history, services.context.config.incident_label):
         events = services.port.list_events(history.issue.number)
         history = replace(history, events=tuple(events))
-    return history
+    return _with_tool_reactions(services, history)
+
+
+def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHistory:
+    """The history with the command comments whose +1 or confused is the tool's own.
+
+    Anyone can react to a comment, and a reaction would mark a team command done before the tool saw it.
+    The memo lists the comments the tool finished; only a command comment it does not list, yet showing
+    such a reaction, costs a read of its reactions.
+    """
+    if history.tool_reacted is not None:
+        return history
+    status = next((c for c in history.comments if _kind(c) == "status"), None)
+    memo = read_cache(status.body if status else None)
+    done = set(memo.done) if memo.issue == history.issue.number else set()
+    found = set()
+    for comment in history.comments:
+        if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
+            continue
+        if comment.id in done or (find_commands(comment.body) and services.port.tool_reacted(comment.id)):
+            found.add(comment.id)
+    return replace(history, tool_reacted=frozenset(found))
 
 
 def _needs_events(history: IssueHistory, label: str) -> bool:
@@ -262,6 +284,7 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
             outsiders[login] = max(outsiders.get(login, 0), o.comment.id)
     return StatusCache(
         issue=state.history.issue.number,
+        done=tuple(sorted(state.answered_ids - set(state.restored))),
         outsiders=outsiders,
         reported_at=state.reported_at if state.reported else None,
         reported_by=state.reported_by if state.reported else None,

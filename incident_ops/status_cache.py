@@ -24,6 +24,7 @@ MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names 
 MAX_ANSWERED = 100  # command comments remembered, newest first: an edit of an older one costs its memory
 ANSWERED_BUDGET = 20_000  # characters for all of them: the memo stays far from GitHub's 65,536
 MAX_VERDICTS = 500
+MAX_DONE = 400  # finished command comments remembered (older ones cost a read of their reactions)
 MAX_OUTSIDERS = 200  # people outside the team remembered per incident, about 55 characters each
 MAX_ENTRY = 1600  # characters one comment's commands may take in the memo (an /sme of 25 logins is ~1,000)
 MAX_PENDING = 40  # undelivered integration steps; more cannot be owed by one incident at once
@@ -50,6 +51,7 @@ class StatusCache:
     reported_at: datetime | None = None
     reported_by: str | None = None
     verdicts: dict[int, bool] = field(default_factory=dict)
+    done: tuple[int, ...] = ()  # command comments the tool finished (its reaction on them)
     pending: tuple[str, ...] = ()
     answered: dict[int, AnsweredComment] = field(default_factory=dict)
     # login → the newest of their command comments judged to be from outside the team (saves re-asking)
@@ -88,6 +90,7 @@ def _from_data(data: object) -> StatusCache:
         reported_by=_login(data["reported_by"]) if reported is not None else None,
         verdicts={_comment_id(k): _bool(v) for k, v in _dict(data.get("verdicts")).items()},
         pending=_pending(data.get("pending")),
+        done=_done(data.get("done")),
         answered={_comment_id(k): _answered(v) for k, v in _dict(data.get("answered")).items()},
         outsiders={
             _login(k): _comment_id(v if isinstance(v, str) else "")
@@ -118,6 +121,7 @@ def write_cache(cache: StatusCache) -> str:
             k: str(v) for k, v in sorted(cache.outsiders.items(), key=lambda kv: -kv[1])[:MAX_OUTSIDERS]
         },
         "pending": list(cache.pending)[:MAX_PENDING],
+        "done": list(cache.done)[-MAX_DONE:],
         "answered": {
             str(cid): {
                 "at": a.at.isoformat(),
@@ -195,6 +199,15 @@ def _hex_or_none(value: object) -> str | None:
     if not isinstance(value, str) or not _HEX.fullmatch(value):
         raise CacheProblem(f"{value!r:.40} is not a digest")
     return value
+
+
+def _done(value: object) -> tuple[int, ...]:
+    """The ids of finished command comments."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_DONE:
+        raise CacheProblem("done is not a short list")
+    return tuple(_comment_id(str(v)) if isinstance(v, int) else _comment_id(v) for v in value)
 
 
 def _pending(value: object) -> tuple[str, ...]:

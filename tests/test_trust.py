@@ -495,3 +495,16 @@ def test_strangers_cost_no_permission_reads_once_remembered(world: World) -> Non
     world.sweep()
     permission_reads = [r for r in world.emu.requests if "/permission" in r.path]
     assert permission_reads == []
+
+
+def test_a_strangers_reaction_does_not_swallow_a_team_command(world: World) -> None:
+    number = declared(world)
+    world.advance(minutes=1)
+    cid = world.emu.add_comment(REPO, number, "engineer", "/commander\n/update We found it.")
+    world.emu.react(REPO, cid, "passer-by", "+1")  # before the tool's run starts
+    world.comment_event(number, cid)
+    assert world.assignees(number) == {"engineer"}
+    assert len(world.bot_comments(number, "update")) == 1
+    world.emu.clear_requests()
+    world.sweep()
+    assert not [r for r in world.emu.requests if r.path.endswith("/reactions")]  # remembered: no more reads
