@@ -15,7 +15,7 @@ from incident_ops.fold import fold
 from incident_ops.github import GitHubFailure, GitHubPort
 from incident_ops.handlers import Context, plan
 from incident_ops.integrations.deliveries import Integrations
-from incident_ops.integrations.run import FAILED_MARK, IntegrationRun
+from incident_ops.integrations.run import IntegrationRun
 from incident_ops.markers import comment_marker
 from incident_ops.model import Comment, Issue, IssueHistory
 from incident_ops.report import TemplateSource
@@ -98,8 +98,8 @@ def serve(
         history = fresh or history
         current = _fold(history, services, extras)
         extras.deliver(executor.posted, current, services.dry_run, services.say)
-        marks = [React(cid, FAILED_MARK) for cid in extras.failed_triggers]
-        extras.failed_triggers.clear()
+        marks = [React(cid, content) for cid, content in extras.marks]
+        extras.marks.clear()
         history = executor.run(marks, history) if marks else history
         # Refreshing the status comment changes only that comment: `current` stays the incident's state.
         status_before = len(executor.posted)

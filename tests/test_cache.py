@@ -293,3 +293,19 @@ def test_a_refusal_in_a_deleted_comment_does_not_refuse_what_was_applied(world: 
     world.comment(number, "reporter", "thanks")
     world.sweep()
     assert RESOLVED in world.labels(number)
+
+
+def test_a_retried_message_is_not_sent_again_from_an_old_memo(world: World, chat: SlackStandIn) -> None:
+    number = declared(world)
+    chat.outage()
+    world.comment(number, "engineer", "/resolved")
+    stale = MEMO.search(world.status(number))[1]
+    assert "slack:resolution/" in stale
+    chat.clear_faults()
+    world.comment(number, "reporter", "thanks")  # the retry delivers it
+    resolved = sum("Resolved" in m for m in chat.messages)
+    assert resolved == 1
+    for _ in range(2):
+        set_memo(world, number, stale)  # someone puts the old memo back
+        world.comment(number, "reporter", "ok")
+    assert sum("Resolved" in m for m in chat.messages) == 1

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered
+DELIVERED_MARK = "rocket"  # ... and once the retries delivered them: the memo can no longer owe them
 
 
 @dataclass
@@ -30,7 +31,7 @@ class IntegrationRun:
     close_hold: str | None = None
     warnings: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
-    failed_triggers: list[int] = field(default_factory=list)  # comments to mark as not fully delivered
+    marks: list[tuple[int, str]] = field(default_factory=list)  # (comment, reaction) marking delivery state
     _seen: set[int] = field(default_factory=set)
 
     def start(self, state: IncidentState) -> None:
@@ -46,7 +47,12 @@ class IntegrationRun:
             step, _, key = item.partition(":")
             trigger = state.keyed(key)
             marker = comment_marker(trigger) if trigger is not None else None
-            if marker is not None and FAILED_MARK in trigger.reactions and step in steps_owed(marker.kind):
+            failed = (
+                trigger is not None
+                and FAILED_MARK in trigger.reactions
+                and DELIVERED_MARK not in trigger.reactions
+            )
+            if marker is not None and failed and step in steps_owed(marker.kind):
                 self.pending.append(item)
             else:
                 self.warnings.append(f"ignored an undelivered message the history does not explain ({item})")
@@ -90,13 +96,19 @@ class IntegrationRun:
             for item in queue:
                 say(f"[dry run] #{state.history.issue.number}: would send {item}")
             return
+        retried = {item.partition(":")[2] for item in self.pending or []}
         report = deliver(queue, state, self.integrations)
         self.sent.extend(report.sent)
         self.pending = list(report.failed)
-        for item in report.failed:
-            trigger = state.keyed(item.partition(":")[2])
-            if trigger is not None and FAILED_MARK not in trigger.reactions:
-                self.failed_triggers.append(trigger.id)
+        still_owed = {item.partition(":")[2] for item in report.failed}
+        for key in {item.partition(":")[2] for item in queue}:
+            trigger = state.keyed(key)
+            if trigger is None:
+                continue
+            if key in still_owed and FAILED_MARK not in trigger.reactions:
+                self.marks.append((trigger.id, FAILED_MARK))
+            elif key in retried and key not in still_owed:
+                self.marks.append((trigger.id, DELIVERED_MARK))
         self.warnings.extend(f"{item}: {why}; retried on the next run" for item, why in report.failed.items())
 
 
