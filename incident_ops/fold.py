@@ -43,6 +43,7 @@ def fold(
     report: ReportCheck | None = None,
     ticket_reply_for: str | None = None,
     template: TemplateSource | None = None,
+    trust_memo_body: bool = True,
 ) -> IncidentState:
     """The incident's state: report, declaration, roles, resolution and commands, oldest first.
 
@@ -52,7 +53,8 @@ def fold(
     marked = [(c, comment_marker(c)) for c in history.comments]
     status = next((c for c, m in marked if m and m.kind == "status"), None)
     cache, problem = parse_cache(status.body if status else None)
-    body = check_body(history.issue.body, template, cache.body) if template is not None else None
+    remembered = cache.body if trust_memo_body and problem is None else None
+    body = check_body(history.issue.body, template, remembered) if template is not None else None
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     # The tool's own comments first: they record what earlier runs applied.
     for comment, marker in marked:

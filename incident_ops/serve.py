@@ -234,9 +234,26 @@ def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | No
     label = services.context.config.incident_label
     reply_for = extras.ticket_reply_for if extras else None
     state = fold(history, label, services.team, ticket_reply_for=reply_for, template=services.template)
+    if _decides_by_report(state, services) and state.body_check is state.cache.body is not None:
+        # The memo's report check can be forged (its digest is no secret): parse the body where it decides.
+        template = services.template
+        state = fold(
+            history,
+            label,
+            services.team,
+            ticket_reply_for=reply_for,
+            template=template,
+            trust_memo_body=False,
+        )
     if extras is not None:
         state.close_hold = extras.close_hold
     return state
+
+
+def _decides_by_report(state: IncidentState, services: Services) -> bool:
+    """Whether the body's check decides something now: closing, report reminders, the ticket to write to."""
+    closing = any(o.command.name == "close" for o in state.outcomes) or state.history.issue.state == "closed"
+    return state.resolved or closing or services.integrations.freshdesk is not None
 
 
 def _refresh_status(

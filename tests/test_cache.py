@@ -309,3 +309,21 @@ def test_a_retried_message_is_not_sent_again_from_an_old_memo(world: World, chat
         set_memo(world, number, stale)  # someone puts the old memo back
         world.comment(number, "reporter", "ok")
     assert sum("Resolved" in m for m in chat.messages) == 1
+
+
+def test_a_forged_report_check_does_not_close_an_incomplete_incident(world: World) -> None:
+    from incident_ops.body_check import _digest
+    from incident_ops.report import read_template
+
+    number = declared(world)
+    world.comment(number, "engineer", "/resolved")
+    data = memo(world, number)
+    body = world.emu.issue(REPO, number)["body"]
+    sections = [[name, "done"] for name, _ in data["body"]["sections"]]
+    data["body"] = {"digest": _digest(body, read_template(None).text), "sections": sections, "unticked": []}
+    data["body"]["ticket"] = None
+    set_memo(world, number, json.dumps(data))
+    world.advance(days=5)
+    world.sweep()
+    assert world.emu.issue(REPO, number)["state"] == "open"
+    assert world.bot_comments(number, "closing") == []
