@@ -283,8 +283,8 @@ def _refresh_status(
 def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
     """What the status comment remembers for later runs; nothing of what outsiders wrote.
 
-    Their comments are read again by each run until a team command moves the cursor past them: what they
-    get (a reply or nothing) is decided from GitHub alone, so it costs them no status edit.
+    What they get (a reply or nothing) is decided from GitHub alone, so it costs them no status edit; who they
+    are is remembered (saving a permission read) only when the comment changes anyway.
     """
     team_outcomes = [o for o in state.outcomes if o.comment.id not in state.outsiders]
     answered: dict[int, AnsweredComment] = {}
