@@ -145,7 +145,8 @@ def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
         if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions and _vouched(state, comment):
             state.verdicts[comment.id] = True
             return True
-        if comment.id <= state.cache.outsiders.get(comment.author.login.casefold(), 0):
+        outside = comment.id <= state.cache.outsiders.get(comment.author.login.casefold(), 0)
+        if outside and not _vouched(state, comment):  # the records outweigh the memo
             state.verdicts[comment.id] = False
             return False
     if comment.id not in state.verdicts:

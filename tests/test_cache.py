@@ -327,3 +327,14 @@ def test_a_forged_report_check_does_not_close_an_incomplete_incident(world: Worl
     world.sweep()
     assert world.emu.issue(REPO, number)["state"] == "open"
     assert world.bot_comments(number, "closing") == []
+
+
+def test_a_memo_cannot_turn_the_team_into_outsiders(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "steward", "/update Looking into it.")  # the records vouch for the steward
+    cid = world.emu.add_comment(REPO, number, "steward", "/commander")
+    data = memo(world, number)
+    data["outsiders"] = {"steward": str(cid)}
+    set_memo(world, number, json.dumps(data))
+    world.comment_event(number, cid)
+    assert world.assignees(number) == {"steward"}
