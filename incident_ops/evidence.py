@@ -21,9 +21,10 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
     """What makes the memo implausible for this issue (copied from another, or edited), if anything."""
     issue, cache = state.history.issue, state.cache
     comments = {c.id: c for c in state.history.comments}
+    newest = max(comments, default=0)
     if cache.issue is not None and cache.issue != issue.number:
         return f"it was written for issue #{cache.issue}"
-    if any(cid > max(comments, default=0) for cid in cache.done):
+    if any(cid > newest for cid in cache.done):
         return "it counts as done a comment yet to come"
     for cid, entry in cache.answered.items():
         comment = comments.get(cid)
@@ -32,18 +33,14 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
             or abs(comment.created_at - entry.at) > timedelta(seconds=1)
         ):
             return f"its memo of comment {cid} does not match that comment"
-    for login, newest in cache.outsiders.items():
-        comment = comments.get(newest)
-        if (
-            newest > max(comments, default=0)
-            or comment is not None
-            and comment.author.login.casefold() != login
-        ):
-            return f"it remembers a comment {newest} by {login} that is not on the issue"
+    for login, last in cache.outsiders.items():
+        comment = comments.get(last)
+        if last > newest or (comment is not None and comment.author.login.casefold() != login):
+            return f"it remembers a comment {last} by {login} that is not on the issue"
     reported = cache.reported_at
-    if reported is not None and status is not None:
-        earliest, latest = issue.created_at - PLAUSIBLE_SKEW, status.created_at + PLAUSIBLE_SKEW
-    if reported is not None and status is not None and not earliest <= reported <= latest:
+    if reported is None or status is None:
+        return None
+    if not issue.created_at - PLAUSIBLE_SKEW <= reported <= status.created_at + PLAUSIBLE_SKEW:
         return "its report time lies outside the issue's life"
     return None
 
@@ -122,14 +119,7 @@ def _vouched(state: IncidentState, comment: Comment) -> bool:
     """
     login = comment.author.login.casefold()
     record = state.declaration
-    if record is not None and record.by.casefold() == login:
-        return True
-    return any(
-        source is not None and source.by.casefold() == login
-        for key in state.bot_comments
-        if key.partition("/")[0] in ANSWERS_OF and key.partition("/")[2].isdigit()
-        for source in (answer_source(state, key.partition("/")[0], int(key.partition("/")[2])),)
-    )
+    return login in state.vouched or (record is not None and record.by.casefold() == login)
 
 
 def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:

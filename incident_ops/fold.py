@@ -21,7 +21,7 @@ from incident_ops.evidence import (
 from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
 from incident_ops.outsiders import ReplyBudget
-from incident_ops.records import read_refused
+from incident_ops.records import read_refused, read_source
 from incident_ops.report import ReportCheck, TemplateSource
 from incident_ops.state import (
     IncidentState,
@@ -97,6 +97,9 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
     kind, _, source = marker.key.partition("/")
     if kind == "reply" and source.isdigit():
         state.refused[int(source)] = read_refused(marker.facts.get("refused"))
+    wrote = read_source(marker.facts.get("source"))
+    if kind in ANSWERS_OF and wrote is not None:
+        state.vouched.add(wrote.by.casefold())
     if marker.kind in BOT_TIMELINE:
         add_timeline(state, comment, BOT_TIMELINE[marker.kind])
     milestones, when = state.milestones, comment.created_at
@@ -126,17 +129,12 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
     for _, key in answers:
         kind, _, ref = key.partition("/")
-        if (
-            kind not in ANSWERS_OF
-            or not ref.isdigit()
-            or int(ref) in people
-            and int(ref) not in state.restored
-        ):
-            continue
-        source = answer_source(state, kind, int(ref))
-        if source is None:
+        if kind not in ANSWERS_OF or not ref.isdigit():
             continue
         cid = int(ref)
+        source = answer_source(state, kind, cid)
+        if source is None or (cid in people and cid not in state.restored):
+            continue  # not a command's answer, or its comment is still there
         people.setdefault(cid, Comment(cid, User(source.by), "", source.at, source.at))
         command = ANSWERS_OF[kind]
         state.restored.setdefault(cid, []).append(CommandLine(command, "", "(posted)", 0))

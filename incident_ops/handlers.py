@@ -235,9 +235,8 @@ def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
     wants_help = any(o.command.name == "help" and o.accepted for o in outcomes)
     if not lines and not wants_help:
         return
-    refused = [
-        str(index) for index, o in enumerate(outcomes) if not o.accepted
-    ]  # later runs read this record
+    # Later runs read which commands were refused from this record.
+    refused = [str(index) for index, o in enumerate(outcomes) if not o.accepted]
     key = f"reply/{comment.id}"
     body = ctx.renderer.render(
         "reply",

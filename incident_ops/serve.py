@@ -236,13 +236,12 @@ def _fold(history: IssueHistory, services: Services, extras: IntegrationRun | No
     state = fold(history, label, services.team, ticket_reply_for=reply_for, template=services.template)
     if _decides_by_report(state, services) and state.body_check is state.cache.body is not None:
         # The memo's report check can be forged (its digest is no secret): parse the body where it decides.
-        template = services.template
         state = fold(
             history,
             label,
             services.team,
             ticket_reply_for=reply_for,
-            template=template,
+            template=services.template,
             trust_memo_body=False,
         )
     if extras is not None:
