@@ -75,6 +75,8 @@ class IssueEventFacts:
     comment_by_bot: bool
     is_pull_request: bool
     comment_body: str = ""
+    comment_id: int = 0
+    body_before_edit: str | None = None  # issue_comment.edited: the comment as it read before the edit
 
 
 def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
@@ -91,8 +93,18 @@ def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
     user = comment.get("user") if isinstance(comment, dict) else None
     by_bot = isinstance(user, dict) and user.get("type") == "Bot"
     body = comment.get("body") if isinstance(comment, dict) else None
+    comment_id = comment.get("id") if isinstance(comment, dict) else None
+    changes = payload.get("changes")
+    change = changes.get("body") if isinstance(changes, dict) else None
+    before = change.get("from") if isinstance(change, dict) else None
     return IssueEventFacts(
-        number, labels, by_bot, "pull_request" in issue, body if isinstance(body, str) else ""
+        number,
+        labels,
+        by_bot,
+        "pull_request" in issue,
+        body if isinstance(body, str) else "",
+        comment_id if isinstance(comment_id, int) and not isinstance(comment_id, bool) else 0,
+        before if isinstance(before, str) else None,
     )
 
 

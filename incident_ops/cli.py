@@ -281,7 +281,8 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         url = f"https://github.com/{repo}/issues/{facts.number}"
         title = str(payload["issue"].get("title") or "")
         try:
-            result = serve(facts.number, services, seen=actions.event_issue(payload))
+            before = (facts.comment_id, facts.body_before_edit) if facts.body_before_edit else None
+            result = serve(facts.number, services, seen=actions.event_issue(payload), before_edit=before)
         except GitHubFailure as failure:
             result = IncidentResult(facts.number, title, url, "failed")
             result.error = f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
@@ -300,10 +301,12 @@ def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label:
         return "the comment is on a pull request"
     if event == "issues" and action not in actions.ISSUE_ACTIONS:
         return f"issues.{action} is not handled"
-    if event == "issue_comment" and action != "created":
+    if event == "issue_comment" and action not in ("created", "edited"):
         return f"issue_comment.{action} is not handled"
     if facts.comment_by_bot:
         return "the comment is by a bot"
+    if action == "edited" and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
+        return "the edited comment held no command"  # what it says now is never a new command
     if label not in {name.casefold() for name in facts.labels} and not _declares(event, facts):
         return f"#{facts.number} is not an incident"
     return None

@@ -64,6 +64,7 @@ EDIT_GRACE = timedelta(minutes=2)  # fixing a typo right away still counts as wh
 
 
 ANSWERS_OF = {"update": "update", "resolution": "resolved", "closing": "close"}  # keyed answer → command
+RECORDS_OF_TEAM = frozenset({*ANSWERS_OF, "applied"})  # keyed records of a team member's command comment
 
 
 def answer_source(state: IncidentState, kind: str, comment_id: int) -> Source | None:
@@ -88,6 +89,13 @@ TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a com
 
 def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
     """A comment's commands as posted (or as answered): a later edit is not a new command."""
+    recorded = state.applied.get(comment.id)
+    if recorded is not None:
+        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in recorded]
+    before = _before_edit(state, comment)
+    if before is not None:
+        state.to_record.add(comment.id)
+        return find_commands(before)
     if comment.id in state.restored and comment.id not in state.cache.answered:
         return state.restored[comment.id]
     if comment.id not in state.restored and comment.updated_at - comment.created_at <= EDIT_GRACE:
@@ -95,15 +103,29 @@ def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
     remembered = state.cache.answered.get(comment.id)
     if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
         # The text of an /update or /resolved is not kept: its message is already posted.
+        state.to_record.add(comment.id)
         return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in remembered.commands]
     # Without the memo, what the tool's answers record: the message it posted for each command.
     names = [ANSWERS_OF[k] for k in ANSWERS_OF if answered_by(state, k, comment.id)]
     return [CommandLine(name, "", "(posted)", 0) for name in names]
 
 
+def _before_edit(state: IncidentState, comment: Comment) -> str | None:
+    """The text a done command comment had before its edit, when this run's event tells it."""
+    if comment.id in state.restored or comment.updated_at - comment.created_at <= EDIT_GRACE:
+        return None
+    if not state.answered(comment.id):
+        return None  # not done before the edit: the edited text is not what anyone applied
+    return next((text for cid, text in state.history.before_edit if cid == comment.id), None)
+
+
 def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:
     """Which of the commands `commands_in` gives were refused when they were answered (by position)."""
-    if comment.updated_at - comment.created_at <= EDIT_GRACE and comment.id not in state.restored:
+    recorded = state.applied.get(comment.id)
+    if recorded is not None:
+        return frozenset(index for index, (_, _, ok) in enumerate(recorded) if not ok)
+    posted = comment.updated_at - comment.created_at <= EDIT_GRACE and comment.id not in state.restored
+    if posted or _before_edit(state, comment) is not None:
         return state.refused.get(comment.id, frozenset())  # the posted text: its reply's record counts
     remembered = state.cache.answered.get(comment.id)
     if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
@@ -129,14 +151,16 @@ def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
     word counts only for a comment that also shows the tool's acceptance; otherwise GitHub is asked.
     """
     if comment.id > 0:
-        if any(answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
+        recorded = comment.id in state.applied
+        if recorded or any(answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
             state.verdicts[comment.id] = True
             return True
         if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions and _vouched(state, comment):
             state.verdicts[comment.id] = True
             return True
-        outside = comment.id <= state.cache.outsiders.get(comment.author.login.casefold(), 0)
-        if outside and not _vouched(state, comment):  # the records outweigh the memo
+        login = comment.author.login.casefold()
+        outside = login in state.outside and comment.id <= state.cache.outsiders.get(login, 0)
+        if outside and not _vouched(state, comment):  # the memo counts only where a reply said so
             state.verdicts[comment.id] = False
             return False
     if comment.id not in state.verdicts:

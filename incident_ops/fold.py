@@ -11,6 +11,7 @@ from incident_ops.commands import REGISTRY, CommandError, CommandLine
 from incident_ops.declaration import declare
 from incident_ops.evidence import (
     ANSWERS_OF,
+    RECORDS_OF_TEAM,
     TOOL_REACTIONS,
     answer_source,
     commands_in,
@@ -21,7 +22,7 @@ from incident_ops.evidence import (
 from incident_ops.markers import Marker, comment_marker
 from incident_ops.model import Comment, IssueHistory, User
 from incident_ops.outsiders import ReplyBudget
-from incident_ops.records import read_refused, read_source
+from incident_ops.records import read_applied, read_refused, read_source
 from incident_ops.report import ReportCheck, TemplateSource
 from incident_ops.state import (
     IncidentState,
@@ -97,8 +98,13 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
     kind, _, source = marker.key.partition("/")
     if kind == "reply" and source.isdigit():
         state.refused[int(source)] = read_refused(marker.facts.get("refused"))
+        if marker.to and marker.facts.get("outside") == "yes":
+            state.outside.add(marker.to.casefold())
     wrote = read_source(marker.facts.get("source"))
-    if kind in ANSWERS_OF and wrote is not None:
+    applied = read_applied(marker.facts.get("applied"))
+    if kind == "applied" and source.isdigit() and applied is not None and wrote is not None:
+        state.applied[int(source)] = applied
+    if kind in RECORDS_OF_TEAM and wrote is not None:
         state.vouched.add(wrote.by.casefold())
     if marker.kind in BOT_TIMELINE:
         add_timeline(state, comment, BOT_TIMELINE[marker.kind])
@@ -118,7 +124,7 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     """People's comments, oldest first, with command comments since deleted put back from their answers.
 
     Deleting a command comment does not undo what it did: its update, resolution or closing message records
-    who wrote it and when, and the memo (while it lasts) what else it said.
+    who wrote it and when, and its applied record (or the memo, while it lasts) what else it said.
     """
     people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
     newest = max((c.id for c in state.history.comments), default=0)
@@ -129,15 +135,16 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
     for _, key in answers:
         kind, _, ref = key.partition("/")
-        if kind not in ANSWERS_OF or not ref.isdigit():
+        if kind not in RECORDS_OF_TEAM or not ref.isdigit():
             continue
         cid = int(ref)
         source = answer_source(state, kind, cid)
         if source is None or (cid in people and cid not in state.restored):
             continue  # not a command's answer, or its comment is still there
         people.setdefault(cid, Comment(cid, User(source.by), "", source.at, source.at))
-        command = ANSWERS_OF[kind]
-        state.restored.setdefault(cid, []).append(CommandLine(command, "", "(posted)", 0))
+        restored = state.restored.setdefault(cid, [])
+        if kind in ANSWERS_OF:  # an applied record gives the whole comment (see commands_in)
+            restored.append(CommandLine(ANSWERS_OF[kind], "", "(posted)", 0))
     known = state.history.tool_reacted
     for c in people.values():
         if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from incident_ops.applied_records import record_edited
 from incident_ops.commands import help_markdown
 from incident_ops.config import Config
 from incident_ops.effects import (
@@ -50,6 +51,7 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         *_undo_close(state, ctx),
         *_declaration(state, ctx),
         *_answer_commands(state, ctx),
+        *record_edited(state, ctx.renderer),
         *_confirmed_close(state, ctx),
         *_closed_by_hand(state, ctx),
     ]
@@ -79,7 +81,7 @@ def _undo_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
     else:
         why = "only the Community Representative, the issue's author or the response team can close it"
     line = f"This incident was reopened: {why}. The response team closes it with `/close`."
-    facts = {"to": undo.by}
+    facts = {"to": undo.by, "outside": "yes"}
     body = ctx.renderer.render("reply", undo.reply_key, facts, author=undo.by, lines=[line], help="")
     yield PostComment("reply", undo.reply_key, body)
 
@@ -166,7 +168,7 @@ def _answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
         if comment_id in state.outsiders:
             # Someone outside the team: at most the one reply their budget allows, never a reaction.
             if comment_id not in state.withheld:
-                yield from _reply(ctx, outcomes)
+                yield from _reply(ctx, outcomes, outside=True)
             continue
         for outcome in outcomes:
             if outcome.accepted:
@@ -224,7 +226,7 @@ def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[A
         yield CloseIssue("completed")
 
 
-def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
+def _reply(ctx: Context, outcomes: list[Outcome], outside: bool = False) -> Iterator[Action]:
     """One reply per command comment: why commands were refused, and /help's list."""
     comment = outcomes[0].comment
     lines = [
@@ -241,7 +243,11 @@ def _reply(ctx: Context, outcomes: list[Outcome]) -> Iterator[Action]:
     body = ctx.renderer.render(
         "reply",
         key,
-        {"to": comment.author.login, "refused": ",".join(refused) or None},
+        {
+            "to": comment.author.login,
+            "refused": ",".join(refused) or None,
+            "outside": "yes" if outside else None,
+        },
         author=comment.author.login,
         lines=lines,
         help=help_markdown() if wants_help else "",

@@ -22,8 +22,8 @@ KINDS = (
 _MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
 _KEY = re.compile(r"<!-- incident-ops-key:(?P<key>[^\s>]+) -->")
 # Facts a keyed comment records about what it answers: the record of what was applied, read by later runs.
-FACTS = ("to", "source", "refused", "declared")
-_FACT = re.compile(r"<!-- incident-ops-(?P<name>to|source|refused|declared):(?P<value>[^\s<>]{1,300}) -->")
+FACTS = ("to", "source", "refused", "declared", "applied", "outside")
+_FACT = re.compile(rf"<!-- incident-ops-(?P<name>{'|'.join(FACTS)}):(?P<value>[^\s<>]{{1,3000}}) -->")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,11 @@ def read_marker(body: str | None) -> Marker | None:
         return None
     key = _KEY.search(body)
     # Only the hidden lines the tool wrote at the top count: the comment's text is people's.
-    head = body[: (key.end() if key else kind.end()) + 700]
-    facts = {m["name"]: m["value"] for m in _FACT.finditer(head)}
+    facts = {}
+    for line in body.lstrip().splitlines():
+        if not line.startswith("<!-- incident-ops"):
+            break
+        fact = _FACT.fullmatch(line)
+        if fact is not None:
+            facts[fact["name"]] = fact["value"]
     return Marker(kind["kind"], key["key"] if key else kind["kind"], facts)

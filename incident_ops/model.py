@@ -90,3 +90,6 @@ class IssueHistory:
     events: tuple[IssueEvent, ...] | None = None
     # Command comments whose reaction is known to be the tool's (None: take any +1 or confused as the tool's)
     tool_reacted: frozenset[int] | None = None
+    before_edit: tuple[
+        tuple[int, str], ...
+    ] = ()  # (comment id, its text before an edit), from the edit's event

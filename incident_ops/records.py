@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote, unquote
 
 _LOGIN = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
 _TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
@@ -82,3 +83,28 @@ def read_refused(value: str | None) -> frozenset[int]:
     """Which of a comment's commands (by position) its reply refused."""
     parts = (value or "").split(",")
     return frozenset(int(p) for p in parts if p.isdigit() and len(p) < 4)
+
+
+_APPLIED_ITEM = re.compile(r"(?P<name>[a-z]{1,20})(?:=(?P<args>[^;!]{1,1000}))?(?P<refused>!)?")
+
+
+def applied_fact(commands: list[tuple[str, str, bool]]) -> str:
+    """The record of a comment's commands: `sme=%40bob;commander=%40alice!` (`!` marks a refused one)."""
+    items = (
+        name + (f"={quote(args, safe='@/:.#-_')}" if args else "") + ("" if ok else "!")
+        for name, args, ok in commands
+    )
+    return ";".join(items)
+
+
+def read_applied(value: str | None) -> tuple[tuple[str, str, bool], ...] | None:
+    """A comment's commands as applied, from their record (None when it is not one)."""
+    if not value:
+        return None
+    commands = []
+    for item in value.split(";")[:100]:
+        found = _APPLIED_ITEM.fullmatch(item)
+        if found is None:
+            return None
+        commands.append((found["name"], unquote(found["args"] or ""), not found["refused"]))
+    return tuple(commands)

@@ -68,11 +68,22 @@ class EventIssue:
 
 
 def serve(
-    number: int, services: Services, issue: Issue | None = None, seen: EventIssue | None = None
+    number: int,
+    services: Services,
+    issue: Issue | None = None,
+    seen: EventIssue | None = None,
+    before_edit: tuple[int, str] | None = None,
 ) -> IncidentResult:
-    """Bring one incident up to date with its history (`issue` as listed, `seen` as the event had it)."""
+    """Bring one incident up to date with its history (`issue` as listed, `seen` as the event had it).
+
+    `before_edit` is an edited comment's id and text before the edit, as the edit's event tells.
+    """
     port = services.port
-    history = read_history(services, issue) if issue is not None else _history_now(number, services, seen)
+    edits = (before_edit,) if before_edit else ()
+    if issue is not None:
+        history = read_history(services, issue)
+    else:
+        history = _history_now(number, services, seen, edits)
     current = history.issue
     result = IncidentResult(number, current.title, current.html_url)
     executor = Executor(port, number, services.dry_run, services.say)
@@ -123,21 +134,23 @@ def serve(
     return result
 
 
-def read_history(services: Services, issue: Issue) -> IssueHistory:
+def read_history(services: Services, issue: Issue, edits: tuple[tuple[int, str], ...] = ()) -> IssueHistory:
     """The issue's comments, and its events when the declaration or a close must be looked up."""
     comments = tuple(services.port.list_comments(issue.number))
-    return _with_events(services, IssueHistory(services.repo, issue, comments))
+    return _with_events(services, IssueHistory(services.repo, issue, comments, before_edit=edits))
 
 
-def _history_now(number: int, services: Services, seen: EventIssue | None) -> IssueHistory:
+def _history_now(
+    number: int, services: Services, seen: EventIssue | None, edits: tuple[tuple[int, str], ...]
+) -> IssueHistory:
     """The history, with the event's copy of the issue when nothing can have changed it since."""
     port = services.port
     if seen is None or services.context.now - seen.issue.updated_at > EVENT_ISSUE_FRESH_FOR:
-        return read_history(services, port.get_issue(number))
+        return read_history(services, port.get_issue(number), edits)
     comments = tuple(port.list_comments(number))
-    if _moved_on(comments, seen):
-        return _with_events(services, IssueHistory(services.repo, port.get_issue(number), comments))
-    return _settled(_with_events(services, IssueHistory(services.repo, seen.issue, comments)), services)
+    issue = port.get_issue(number) if _moved_on(comments, seen) else seen.issue
+    history = _with_events(services, IssueHistory(services.repo, issue, comments, before_edit=edits))
+    return history if issue is not seen.issue else _settled(history, services)
 
 
 def _settled(history: IssueHistory, services: Services) -> IssueHistory:
@@ -194,7 +207,8 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     for comment in history.comments:
         if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
             continue
-        if comment.id in done or (find_commands(comment.body) and services.port.tool_reacted(comment.id)):
+        body = next((text for cid, text in history.before_edit if cid == comment.id), comment.body)
+        if comment.id in done or (find_commands(body) and services.port.tool_reacted(comment.id)):
             found.add(comment.id)
     return replace(history, tool_reacted=frozenset(found))
 

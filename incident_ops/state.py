@@ -106,10 +106,11 @@ class IncidentState:
     verdicts: dict[int, bool] = field(default_factory=dict)
     answered_ids: set[int] = field(default_factory=set)  # command comments the tool reacted to: done
     restored: dict[int, list[CommandLine]] = field(default_factory=dict)  # deleted, as their answers record
-    refused: dict[int, frozenset[int]] = field(default_factory=dict)
-    vouched: set[str] = field(
-        default_factory=set
-    )  # logins whose commands the tool's messages record  # commands (by position) a reply refused
+    refused: dict[int, frozenset[int]] = field(default_factory=dict)  # commands (by position) a reply refused
+    applied: dict[int, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)  # edited, as recorded
+    to_record: set[int] = field(default_factory=set)  # edited or deleted: only the memo or the edit tells of
+    vouched: set[str] = field(default_factory=set)  # logins whose commands the tool's messages record
+    outside: set[str] = field(default_factory=set)  # logins the tool's replies record as outside the team
     declaration: Declaration | None = None  # as the acknowledgement records it
     author_on_team: bool = False
     cache_problem: str | None = None  # why the status comment's memo was dropped

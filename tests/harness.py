@@ -107,6 +107,22 @@ class World:
         """Run the tool on the issue_comment.created event of an existing comment."""
         return self.run_payload("issue_comment", self.comment_payload(number, comment_id))
 
+    def edit_comment(self, comment_id: int, body: str, by: str | None = None) -> RunResult:
+        """Edit a comment (as its author, or `by`) and run the tool on the issue_comment.edited event."""
+        comment = self.emu.comment(REPO, comment_id)
+        number = int(comment["issue_url"].rsplit("/", 1)[1])
+        self.emu.edit_comment(REPO, comment_id, body)
+        sender = self.emu.user_json(by) if by else comment["user"]
+        payload = make_payload(
+            "issue_comment.edited",
+            repository=self.emu.repo_json(REPO),
+            issue=self.emu.issue(REPO, number),
+            sender=sender,
+            comment=self.emu.comment(REPO, comment_id),
+            changes={"body": {"from": comment["body"]}},
+        )
+        return self.run_payload("issue_comment", payload)
+
     def comment_payload(self, number: int, comment_id: int) -> dict[str, Any]:
         """The issue_comment.created payload of an existing comment, with the issue as it is now."""
         comment = self.emu.comment(REPO, comment_id)

@@ -338,3 +338,123 @@ def test_a_memo_cannot_turn_the_team_into_outsiders(world: World) -> None:
     set_memo(world, number, json.dumps(data))
     world.comment_event(number, cid)
     assert world.assignees(number) == {"steward"}
+
+
+def test_a_memo_cannot_turn_an_unvouched_team_member_into_an_outsider(world: World) -> None:
+    number = declared(world)
+    cid = world.emu.add_comment(REPO, number, "engineer", "/commander")  # engineer has no record yet
+    data = memo(world, number)
+    data["outsiders"] = {"engineer": str(cid)}
+    set_memo(world, number, json.dumps(data))
+    world.comment_event(number, cid)
+    assert world.assignees(number) == {"engineer"}
+    assert world.bot_comments(number, "reply") == []
+
+
+def edited_roles(world: World) -> tuple[int, int]:
+    """An incident whose roles came from one comment the lead later edited away; (issue, comment)."""
+    number = declared(world)
+    roles = "/commander @engineer\n/sme @expert\n/community @reporter\n/ticket 42"
+    cid = world.emu.add_comment(REPO, number, "lead", roles)
+    world.comment_event(number, cid)
+    world.advance(minutes=10)
+    world.emu.edit_comment(REPO, cid, "(moved the roles to the status comment)")
+    return number, cid
+
+
+def roles_shown(world: World, number: int) -> bool:
+    """Whether the status comment still names the roles the edited comment gave."""
+    status = world.status(number)
+    return all(
+        row in status
+        for row in (
+            "| Incident Commander | @engineer |",
+            "| Subject Matter Experts | @expert |",
+            "| Community Representative | @reporter |",
+        )
+    )
+
+
+def test_an_edited_command_comment_gets_one_record_and_keeps_its_commands_without_the_memo(
+    world: World,
+) -> None:
+    number, cid = edited_roles(world)
+    world.sweep()
+    [record] = world.bot_comments(number, "reply")
+    assert f"incident-ops-key:applied/{cid} " in record["body"]
+    assert "`/commander @engineer`" in record["body"] and "`/ticket 42`" in record["body"]
+
+    set_memo(world, number, None)
+    world.advance(hours=1)
+    world.comment(number, "reporter", "any news?")
+    world.sweep()
+
+    assert roles_shown(world, number)
+    assert world.assignees(number) == {"engineer"}
+    assert len(world.bot_comments(number, "reply")) == 1
+
+
+def test_the_edit_event_records_what_was_applied_even_with_the_memo_gone(world: World) -> None:
+    number = declared(world)
+    roles = "/commander @engineer\n/sme @expert\n/community @reporter"
+    cid = world.emu.add_comment(REPO, number, "lead", roles)
+    world.comment_event(number, cid)
+    set_memo(world, number, None)
+    world.advance(minutes=10)
+
+    result = world.edit_comment(cid, "(roles moved)")
+
+    assert result.code == 0, result.stdout + result.stderr
+    [record] = world.bot_comments(number, "reply")
+    assert f"incident-ops-key:applied/{cid} " in record["body"]
+    world.sweep()
+    assert roles_shown(world, number) and world.assignees(number) == {"engineer"}
+    assert len(world.bot_comments(number, "reply")) == 1
+
+
+def test_edits_that_held_no_command_cost_no_call(world: World) -> None:
+    number = declared(world)
+    cid = world.emu.add_comment(REPO, number, "passer-by", "It is down for me too")
+    world.comment_event(number, cid)
+    result = world.edit_comment(cid, "/resolved")
+    assert "held no command" in result.stdout
+    assert RESOLVED not in world.labels(number) and world.bot_comments(number, "reply") == []
+
+
+def test_a_strangers_edit_of_a_command_comment_writes_nothing(world: World) -> None:
+    number = declared(world)
+    cid = world.emu.add_comment(REPO, number, "passer-by", "/commander")
+    world.comment_event(number, cid)
+    replies = len(world.bot_comments(number, "reply"))
+    world.advance(minutes=10)
+    for n in range(3):
+        world.edit_comment(cid, f"/sme @passer-by {n}")
+    assert len(world.bot_comments(number, "reply")) == replies and world.assignees(number) == set()
+
+
+def test_a_recorded_comment_keeps_its_commands_when_deleted_and_the_memo_is_forged(world: World) -> None:
+    number, cid = edited_roles(world)
+    world.sweep()
+    at = world.emu.comment(REPO, cid)["created_at"].replace("Z", "+00:00")
+    data = memo(world, number)
+    data["answered"][str(cid)] = {"at": at, "by": "lead", "cmds": [["commander", "@passer-by", True]]}
+    set_memo(world, number, json.dumps(data))
+    world.comment(number, "reporter", "any news?")
+    assert roles_shown(world, number)
+
+    world.emu.delete_comment(REPO, cid)
+    set_memo(world, number, None)
+    world.sweep()
+    assert roles_shown(world, number) and world.assignees(number) == {"engineer"}
+
+
+def test_an_edit_within_the_grace_or_a_strangers_edit_needs_no_record(world: World) -> None:
+    number = declared(world)
+    world.comment(number, "lead", "/sme @expert")
+    stranger = world.emu.add_comment(REPO, number, "passer-by", "/sme @passer-by")
+    world.comment_event(number, stranger)
+    world.advance(minutes=10)
+    world.emu.edit_comment(REPO, stranger, "/commander @passer-by")
+    world.sweep()
+    world.sweep()
+    assert [c for c in world.bot_comments(number, "reply") if "applied/" in c["body"]] == []

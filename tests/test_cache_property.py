@@ -80,7 +80,7 @@ def play(world: World, action: str, who: str, what: str, damage: bool, last: lis
         world.comment_event(1, cid)
     elif action == "edit" and last:
         world.advance(minutes=3)  # past the grace for typos: no longer what was posted
-        world.emu.edit_comment(REPO, last[-1], what)
+        world.edit_comment(last[-1], what)
     elif action == "advance":
         world.advance(minutes=int(what))
     elif action == "sweep":
