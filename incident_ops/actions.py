@@ -94,7 +94,7 @@ def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
     by_bot = isinstance(user, dict) and user.get("type") == "Bot"
     body = comment.get("body") if isinstance(comment, dict) else None
     comment_id = comment.get("id") if isinstance(comment, dict) else None
-    changes = payload.get("changes")
+    changes = payload.get("changes") if isinstance(comment, dict) else None
     change = changes.get("body") if isinstance(changes, dict) else None
     before = change.get("from") if isinstance(change, dict) else None
     return IssueEventFacts(

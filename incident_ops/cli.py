@@ -305,7 +305,8 @@ def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label:
         return f"issue_comment.{action} is not handled"
     if facts.comment_by_bot:
         return "the comment is by a bot"
-    if action == "edited" and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
+    edited = event == "issue_comment" and action == "edited"
+    if edited and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
         return "the edited comment held no command"  # what it says now is never a new command
     if label not in {name.casefold() for name in facts.labels} and not _declares(event, facts):
         return f"#{facts.number} is not an incident"
