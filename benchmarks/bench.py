@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from incident_ops.cli import main
+from incident_ops.cli.main import main
 from incident_ops.emulator import GitHubEmulator
 
 REPO = "bench-org/support"

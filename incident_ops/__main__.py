@@ -2,6 +2,6 @@
 
 import sys
 
-from incident_ops.cli import main
+from incident_ops.cli.main import main
 
 sys.exit(main())

@@ -16,9 +16,9 @@ from typing import Any
 
 from webhooks import make_payload, write_event
 
-from incident_ops.cli import main
+from incident_ops.cli.main import main
+from incident_ops.core.markers import read_marker
 from incident_ops.emulator import GitHubEmulator
-from incident_ops.markers import read_marker
 
 REPO = "hub-org/support"
 TOKEN = "ghs_actions_token_for_tests"

@@ -11,9 +11,9 @@ import pytest
 from harness import BOT, LABEL, REPO, RunResult, World
 from test_faults import RETRY_DELAY, assert_no_duplicates, declared, is_bot_comment, ok
 
-from incident_ops.actions import markdown_text
-from incident_ops.demo import REPORT
-from incident_ops.markers import read_marker
+from incident_ops.cli.demo import REPORT
+from incident_ops.cli.runtime import markdown_text
+from incident_ops.core.markers import read_marker
 
 MAX_BODY = 65536  # GitHub's limit for issue and comment bodies, in characters
 LONG_THREAD = 1000

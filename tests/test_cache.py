@@ -11,10 +11,10 @@ import pytest
 from harness import LABEL, REPO, World
 from standins import SlackStandIn
 
-from incident_ops.demo import REPORT
+from incident_ops.cli.demo import REPORT
+from incident_ops.core.render import MAX_COMMENT
 from incident_ops.integrations import slack
 from incident_ops.integrations.http import HttpClient
-from incident_ops.render import MAX_COMMENT
 
 RESOLVED = "incident: resolved"
 MEMO = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)
@@ -250,7 +250,7 @@ def test_an_incident_that_cannot_be_served_is_named_and_exits_3(
     def broken(*_: object) -> list:
         raise KeyError("a bug")
 
-    monkeypatch.setattr("incident_ops.serve.plan", broken)
+    monkeypatch.setattr("incident_ops.serving.serve.plan", broken)
     result = world.comment(number, "engineer", "/status")
     assert result is not None and result.code == 3
     assert f"#{number}: unexpected KeyError" in result.stdout
@@ -312,8 +312,8 @@ def test_a_retried_message_is_not_sent_again_from_an_old_memo(world: World, chat
 
 
 def test_a_forged_report_check_does_not_close_an_incomplete_incident(world: World) -> None:
-    from incident_ops.body_check import _digest
-    from incident_ops.report import read_template
+    from incident_ops.core.body_check import _digest
+    from incident_ops.core.report_check import read_template
 
     number = declared(world)
     world.comment(number, "engineer", "/resolved")

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from standins import SlackStandIn
 
-from incident_ops.demo import REPORT
-from incident_ops.markers import read_marker
+from incident_ops.cli.demo import REPORT
+from incident_ops.core.markers import read_marker
 
 MEMO = re.compile(r"<!-- incident-ops-cache:\{.*?\} -->", re.DOTALL)
 TEAM = ("steward", "engineer", "lead")

@@ -14,8 +14,8 @@ from bundled_report import TASKS
 from harness import LABEL, REPO, TOKEN, World
 from webhooks import load_fixture, write_event
 
-from incident_ops.cli import main
-from incident_ops.report import BUNDLED_TEMPLATE
+from incident_ops.cli.main import main
+from incident_ops.core.report_check import BUNDLED_TEMPLATE
 
 SECRET = "ghs_SECRET_do_not_print_4242"
 DEAD_API = "http://127.0.0.1:9"  # the discard port: nothing listens there
@@ -622,7 +622,7 @@ def test_issue_titles_cannot_add_links_to_the_job_summary(world: World) -> None:
 
 LOADED = """
 import sys
-from incident_ops.cli import main
+from incident_ops.cli.main import main
 code = main(["run"])
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"jinja2", "markdown_it", "yaml", "dateutil"})
 print(code, ",".join(heavy) or "-")

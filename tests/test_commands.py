@@ -1,4 +1,4 @@
-"""Tests for incident_ops.commands: finding command lines, parsing arguments, the help table."""
+"""Tests for incident_ops.core.commands: finding command lines, parsing arguments, the help table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_ops.commands import (
+from incident_ops.core.commands import (
     REGISTRY,
     CommandError,
     CommandLine,
@@ -414,7 +414,7 @@ FRAGMENTS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join))
 def test_the_quick_check_never_hides_a_command(text: str) -> None:
-    from incident_ops.commands import _parse_commands
+    from incident_ops.core.commands import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))
 
@@ -474,6 +474,6 @@ prose_line = st.builds(
 )
 def test_plain_prose_is_read_exactly_as_the_markdown_parser_reads_it(text: str) -> None:
     """Comments simple enough to skip the Markdown parser give the same commands as a full parse."""
-    from incident_ops.commands import _parse_commands
+    from incident_ops.core.commands import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))

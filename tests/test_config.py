@@ -1,4 +1,4 @@
-"""Tests for incident_ops.config: defaults, every kind of mistake, loading and annotations."""
+"""Tests for incident_ops.config.load: defaults, every kind of mistake, loading and annotations."""
 
 from __future__ import annotations
 
@@ -14,22 +14,24 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_ops.config import (
+from incident_ops.config.load import (
     DEFAULT_CONFIG_PATH,
-    Config,
     ConfigError,
     ConfigUnreadable,
+    config_problems_as_annotations,
+    load_config,
+    parse_config,
+    validate_config_file,
+)
+from incident_ops.config.types import (
+    Config,
     EscalationConfig,
     FreshdeskConfig,
     Problem,
     TeamConfig,
     WorkingHoursConfig,
-    config_problems_as_annotations,
-    load_config,
-    parse_config,
-    parse_duration,
-    validate_config_file,
 )
+from incident_ops.config.values import parse_duration
 
 KEYS = [
     "team",
@@ -63,7 +65,8 @@ import sys
 from pathlib import Path
 
 import incident_ops.cli
-from incident_ops.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigError, load_config
+from incident_ops.config.types import Config
 
 workspace = Path(sys.argv[1])
 lazy = sys.argv[2:]

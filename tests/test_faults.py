@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from harness import BOT, LABEL, REPO, RunResult, World, new_world
 
-from incident_ops.demo import REPORT
-from incident_ops.github import PyGithubPort
-from incident_ops.markers import read_marker
+from incident_ops.cli.demo import REPORT
+from incident_ops.core.markers import read_marker
+from incident_ops.github.adapter import PyGithubPort
 
 RETRY_DELAY = "0.001"
 CACHE_LINE = re.compile(r"<!-- incident-ops-cache:.*?-->\n?", re.DOTALL)

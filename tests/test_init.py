@@ -11,16 +11,17 @@ import requests
 from harness import REPO, TOKEN, World
 
 import incident_ops
-from incident_ops.config import load_config, validate_config_file
-from incident_ops.github import PyGithubPort, RetryPolicy
-from incident_ops.init import (
+from incident_ops.cli.init import (
     ISSUE_FORM_PATH,
     REPORT_TEMPLATE_PATH,
     WORKFLOW_PATH,
     init_files,
     run_init,
 )
-from incident_ops.report import check_report, load_template
+from incident_ops.config.load import load_config, validate_config_file
+from incident_ops.core.report_check import check_report, load_template
+from incident_ops.github.adapter import PyGithubPort
+from incident_ops.github.port import RetryPolicy
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITTEN = [WORKFLOW_PATH, ".github/incident-ops.yml", REPORT_TEMPLATE_PATH, ISSUE_FORM_PATH]
@@ -215,7 +216,7 @@ def test_the_bundled_issue_form_is_this_repositorys_own() -> None:
 def test_a_dry_run_writes_nothing_and_says_what_it_would_write(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from incident_ops.cli import main
+    from incident_ops.cli.main import main
 
     assert main(["init", str(tmp_path), "--dry-run"], {}) == 0
     assert list(tmp_path.iterdir()) == []

@@ -9,15 +9,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standins import AGENT_ID, REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
-from incident_ops.config import Config, parse_config
-from incident_ops.fold import fold
+from incident_ops.config.load import parse_config
+from incident_ops.config.types import Config
+from incident_ops.core.fold import fold
+from incident_ops.core.markers import marker_lines
+from incident_ops.core.model import Comment, Issue, IssueHistory, User
+from incident_ops.core.state import IncidentState
 from incident_ops.integrations.deliveries import Integrations, deliver, from_config, owed
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk, base_url
 from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.slack import SlackWebhook, escape, link
-from incident_ops.markers import marker_lines
-from incident_ops.model import Comment, Issue, IssueHistory, User
-from incident_ops.state import IncidentState
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LABEL = "type: Hub Incident"

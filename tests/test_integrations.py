@@ -13,7 +13,7 @@ import pytest
 from harness import LABEL, REPO, T0, RunResult, World
 from standins import REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
-from incident_ops.demo import REPORT
+from incident_ops.cli.demo import REPORT
 from incident_ops.integrations import freshdesk, slack
 from incident_ops.integrations.http import HttpClient
 

@@ -31,9 +31,11 @@ from test_metrics import (
 )
 from test_report_cmd import MERMAID_BLOCK, FakePort, _report_wired, sample, services
 
-from incident_ops.config import Config
-from incident_ops.fold import fold
-from incident_ops.mermaid import (
+from incident_ops.cli.report import run_report
+from incident_ops.config.types import Config
+from incident_ops.core.fold import fold
+from incident_ops.core.memo import StatusCache
+from incident_ops.core.mermaid import (
     MIN_BUDGET,
     SAFE_PUNCTUATION,
     TIMELINE_BUDGET,
@@ -43,12 +45,10 @@ from incident_ops.mermaid import (
     label,
     pie_chart,
 )
-from incident_ops.render import MAX_COMMENT, Renderer
-from incident_ops.report_cmd import run_report
-from incident_ops.status_cache import StatusCache
-from incident_ops.status_view import render_status
-from incident_ops.timers import clocks
-from incident_ops.workhours import WorkCalendar
+from incident_ops.core.render import MAX_COMMENT, Renderer
+from incident_ops.core.status_view import render_status
+from incident_ops.core.timers import clocks
+from incident_ops.core.workhours import WorkCalendar
 
 CHECKER = Path(__file__).parent / "mermaid"
 PINNED = json.loads((CHECKER / "package.json").read_text("utf-8"))["dependencies"]

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incident_ops.fold import fold
-from incident_ops.markers import marker_lines
-from incident_ops.metrics import by_month, incident_figures, spread, summarise
-from incident_ops.model import Comment, Issue, IssueEvent, IssueHistory, User
-from incident_ops.state import IncidentState
+from incident_ops.core.fold import fold
+from incident_ops.core.markers import marker_lines
+from incident_ops.core.metrics import by_month, incident_figures, spread, summarise
+from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
+from incident_ops.core.state import IncidentState
 
 LABEL = "type: Hub Incident"
 REPO = "hub-org/support"

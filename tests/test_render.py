@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from incident_ops.render import Renderer
+from incident_ops.core.render import Renderer
 
 
 def test_the_fingerprint_follows_the_custom_templates_and_nothing_else(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from bundled_report import SECTIONS, TASKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_ops.report import (
+from incident_ops.core.report_check import (
     BUNDLED_TEMPLATE,
     ReportCheck,
     ReportTemplate,

@@ -28,17 +28,17 @@ from test_metrics import (
     reopened,
 )
 
-from incident_ops.config import Config
-from incident_ops.github import CallCounter, GitHubFailure
-from incident_ops.handlers import Context
-from incident_ops.model import Comment, Issue, IssueEvent, IssueHistory
-from incident_ops.render import Renderer
-from incident_ops.report import read_template
-from incident_ops.report_cmd import incident_record_fields, run_report
-from incident_ops.report_options import since_date
-from incident_ops.serve import Services
-from incident_ops.team import Team
-from incident_ops.workhours import WorkCalendar
+from incident_ops.cli.report import incident_record_fields, run_report
+from incident_ops.cli.report_options import since_date
+from incident_ops.config.types import Config
+from incident_ops.core.context import Context
+from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory
+from incident_ops.core.render import Renderer
+from incident_ops.core.report_check import read_template
+from incident_ops.core.workhours import WorkCalendar
+from incident_ops.github.port import CallCounter, GitHubFailure
+from incident_ops.serving.services import Services
+from incident_ops.serving.team import Team
 
 MERMAID_BLOCK = re.compile(r"```mermaid\n(.*?)```", re.DOTALL)
 
@@ -198,7 +198,7 @@ def test_unknown_format_is_refused() -> None:
 
 def _report_wired() -> bool:
     """Whether the CLI has the `report` subcommand yet."""
-    from incident_ops.cli import build_parser
+    from incident_ops.cli.parser import build_parser
 
     return re.search(r"[{,]report[,}]", build_parser().format_help()) is not None
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from harness import LABEL, REPO, T0, RunResult, World
 
-from incident_ops.demo import REPORT
+from incident_ops.cli.demo import REPORT
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from incident_ops.commands import CommandError, parse_ticket_id
-from incident_ops.report import find_ticket_ref
-from incident_ops.tickets import ticket_id
+from incident_ops.core.commands import CommandError, parse_ticket_id
+from incident_ops.core.report_check import find_ticket_ref
+from incident_ops.core.tickets import ticket_id
 
 FORMS = [
     ("123", "123"),

@@ -1,4 +1,4 @@
-"""Tests for incident_ops.timers: which clocks run, when each falls due, and what fires at `now`."""
+"""Tests for incident_ops.core.timers: which clocks run, when each falls due, and what fires at `now`."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from incident_ops.config import CloseConfig, Config, EscalationConfig, UpdatesConfig
-from incident_ops.demo import REPORT
-from incident_ops.fold import fold
-from incident_ops.markers import marker_lines
-from incident_ops.model import Comment, Issue, IssueEvent, IssueHistory, User
-from incident_ops.report import check_report, load_template
-from incident_ops.state import IncidentState
-from incident_ops.timers import Clocks, Due, clocks, due, update_reminder_key
-from incident_ops.workhours import WorkCalendar
+from incident_ops.cli.demo import REPORT
+from incident_ops.config.types import CloseConfig, Config, EscalationConfig, UpdatesConfig
+from incident_ops.core.fold import fold
+from incident_ops.core.markers import marker_lines
+from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
+from incident_ops.core.report_check import check_report, load_template
+from incident_ops.core.state import IncidentState
+from incident_ops.core.timers import Clocks, Due, clocks, due, update_reminder_key
+from incident_ops.core.workhours import WorkCalendar
 
 LABEL = "type: Hub Incident"
 TEAM = {"steward", "engineer", "lead"}

@@ -17,9 +17,9 @@ import yaml
 from act.runner import EmulatorProcess, act_run, source_copy
 from webhooks import make_payload
 
-from incident_ops.actions import mask_commands
-from incident_ops.config import parse_config
-from incident_ops.init import ACTION_REPO, BUNDLED
+from incident_ops.cli.init import ACTION_REPO, BUNDLED
+from incident_ops.cli.runtime import mask_commands
+from incident_ops.config.load import parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -219,7 +219,7 @@ def test_act_runs_this_repositorys_workflow_on_a_comment(emulator: EmulatorProce
 def test_act_runs_the_workflow_init_writes_through_the_reusable_workflow(
     emulator: EmulatorProcess, tmp_path: Path
 ) -> None:
-    from incident_ops.init import run_init
+    from incident_ops.cli.init import run_init
 
     number = comment_event(emulator, tmp_path / "event.json", "/declare\n/commander")
     adopter = source_copy(None, tmp_path / "adopter")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from incident_ops.workhours import WorkCalendar
+from incident_ops.core.workhours import WorkCalendar
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)

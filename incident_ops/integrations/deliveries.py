@@ -8,15 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from incident_ops.config import Config
+from incident_ops.config.types import Config
+from incident_ops.core.markers import comment_marker
+from incident_ops.core.model import Comment
+from incident_ops.core.relay import ZERO_WIDTH_JOINER
+from incident_ops.core.state import IncidentState
 from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
 from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.slack import SlackWebhook
-from incident_ops.markers import comment_marker
-from incident_ops.model import Comment
-from incident_ops.relay import ZERO_WIDTH_JOINER
-from incident_ops.state import IncidentState
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

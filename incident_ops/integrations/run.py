@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from incident_ops.core.markers import comment_marker
+from incident_ops.core.model import Comment
+from incident_ops.core.state import IncidentState
+from incident_ops.core.timers import clocks, due
 from incident_ops.integrations.deliveries import Integrations, deliver, owed, steps_owed
 from incident_ops.integrations.http import IntegrationError
-from incident_ops.markers import comment_marker
-from incident_ops.model import Comment
-from incident_ops.state import IncidentState
-from incident_ops.timers import clocks, due
 
 if TYPE_CHECKING:
-    from incident_ops.handlers import Context
+    from incident_ops.core.context import Context
 
 
 FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 import yaml
 
-from incident_ops.init import ACTION_REPO
+from incident_ops.cli.init import ACTION_REPO
 
 STAND_INS = Path(__file__).resolve().parent
 ACT_TIMEOUT = 240

@@ -1,0 +1,198 @@
+"""`incident-ops demo`: a whole incident played against the local GitHub emulator, printed as a thread."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import tempfile
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from incident_ops.core.markers import read_marker
+from incident_ops.emulator import GitHubEmulator
+
+REPO = "example-hub/support"
+TOKEN = "demo-token"
+BOT = "github-actions[bot]"
+LABEL = "type: Hub Incident"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+HIDDEN = re.compile(r"<!--.*?-->\n?", re.DOTALL)
+
+REPORT = """### Summary
+Users of the example hub could not log in: the authenticator timed out.
+
+### Impact on users
+Every user of the example hub, from 08:40 to 09:55 UTC; running sessions were unaffected.
+
+### Important information
+Hub URL: https://hub.example.org
+Support ticket ref: 4242
+
+### Tasks and updates
+- [x] Discuss and address the incident, leaving updates as comments on this issue
+- [x] The incident has been dealt with or is over
+- [x] The after-action report below is filled in
+- [x] The issue title is accurate and easy to find by searching
+- [x] Every follow-up action has a linked issue
+
+### Timeline
+- 08:40 UTC: logins start failing
+- 09:00 UTC: incident declared; 09:05 UTC: Incident Commander named
+- 09:55 UTC: authenticator restarted with a longer timeout; logins work
+
+### What went wrong
+The identity provider slowed down and our authenticator's timeout was shorter than its answers.
+
+### Where we got lucky
+It happened on a Monday morning with the whole team online.
+
+### Follow-up actions
+- Process: none
+- Documentation: document the authenticator timeout (#12)
+- Technical improvements: alert on login failures (#13)
+"""
+
+
+class DemoRun:
+    """Drives `incident-ops run` and `sweep` in-process against the emulator and prints the thread."""
+
+    def __init__(self, emu: GitHubEmulator, workdir: Path, write: Callable[[str], None]) -> None:
+        self.emu = emu
+        self.workdir = workdir
+        self.write = write
+        self.shown: set[int] = set()
+        self.calls = 0
+
+    def narrate(self, text: str) -> None:
+        """A line of narration between the comments."""
+        self.write(f"\n=== {self.emu.now:%a %d %b %H:%M} UTC · {text}")
+
+    def event(self, name: str, payload: dict[str, Any]) -> None:
+        """Run the tool on one event."""
+        path = self.workdir / "event.json"
+        path.write_text(json.dumps(payload), encoding="utf-8")
+        self._cli(["run"], {"GITHUB_EVENT_NAME": name, "GITHUB_EVENT_PATH": str(path)})
+
+    def sweep(self) -> None:
+        """Run the scheduled timer pass."""
+        self._cli(["sweep", "--repo", REPO], {"GITHUB_EVENT_NAME": "schedule"})
+
+    def _cli(self, argv: list[str], extra: dict[str, str]) -> None:
+        """Call the CLI with a runner-like environment; the tool's own output is kept quiet."""
+        from incident_ops.cli.main import main
+
+        env = {
+            "GITHUB_REPOSITORY": REPO,
+            "GITHUB_API_URL": self.emu.api_url,
+            "GITHUB_WORKSPACE": str(self.workdir),
+            "GITHUB_TOKEN": TOKEN,
+            "INCIDENT_OPS_NOW": self.emu.now.isoformat(),
+            **extra,
+        }
+        before = len(self.emu.requests)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = main(argv, env)
+        self.calls += len(self.emu.requests) - before
+        if code != 0:
+            raise RuntimeError(f"incident-ops {' '.join(argv)} exited {code}:\n{out.getvalue()}")
+
+    def comment(self, number: int, author: str, body: str) -> None:
+        """A person comments, and the comment event runs."""
+        cid = self.emu.add_comment(REPO, number, author, body)
+        comment = self.emu.comment(REPO, cid)
+        self.event("issue_comment", self._payload("created", number, comment["user"], comment=comment))
+        self.show(number)
+
+    def _payload(self, action: str, number: int, sender: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        """A webhook payload shaped like GitHub's for this issue."""
+        return {
+            "action": action,
+            "issue": self.emu.issue(REPO, number),
+            "repository": self.emu.repo_json(REPO),
+            "sender": sender,
+            **extra,
+        }
+
+    def show(self, number: int) -> None:
+        """Print comments not shown yet; the status comment is shown at the end only."""
+        for c in self.emu.comments(REPO, number):
+            marker = read_marker(c["body"])
+            if c["id"] in self.shown or (marker and marker.kind == "status"):
+                continue
+            self.shown.add(c["id"])
+            who = c["user"]["login"] + (f"  [{marker.kind}]" if marker else "")
+            self.write(f"\n  @{who}:")
+            self.write(_quoted(c["body"]))
+
+
+def run_demo(write: Callable[[str], None] = print) -> int:
+    """Play declare → commands → escalation → update → resolve → report → auto-close."""
+    with GitHubEmulator(now=START) as emu, tempfile.TemporaryDirectory() as tmp:
+        _seed(emu)
+        demo = DemoRun(emu, Path(tmp), write)
+        write("incident-ops demo: an incident on a local GitHub emulator (no token, no network)")
+        number = emu.create_issue(REPO, "[Incident] Users cannot log in", "", "community-rep")
+        demo.narrate("@community-rep opens an issue; @steward labels it as a Hub Incident")
+        emu.add_labels(REPO, number, [LABEL], "steward")
+        label = emu.label_json(REPO, LABEL)
+        demo.event("issues", demo._payload("labeled", number, emu.user_json("steward"), label=label))
+        demo.show(number)
+        emu.advance(timedelta(minutes=5))
+        demo.narrate("@engineer takes command and brings in an SME")
+        demo.comment(number, "engineer", "/commander\n/sme @db-expert")
+        demo.narrate("a community member tries a team command")
+        demo.comment(number, "community-rep", "/resolved")
+        emu.advance(timedelta(minutes=26))
+        demo.narrate("the scheduled sweep: 31 minutes without a resolution")
+        demo.sweep()
+        demo.show(number)
+        emu.advance(timedelta(minutes=10))
+        demo.narrate("the Incident Commander posts an update")
+        demo.comment(number, "engineer", "/update The identity provider is slow; we are raising the timeout.")
+        emu.advance(timedelta(minutes=14))
+        demo.narrate("the Support Steward links the community's FreshDesk ticket")
+        demo.comment(number, "steward", "/ticket 4242")
+        demo.narrate("fixed")
+        demo.comment(number, "engineer", "/resolved Logins work again. Thanks for your patience!")
+        emu.advance(timedelta(hours=2))
+        demo.narrate("@steward fills in the incident report (the issue body)")
+        emu.edit_issue(REPO, number, "steward", body=REPORT)
+        demo.event("issues", demo._payload("edited", number, emu.user_json("steward")))
+        emu.advance(timedelta(hours=46))
+        demo.narrate("48 working hours after the resolution, no community reply: the sweep closes it")
+        demo.sweep()
+        demo.show(number)
+        final = emu.issue(REPO, number)
+        write(f"\nThe issue is now {final['state']} ({final['state_reason']}).")
+        status = next(c for c in emu.comments(REPO, number) if "incident-ops:status" in c["body"])
+        write("\nThe status comment, edited in place throughout:\n")
+        write(_quoted(status["body"]))
+        write(f"\nGitHub API calls made by incident-ops in this demo: {demo.calls}")
+    return 0
+
+
+def _seed(emu: GitHubEmulator) -> None:
+    """The hub's support repository, its team and a community member."""
+    emu.create_repo(REPO)
+    emu.add_user(BOT, type="Bot")
+    emu.add_token(TOKEN, BOT)
+    for login, role in (
+        ("steward", "triage"),
+        ("engineer", "write"),
+        ("db-expert", "read"),
+        ("community-rep", None),
+    ):
+        emu.add_user(login)
+        if role:
+            emu.set_permission(REPO, login, role)
+
+
+def _quoted(body: str) -> str:
+    """A comment body without its hidden lines, set off as a quoted block."""
+    return textwrap.indent(HIDDEN.sub("", body).strip(), "  │ ", predicate=lambda _: True)

@@ -1,0 +1,134 @@
+"""`incident-ops init`: write the workflow, config, report template and issue form into a repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from incident_ops.cli.exit_codes import OK, PROBLEM, USAGE
+from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigError, ConfigUnreadable, load_config
+
+BUNDLED = Path(__file__).resolve().parent.parent / "bundled"
+# The published repository: the workflow `init` writes calls its reusable workflow at the v1 tag.
+ACTION_REPO = "OWNER/incident-ops"
+WORKFLOW_PATH = ".github/workflows/incident-ops.yml"
+REPORT_TEMPLATE_PATH = ".github/incident-report.md"
+ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/incident-report.yml"
+
+
+class LabelPort(Protocol):
+    """The one GitHub call `init --create-labels` needs."""
+
+    def ensure_label(self, name: str, color: str, description: str) -> bool:
+        """Create the repository label unless it exists (any case); True when it was created."""
+        ...
+
+
+@dataclass(frozen=True)
+class InitFile:
+    """One file `init` writes: where, and its text."""
+
+    path: str
+    text: str
+
+
+def _issue_form_source() -> Path:
+    """The issue form bundled with the package (a copy of this repository's own, kept equal by a test)."""
+    return BUNDLED / "incident-report.yml"
+
+
+def _config_text() -> str:
+    """The commented config with every default, pointing at the report template `init` writes."""
+    text = (BUNDLED / "incident-ops.yml").read_text(encoding="utf-8")
+    default = "  template: null\n"
+    if default not in text:
+        raise RuntimeError("the bundled config no longer has `report.template: null`")
+    written = (
+        "  # `incident-ops init` wrote this template: keep its headings in step with the issue form's.\n"
+        f"  template: {REPORT_TEMPLATE_PATH}\n"
+    )
+    return text.replace(default, written, 1)
+
+
+def init_files() -> list[InitFile]:
+    """Every file `init` writes, in the order it writes them."""
+    return [
+        InitFile(WORKFLOW_PATH, (BUNDLED / "workflow.yml").read_text(encoding="utf-8")),
+        InitFile(DEFAULT_CONFIG_PATH, _config_text()),
+        InitFile(REPORT_TEMPLATE_PATH, (BUNDLED / "3_incident-report.md").read_text(encoding="utf-8")),
+        InitFile(ISSUE_FORM_PATH, _issue_form_source().read_text(encoding="utf-8")),
+    ]
+
+
+def run_init(
+    directory: Path,
+    force: bool,
+    create_labels: bool,
+    port: LabelPort | None,
+    say: Callable[[str], None],
+    dry_run: bool = False,
+) -> int:
+    """Write the files (never over existing ones without force), then create the labels if asked."""
+    if not directory.is_dir():
+        say(f"incident-ops init: {directory} is not a folder; give the repository's root folder.")
+        return USAGE
+    if create_labels and port is None:
+        say("incident-ops init: --create-labels needs the repository (--repo or GITHUB_REPOSITORY).")
+        return USAGE
+    try:
+        files = init_files()
+    except OSError as error:
+        say(f"incident-ops init: a bundled file is missing ({error}); reinstall incident-ops.")
+        return PROBLEM
+    existing = [f.path for f in files if (directory / f.path).exists()]
+    refused = bool(existing) and not force
+    if refused:
+        say("incident-ops init: these files exist already; nothing was written (--force overwrites them):")
+        for path in existing:
+            say(f"  {path}")
+    elif dry_run:
+        for file in files:
+            say(f"[dry run] would {'overwrite' if file.path in existing else 'write'} {file.path}")
+    else:
+        _write(directory, files, existing, say)
+    if dry_run:
+        if create_labels:
+            say("[dry run] would create the incident, resolved and stale labels that are missing")
+        return PROBLEM if refused else OK
+    # Labels are only added, never changed, so they are created even when the files were left alone.
+    if create_labels and port is not None and _create_labels(directory, port, say) != OK:
+        return PROBLEM
+    if refused:
+        return PROBLEM
+    say("Next: commit these files. Label an issue with the incident label, or open one with the")
+    say("incident-report form, to declare an incident; the workflow's schedule runs the timers.")
+    return OK
+
+
+def _write(directory: Path, files: list[InitFile], existing: list[str], say: Callable[[str], None]) -> None:
+    """Write the files, creating folders as needed."""
+    for file in files:
+        target = directory / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(file.text, encoding="utf-8")
+        say(f"{'overwrote' if file.path in existing else 'wrote'} {file.path}")
+
+
+def _create_labels(directory: Path, port: LabelPort, say: Callable[[str], None]) -> int:
+    """Create the incident, resolved and stale labels named in the repository's config."""
+    try:
+        config = load_config(directory)
+    except (ConfigError, ConfigUnreadable) as error:
+        say(f"incident-ops init: cannot create the labels, the config has problems:\n{error}")
+        return PROBLEM
+    labels = (
+        (config.incident_label, "d73a4a", "An incident: incident-ops runs the response in this issue"),
+        (config.resolved_label, "0e8a16", "The incident is resolved; it closes once the report is complete"),
+        (config.stale_label, "fbca04", "An update to the community is overdue"),
+    )
+    for name, color, description in labels:
+        created = port.ensure_label(name, color, description)
+        say(f"{'created' if created else 'kept the existing'} label {name!r}")
+    return OK

@@ -1,0 +1,225 @@
+"""`incident-ops`: the entry point, dispatching each subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from incident_ops.cli import runtime as actions
+from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM, USAGE
+from incident_ops.cli.parser import UsageProblem, build_parser
+from incident_ops.cli.wiring import (
+    config_from,
+    config_or_none,
+    dry_run_from,
+    finish,
+    now_from,
+    retry_delay,
+    services_from,
+    template_from,
+    with_config_errors,
+)
+from incident_ops.config.load import (
+    DEFAULT_CONFIG_PATH,
+    ConfigUnreadable,
+    validate_config_file,
+)
+from incident_ops.core.commands import find_commands
+from incident_ops.core.render import TemplateProblem
+from incident_ops.core.report_check import check_report, format_check
+from incident_ops.github.adapter import PyGithubPort
+from incident_ops.github.port import GitHubFailure, RetryPolicy
+from incident_ops.serving.serve import serve
+from incident_ops.serving.services import IncidentResult
+from incident_ops.serving.sweep import failed, sweep
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    env = dict(os.environ if env is None else env)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return USAGE if exit_.code not in (0, None) else OK
+    try:
+        now_from(args, env)  # a malformed --now is a usage error whatever the subcommand
+        return _dispatch(args, env)
+    except UsageProblem as problem:
+        print(f"incident-ops: {problem}", file=sys.stderr)
+        return USAGE
+    except GitHubFailure as failure:
+        print(f"::error::GitHub failed: {failure}. Some work may be done; rerunning is safe.")
+        return GITHUB_FAILED
+    except BrokenPipeError:
+        # The reader went away (`check-report … | head`): stop quietly, as Python's docs advise.
+        # https://docs.python.org/3/library/signal.html#note-on-sigpipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PROBLEM
+
+
+def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Call the subcommand."""
+    handlers: dict[str, Callable[[argparse.Namespace, dict[str, str]], int]] = {
+        "run": _run,
+        "sweep": _sweep,
+        "check-report": _check_report,
+        "validate-config": _validate_config,
+        "demo": _demo,
+        "report": _report,
+        "init": _init,
+    }
+    return handlers[args.command](args, env)
+
+
+def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Handle the event of a workflow run."""
+    runner = actions.RunnerEnv.from_env(env)
+    if runner.event_name in ("schedule", "workflow_dispatch"):
+        return _sweep(args, env)
+    if runner.event_name not in ("issues", "issue_comment"):
+        print(f"::notice::incident-ops has nothing to do for {runner.event_name or 'no'} events.")
+        return OK
+    if not runner.repository:
+        raise UsageProblem("GITHUB_REPOSITORY is not set")
+    try:
+        payload = actions.read_event(runner.event_path)
+        facts = actions.issue_facts(payload)
+    except actions.EventProblem as problem:
+        raise UsageProblem(str(problem)) from problem
+    repo = runner.repository
+
+    def go() -> int:
+        services = services_from(args, env, runner, repo)
+        label = services.context.config.incident_label.casefold()
+        action = str(payload.get("action") or "")
+        skip = _skip_reason(runner.event_name, action, facts, label)
+        if skip:
+            print(f"::notice::{skip}; nothing to do.")
+            return finish(services, [], runner)
+        url = f"https://github.com/{repo}/issues/{facts.number}"
+        title = str(payload["issue"].get("title") or "")
+        try:
+            before = (facts.comment_id, facts.body_before_edit) if facts.body_before_edit else None
+            result = serve(facts.number, services, seen=actions.event_issue(payload), before_edit=before)
+        except GitHubFailure as failure:
+            result = IncidentResult(facts.number, title, url, "failed")
+            result.error = f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
+        except TemplateProblem:
+            raise
+        except Exception as error:  # noqa: BLE001 - named in the output and summary, never a traceback
+            result = failed(facts.number, title, url, error)
+        return finish(services, [result], runner)
+
+    return with_config_errors(go)
+
+
+def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label: str) -> str | None:
+    """Why an event needs no work, if it needs none (checked before any API call)."""
+    if facts.is_pull_request:
+        return "the comment is on a pull request"
+    if event == "issues" and action not in actions.ISSUE_ACTIONS:
+        return f"issues.{action} is not handled"
+    if event == "issue_comment" and action not in ("created", "edited"):
+        return f"issue_comment.{action} is not handled"
+    if facts.comment_by_bot:
+        return "the comment is by a bot"
+    edited = event == "issue_comment" and action == "edited"
+    if edited and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
+        return "the edited comment held no command"  # what it says now is never a new command
+    if label not in {name.casefold() for name in facts.labels} and not _declares(event, facts):
+        return f"#{facts.number} is not an incident"
+    return None
+
+
+def _declares(event: str, facts: actions.IssueEventFacts) -> bool:
+    """Whether a comment on a plain issue asks to declare it (the only command such an issue answers)."""
+    return event == "issue_comment" and any(c.name == "declare" for c in find_commands(facts.comment_body))
+
+
+def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Serve every open incident's timers."""
+    runner = actions.RunnerEnv.from_env(env)
+    repo = getattr(args, "repo", None) or runner.repository
+    if not repo or "/" not in repo:
+        raise UsageProblem("sweep needs --repo OWNER/NAME (or GITHUB_REPOSITORY)")
+
+    def go() -> int:
+        services = services_from(args, env, runner, repo)
+        return finish(services, sweep(services), runner)
+
+    return with_config_errors(go)
+
+
+def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Write the workflow, config, report template and issue form; optionally create the labels."""
+    from incident_ops.cli.init import run_init  # only this subcommand needs it
+
+    runner = actions.RunnerEnv.from_env(env)
+    repo = args.repo or runner.repository
+    port = None
+    if args.create_labels and repo and "/" in repo:
+        delay = retry_delay(env)
+        port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
+    dry_run = dry_run_from(args, env)
+    return run_init(Path(args.directory), args.force, args.create_labels, port, print, dry_run)
+
+
+def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Print incident metrics; the Markdown report also goes to the job summary."""
+    runner = actions.RunnerEnv.from_env(env)
+    repo = args.repo or runner.repository
+    if not repo or "/" not in repo:
+        raise UsageProblem("report needs --repo OWNER/NAME (or GITHUB_REPOSITORY)")
+
+    def go() -> int:
+        services = services_from(args, env, runner, repo)
+        from incident_ops.cli.report import run_report  # only this subcommand needs the metrics
+
+        return run_report(services, args.since, args.format, print, runner.summary_path)
+
+    return with_config_errors(go)
+
+
+def _check_report(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Print what the report lacks; exit 1 when incomplete."""
+    try:
+        body = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"cannot read {args.file}: {error}") from error
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    config = config_or_none(lambda: config_from(args, env, workspace))
+    if config is None:
+        return PROBLEM
+    check = check_report(body, template_from(config, workspace).parsed)
+    print(format_check(check))
+    return OK if check.complete else PROBLEM
+
+
+def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Exit 1 naming every problem of a config file."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    named = args.path or args.config or env.get("INCIDENT_OPS_CONFIG")
+    path = Path(named) if named else workspace / DEFAULT_CONFIG_PATH
+    if not named and not path.exists():
+        print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
+        return OK
+    try:
+        problems = validate_config_file(path, workspace)
+    except ConfigUnreadable as error:
+        raise UsageProblem(str(error)) from error
+    for problem in problems:
+        where = f"{path}:{problem.line}: " if problem.line else f"{path}: "
+        print(where + str(problem))
+    if not problems:
+        print(f"{path}: valid.")
+    return PROBLEM if problems else OK
+
+
+def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Play an incident against the built-in emulator."""
+    from incident_ops.cli.demo import run_demo
+
+    return run_demo()

@@ -1,0 +1,161 @@
+"""From the environment and options to the services a run needs, and from its results to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from incident_ops.cli import runtime as actions
+from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM
+from incident_ops.cli.parser import UsageProblem, parse_instant
+from incident_ops.config.load import (
+    ConfigError,
+    ConfigUnreadable,
+    config_problems_as_annotations,
+    load_config,
+)
+from incident_ops.config.types import Config
+from incident_ops.core.context import Context
+from incident_ops.core.render import Renderer, TemplateProblem
+from incident_ops.core.report_check import TemplateSource, read_template
+from incident_ops.core.workhours import WorkCalendar
+from incident_ops.github.adapter import PyGithubPort
+from incident_ops.github.port import DEFAULT_BUDGET, RetryPolicy
+from incident_ops.integrations.deliveries import from_config
+from incident_ops.serving.services import IncidentResult, Services
+from incident_ops.serving.team import Team
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def now_from(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
+    """--now, else INCIDENT_OPS_NOW, else the clock."""
+    text = args.now or env.get("INCIDENT_OPS_NOW")
+    if not text:
+        return datetime.now(UTC)
+    source = "--now" if args.now else "INCIDENT_OPS_NOW"
+    try:
+        parsed = parse_instant(text)
+    except (ValueError, OverflowError) as error:
+        raise UsageProblem(f"{source}: {text!r} is not an ISO 8601 time ({error})") from error
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def dry_run_from(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
+    """--dry-run, else INCIDENT_OPS_DRY_RUN."""
+    return bool(args.dry_run) or env.get("INCIDENT_OPS_DRY_RUN", "").lower() in TRUE
+
+
+def config_from(args: argparse.Namespace, env: Mapping[str, str], workspace: Path) -> Config:
+    """The config, or exit 1 with every problem (as annotations) before any write."""
+    path = args.config or env.get("INCIDENT_OPS_CONFIG") or None
+    try:
+        return load_config(workspace, path)
+    except ConfigUnreadable as error:
+        raise UsageProblem(str(error)) from error
+
+
+def services_from(
+    args: argparse.Namespace, env: Mapping[str, str], runner: actions.RunnerEnv, repo: str
+) -> Services:
+    """The real collaborators of a run."""
+    config = config_from(args, env, runner.workspace)
+    if env.get("GITHUB_ACTIONS") == "true":
+        for line in actions.mask_commands(env, config):
+            print(line)
+    wh = config.working_hours
+    calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
+    template = template_from(config, runner.workspace)
+    templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
+    delay = retry_delay(env)
+    tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
+    budget = _whole_number(env, "INCIDENT_OPS_CALL_BUDGET", DEFAULT_BUDGET)
+    retry = RetryPolicy(base_delay=delay)
+    port = PyGithubPort(repo, runner.token, runner.api_url, retry, tool_logins=tool_logins, budget=budget)
+    renderer = Renderer(templates_dir)
+    renderer.check()
+    context = Context(config, calendar, renderer, now_from(args, env))
+    integrations = from_config(config, env, retry_delay=delay)
+    team = Team(port, config.team)
+    return Services(repo, port, team, template, context, dry_run_from(args, env), integrations=integrations)
+
+
+def template_from(config: Config, workspace: Path) -> TemplateSource:
+    """The report template in use (report.template, else the bundled one)."""
+    path = workspace / config.report.template if config.report.template else None
+    try:
+        return read_template(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"report.template: cannot read {path}: {error}") from error
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    """A positive whole number from the environment."""
+    text = env.get(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise UsageProblem(f"{name}: {text!r} is not a positive whole number")
+    return int(text)
+
+
+def retry_delay(env: Mapping[str, str]) -> float:
+    """INCIDENT_OPS_RETRY_DELAY: the first retry's wait in seconds."""
+    text = env.get("INCIDENT_OPS_RETRY_DELAY") or "1"
+    try:
+        delay = float(text)
+    except ValueError:
+        delay = -1.0
+    if not 0 <= delay <= 60:
+        raise UsageProblem(f"INCIDENT_OPS_RETRY_DELAY: {text!r} is not a number of seconds from 0 to 60")
+    return delay
+
+
+def finish(services: Services, results: list[IncidentResult], runner: actions.RunnerEnv) -> int:
+    """Outputs, summary and exit code of a run or sweep."""
+    port = services.port
+    actions.write_outputs(runner.output_path, actions.outputs_of(results))
+    problems = services.integrations.problems
+    summary = actions.summary_markdown(results, port.counter, services.dry_run, problems)
+    actions.write_summary(runner.summary_path, summary)
+    for result in results:
+        state = f"#{result.number}: {result.state}"
+        print(state + (f" — {'; '.join(result.done)}" if result.done else ""))
+    print(f"API calls: {port.counter.reads} reads, {port.counter.writes} writes")
+    for problem in services.integrations.problems:
+        print(f"::warning::{actions.escape_data(problem)}")
+    for result in results:
+        for warning in result.warnings:
+            print(f"::warning::#{result.number}: {actions.escape_data(warning)}")
+    for result in results:
+        if result.report_problems:
+            missing = actions.escape_data("; ".join(result.report_problems))
+            print(f"::notice::#{result.number}: the incident report is incomplete: {missing}")
+    failed = [r for r in results if r.error]
+    for result in failed:
+        print(f"::error::#{result.number}: {actions.escape_data(result.error or '')}")
+    return GITHUB_FAILED if failed else OK
+
+
+def with_config_errors(run: Callable[[], int]) -> int:
+    """Exit 1 with annotations when the config is wrong."""
+    try:
+        return run()
+    except ConfigError as error:
+        for line in config_problems_as_annotations(error):
+            print(line)
+        print(f"incident-ops: the configuration has problems:\n{error}", file=sys.stderr)
+        return PROBLEM
+    except TemplateProblem as error:
+        print(f"::error::{actions.escape_data(str(error))}")
+        return PROBLEM
+
+
+def config_or_none(load: Callable[[], Config]) -> Config | None:
+    """The config, or None after printing its problems."""
+    try:
+        return load()
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
+        return None

@@ -1,0 +1,119 @@
+"""The writes that answer people's command comments: effects, assignments, replies, reactions (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from incident_ops.core.commands import help_markdown
+from incident_ops.core.context import Context, number_text
+from incident_ops.core.records import source_fact
+from incident_ops.core.relay import defuse
+from incident_ops.core.state import IncidentState, Outcome
+from incident_ops.core.writes import (
+    Action,
+    Assign,
+    CloseIssue,
+    PostComment,
+    React,
+    ReopenIssue,
+    Unassign,
+)
+
+
+def answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """Effects, replies and reactions for command comments no earlier run answered."""
+    by_comment: dict[int, list[Outcome]] = {}
+    for outcome in state.outcomes:
+        if not state.answered(outcome.comment.id):
+            by_comment.setdefault(outcome.comment.id, []).append(outcome)
+    new = [o for outcomes in by_comment.values() for o in outcomes]
+    yield from _assignments(state, new)
+    for comment_id, outcomes in by_comment.items():
+        if comment_id in state.outsiders:
+            # Someone outside the team: at most the one reply their budget allows, never a reaction.
+            if comment_id not in state.withheld:
+                yield from _reply(ctx, outcomes, outside=True)
+            continue
+        for outcome in outcomes:
+            if outcome.accepted:
+                yield from _effects(state, ctx, outcome)
+        yield from _reply(ctx, outcomes)
+        applied = all(o.accepted for o in outcomes)
+        # The reaction is a comment's last write: the cursor moves past it only once all are done.
+        yield React(comment_id, "+1" if applied else "confused")
+
+
+def _assignments(state: IncidentState, new: list[Outcome]) -> Iterator[Action]:
+    """The net assignee change of the new /commander commands: the final IC in, the ones before out."""
+    handovers = [o for o in new if o.accepted and o.command.name == "commander" and o.target]
+    if not handovers or state.commander is None:
+        return
+    final = state.commander
+    yield Assign(final)
+    earlier = {o.previous for o in handovers if o.previous} | {o.target for o in handovers if o.target}
+    for login in sorted(earlier):
+        if login.casefold() != final.casefold():
+            yield Unassign(login)
+
+
+def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
+    """The one-time writes of an accepted command."""
+    comment, name = outcome.comment, outcome.command.name
+    if name == "reopen" and state.closed:
+        yield ReopenIssue()
+    elif name in ("update", "resolved"):
+        kind = "update" if name == "update" else "resolution"
+        body = ctx.renderer.render(
+            kind,
+            f"{kind}/{comment.id}",
+            {"source": source_fact(comment.author.login, comment.created_at)},
+            community=state.community,
+            text=defuse(outcome.command.text),
+            author=comment.author.login,
+            at=comment.created_at,
+            close_after=number_text(ctx.config.close.after_working_hours),
+        )
+        yield PostComment(kind, f"{kind}/{comment.id}", body)
+    elif name == "close" and state.keyed(f"closing/{comment.id}") is None:
+        # Once its closing comment is posted, a /close is done: a person may have reopened the issue since.
+        key = f"closing/{comment.id}"
+        body = ctx.renderer.render(
+            "closing",
+            key,
+            {"source": source_fact(comment.author.login, comment.created_at)},
+            by=comment.author.login,
+            confirmed=False,
+            resolved_at=state.resolved_at,
+            close_after="",
+        )
+        yield PostComment("closing", key, body)
+        yield CloseIssue("completed")
+
+
+def _reply(ctx: Context, outcomes: list[Outcome], outside: bool = False) -> Iterator[Action]:
+    """One reply per command comment: why commands were refused, and /help's list."""
+    comment = outcomes[0].comment
+    lines = [
+        f"`/{o.command.name}` was not applied: {defuse(o.reason)}. Nothing was changed."
+        for o in outcomes
+        if not o.accepted
+    ]
+    wants_help = any(o.command.name == "help" and o.accepted for o in outcomes)
+    if not lines and not wants_help:
+        return
+    # Later runs read which commands were refused from this record.
+    refused = [str(index) for index, o in enumerate(outcomes) if not o.accepted]
+    key = f"reply/{comment.id}"
+    body = ctx.renderer.render(
+        "reply",
+        key,
+        {
+            "to": comment.author.login,
+            "refused": ",".join(refused) or None,
+            "outside": "yes" if outside else None,
+        },
+        author=comment.author.login,
+        lines=lines,
+        help=help_markdown() if wants_help else "",
+    )
+    yield PostComment("reply", key, body)

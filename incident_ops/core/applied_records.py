@@ -1,0 +1,46 @@
+"""Records of applied commands whose comments were edited or deleted since, kept before the memo forgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from incident_ops.core.records import applied_fact, source_fact
+from incident_ops.core.render import Renderer
+from incident_ops.core.state import IncidentState, Outcome
+from incident_ops.core.writes import Action, PostComment
+
+# Their posted messages record these; the rest change only the incident's state, which nothing else records.
+RECORDED_ELSEWHERE = frozenset({"update", "resolved", "close", "status", "help"})
+RELAYED = frozenset({"update", "resolved"})
+
+
+def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
+    """A keyed record of each applied team command comment since edited or deleted (see to_record)."""
+    by_comment: dict[int, list[Outcome]] = {}
+    for outcome in state.outcomes:
+        if outcome.comment.id in state.to_record and outcome.comment.id not in state.outsiders:
+            by_comment.setdefault(outcome.comment.id, []).append(outcome)
+    for comment_id, outcomes in sorted(by_comment.items()):
+        kept = [o for o in outcomes if o.accepted and o.command.name not in RECORDED_ELSEWHERE]
+        if not kept or not state.verdicts.get(comment_id):
+            continue
+        comment = outcomes[0].comment
+        # An update's or resolution's text is in its posted message: only the command is recorded.
+        commands = [
+            (o.command.name, "" if o.command.name in RELAYED else o.command.args, o.accepted)
+            for o in outcomes
+        ]
+        shown = ", ".join(
+            f"`/{o.command.name}{' ' + o.command.args if o.command.args else ''}`" for o in kept
+        )
+        line = (
+            f"Comment {comment_id} was changed after its commands were applied; they stay applied: {shown}. "
+            "To undo one, give the command that does (for example a new `/commander`)."
+        )
+        key = f"applied/{comment_id}"
+        facts = {
+            "applied": applied_fact(commands),
+            "source": source_fact(comment.author.login, comment.created_at),
+        }
+        body = renderer.render("reply", key, facts, author=comment.author.login, lines=[line], help="")
+        yield PostComment("reply", key, body)

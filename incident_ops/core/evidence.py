@@ -1,0 +1,168 @@
+"""What GitHub shows of an incident's commands: which were done, what they said, and who is on the team.
+
+The tool's own comments and reactions are the record (see records.py); the status comment's memo only spares
+reads, and is checked before it is believed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from incident_ops.core.commands import CommandLine, find_commands
+from incident_ops.core.markers import comment_marker
+from incident_ops.core.model import Comment, IssueHistory
+from incident_ops.core.records import Declaration, Source, read_declaration, read_source
+from incident_ops.core.state import IncidentState, IsTeam
+
+PLAUSIBLE_SKEW = timedelta(minutes=1)  # GitHub's clocks and the runners' differ by a little
+
+
+def implausible(state: IncidentState, status: Comment | None) -> str | None:
+    """What makes the memo implausible for this issue (copied from another, or edited), if anything."""
+    issue, cache = state.history.issue, state.cache
+    comments = {c.id: c for c in state.history.comments}
+    newest = max(comments, default=0)
+    if cache.issue is not None and cache.issue != issue.number:
+        return f"it was written for issue #{cache.issue}"
+    if any(cid > newest for cid in cache.done):
+        return "it counts as done a comment yet to come"
+    for cid, entry in cache.answered.items():
+        comment = comments.get(cid)
+        if comment is not None and (
+            comment.author.login.casefold() != entry.by.casefold()
+            or abs(comment.created_at - entry.at) > timedelta(seconds=1)
+        ):
+            return f"its memo of comment {cid} does not match that comment"
+    for login, last in cache.outsiders.items():
+        comment = comments.get(last)
+        if last > newest or (comment is not None and comment.author.login.casefold() != login):
+            return f"it remembers a comment {last} by {login} that is not on the issue"
+    reported = cache.reported_at
+    if reported is None or status is None:
+        return None
+    if not issue.created_at - PLAUSIBLE_SKEW <= reported <= status.created_at + PLAUSIBLE_SKEW:
+        return "its report time lies outside the issue's life"
+    return None
+
+
+def declaration_record(history: IssueHistory) -> Declaration | None:
+    """The declaration as the acknowledgement records it, when it is there and plausible."""
+    issue = history.issue
+    for comment in history.comments:
+        marker = comment_marker(comment)
+        if marker is None or marker.kind != "acknowledgement":
+            continue
+        record = read_declaration(marker.facts.get("declared"))
+        earliest = issue.created_at - PLAUSIBLE_SKEW
+        if record is not None and earliest <= record.at <= comment.created_at + PLAUSIBLE_SKEW:
+            return record
+        return None
+    return None
+
+
+EDIT_GRACE = timedelta(minutes=2)  # fixing a typo right away still counts as what was posted
+
+
+ANSWERS_OF = {"update": "update", "resolution": "resolved", "closing": "close"}  # keyed answer → command
+RECORDS_OF_TEAM = frozenset({*ANSWERS_OF, "applied"})  # keyed records of a team member's command comment
+
+
+def answer_source(state: IncidentState, kind: str, comment_id: int) -> Source | None:
+    """Who wrote the command that a keyed update, resolution or closing answers, and when, as it records."""
+    answer = state.keyed(f"{kind}/{comment_id}")
+    marker = comment_marker(answer) if answer is not None else None
+    return read_source(marker.facts.get("source")) if marker is not None else None
+
+
+def answered_by(state: IncidentState, kind: str, comment_id: int) -> bool:
+    """Whether the tool posted its `kind` message for a command in this comment.
+
+    A closing keyed by a resolution's id is the automatic close, not an answer: a `/close` records its source.
+    """
+    if kind == "closing":
+        return answer_source(state, kind, comment_id) is not None
+    return state.keyed(f"{kind}/{comment_id}") is not None
+
+
+TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a command comment
+
+
+def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
+    """A comment's commands as posted (or as answered): a later edit is not a new command."""
+    recorded = state.applied.get(comment.id)
+    if recorded is not None:
+        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in recorded]
+    before = _before_edit(state, comment)
+    if before is not None:
+        state.to_record.add(comment.id)
+        return find_commands(before)
+    if comment.id in state.restored and comment.id not in state.cache.answered:
+        return state.restored[comment.id]
+    if comment.id not in state.restored and comment.updated_at - comment.created_at <= EDIT_GRACE:
+        return find_commands(comment.body)
+    remembered = state.cache.answered.get(comment.id)
+    if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
+        # The text of an /update or /resolved is not kept: its message is already posted.
+        state.to_record.add(comment.id)
+        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in remembered.commands]
+    # Without the memo, what the tool's answers record: the message it posted for each command.
+    names = [ANSWERS_OF[k] for k in ANSWERS_OF if answered_by(state, k, comment.id)]
+    return [CommandLine(name, "", "(posted)", 0) for name in names]
+
+
+def _before_edit(state: IncidentState, comment: Comment) -> str | None:
+    """The text a done command comment had before its edit, when this run's event tells it."""
+    if comment.id in state.restored or comment.updated_at - comment.created_at <= EDIT_GRACE:
+        return None
+    if not state.answered(comment.id):
+        return None  # not done before the edit: the edited text is not what anyone applied
+    return next((text for cid, text in state.history.before_edit if cid == comment.id), None)
+
+
+def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:
+    """Which of the commands `commands_in` gives were refused when they were answered (by position)."""
+    recorded = state.applied.get(comment.id)
+    if recorded is not None:
+        return frozenset(index for index, (_, _, ok) in enumerate(recorded) if not ok)
+    posted = comment.updated_at - comment.created_at <= EDIT_GRACE and comment.id not in state.restored
+    if posted or _before_edit(state, comment) is not None:
+        return state.refused.get(comment.id, frozenset())  # the posted text: its reply's record counts
+    remembered = state.cache.answered.get(comment.id)
+    if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
+        return frozenset(index for index, (_, _, ok) in enumerate(remembered.commands) if not ok)
+    return frozenset()  # rebuilt from posted messages: each of them was applied
+
+
+def _vouched(state: IncidentState, comment: Comment) -> bool:
+    """Whether the tool's own records show the comment's author acting for the team in this incident.
+
+    Only then does the memo's word that a comment came from the team count: anyone can react to a
+    comment, and whoever can edit the memo could name anyone.
+    """
+    login = comment.author.login.casefold()
+    record = state.declaration
+    return login in state.vouched or (record is not None and record.by.casefold() == login)
+
+
+def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
+    """Whether the comment's author was on the team, from the tool's records, the memo, or GitHub.
+
+    A posted update, resolution or closing says the tool took the command from a team member. The memo's
+    word counts only for a comment that also shows the tool's acceptance; otherwise GitHub is asked.
+    """
+    if comment.id > 0:
+        recorded = comment.id in state.applied
+        if recorded or any(answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
+            state.verdicts[comment.id] = True
+            return True
+        if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions and _vouched(state, comment):
+            state.verdicts[comment.id] = True
+            return True
+        login = comment.author.login.casefold()
+        outside = login in state.outside and comment.id <= state.cache.outsiders.get(login, 0)
+        if outside and not _vouched(state, comment):  # the memo counts only where a reply said so
+            state.verdicts[comment.id] = False
+            return False
+    if comment.id not in state.verdicts:
+        state.verdicts[comment.id] = is_team(comment)
+    return state.verdicts[comment.id]

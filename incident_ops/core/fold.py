@@ -1,0 +1,219 @@
+"""Fold an issue's history (labels, events, comments, the tool's own comments) into incident state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from incident_ops.core.body_check import check_body
+from incident_ops.core.closes import check_close, last_close
+from incident_ops.core.command_effects import APPLY
+from incident_ops.core.commands import REGISTRY, CommandError, CommandLine
+from incident_ops.core.declaration import declare
+from incident_ops.core.evidence import (
+    ANSWERS_OF,
+    RECORDS_OF_TEAM,
+    TOOL_REACTIONS,
+    answer_source,
+    commands_in,
+    implausible,
+    refused_in,
+    verdict,
+)
+from incident_ops.core.markers import Marker, comment_marker
+from incident_ops.core.memo import StatusCache, parse_cache
+from incident_ops.core.model import Comment, IssueHistory, User
+from incident_ops.core.outsiders import ReplyBudget
+from incident_ops.core.records import read_applied, read_refused, read_source
+from incident_ops.core.report_check import ReportCheck, TemplateSource
+from incident_ops.core.state import (
+    IncidentState,
+    IsTeam,
+    Outcome,
+    add_timeline,
+    not_team,
+)
+
+# Before the team declares it, a reported issue answers only these; the rest wait for the declaration.
+BEFORE_DECLARATION = frozenset({"declare", "status", "help"})
+
+
+def fold(
+    history: IssueHistory,
+    incident_label: str,
+    is_team: IsTeam,
+    report: ReportCheck | None = None,
+    ticket_reply_for: str | None = None,
+    template: TemplateSource | None = None,
+    trust_memo_body: bool = True,
+) -> IncidentState:
+    """The incident's state: report, declaration, roles, resolution and commands, oldest first.
+
+    With `template`, the body is checked against it (or its check remembered in the status comment
+    reused), which gives the report and the ticket line; without, `report` is taken as given.
+    """
+    marked = [(c, comment_marker(c)) for c in history.comments]
+    status = next((c for c, m in marked if m and m.kind == "status"), None)
+    cache, problem = parse_cache(status.body if status else None)
+    remembered = cache.body if trust_memo_body and problem is None else None
+    body = check_body(history.issue.body, template, remembered) if template is not None else None
+    state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
+    # The tool's own comments first: they record what earlier runs applied.
+    for comment, marker in marked:
+        if marker is not None:
+            _record_bot_comment(state, comment, marker)
+    problem = problem or implausible(state, status)
+    if problem is not None:
+        state.cache, state.cache_problem = StatusCache(), problem
+    people = _people_comments(state, marked)
+    declare(state, incident_label, is_team, people)
+    replies = ReplyBudget(state)
+    close = last_close(state)
+    for comment in people:
+        if close is not None and comment.created_at > close.created_at:
+            check_close(state, close, is_team, replies)
+            close = None
+        _read_human_comment(state, comment, is_team, replies)
+    if close is not None:
+        check_close(state, close, is_team, replies)
+    if state.resolved and ticket_reply_for is not None and ticket_reply_for == state.resolution_key:
+        state.community_replied = True  # the requester answered on the FreshDesk ticket
+    return state
+
+
+BOT_TIMELINE = {
+    "acknowledgement": "acknowledged the incident to the community",
+    "escalation": "escalated the incident",
+    "update-reminder": "reminded that an update is due",
+    "report-reminder": "reminded that the incident report is incomplete",
+    "closing": "closed the incident",
+}
+
+
+def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) -> None:
+    """Remember one of the tool's own comments by its key, and what it records."""
+    first = marker.key not in state.bot_comments
+    state.bot_comments.setdefault(marker.key, []).append(comment)
+    if not first:
+        return
+    kind, _, source = marker.key.partition("/")
+    if kind == "reply" and source.isdigit():
+        state.refused[int(source)] = read_refused(marker.facts.get("refused"))
+        if marker.to and marker.facts.get("outside") == "yes":
+            state.outside.add(marker.to.casefold())
+    wrote = read_source(marker.facts.get("source"))
+    applied = read_applied(marker.facts.get("applied"))
+    if kind == "applied" and source.isdigit() and applied is not None and wrote is not None:
+        state.applied[int(source)] = applied
+    if kind in RECORDS_OF_TEAM and wrote is not None:
+        state.vouched.add(wrote.by.casefold())
+    if marker.kind in BOT_TIMELINE:
+        add_timeline(state, comment, BOT_TIMELINE[marker.kind])
+    milestones, when = state.milestones, comment.created_at
+    if marker.kind == "update":
+        state.last_update_at = max(filter(None, (state.last_update_at, when)))
+        milestones.updates.append(when)
+    elif marker.kind == "acknowledgement":
+        milestones.acknowledged_at = milestones.acknowledged_at or when
+    elif marker.kind == "escalation":
+        milestones.escalated_at.append(when)
+    elif marker.kind == "update-reminder":
+        milestones.update_reminders.append(when)
+
+
+def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | None]]) -> list[Comment]:
+    """People's comments, oldest first, with command comments since deleted put back from their answers.
+
+    Deleting a command comment does not undo what it did: its update, resolution or closing message records
+    who wrote it and when, and its applied record (or the memo, while it lasts) what else it said.
+    """
+    people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
+    newest = max((c.id for c in state.history.comments), default=0)
+    for cid, entry in state.cache.answered.items():
+        if cid not in people and cid < newest and state.cache.issue == state.history.issue.number:
+            people[cid] = Comment(cid, User(entry.by), "", entry.at, entry.at)
+            state.restored[cid] = []  # its commands come from the memo (see commands_in)
+    answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
+    for _, key in answers:
+        kind, _, ref = key.partition("/")
+        if kind not in RECORDS_OF_TEAM or not ref.isdigit():
+            continue
+        cid = int(ref)
+        source = answer_source(state, kind, cid)
+        if source is None or (cid in people and cid not in state.restored):
+            continue  # not a command's answer, or its comment is still there
+        people.setdefault(cid, Comment(cid, User(source.by), "", source.at, source.at))
+        restored = state.restored.setdefault(cid, [])
+        if kind in ANSWERS_OF:  # an applied record gives the whole comment (see commands_in)
+            restored.append(CommandLine(ANSWERS_OF[kind], "", "(posted)", 0))
+    known = state.history.tool_reacted
+    for c in people.values():
+        if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):
+            state.answered_ids.add(c.id)
+    return [people[cid] for cid in sorted(people)]
+
+
+def _phase(state: IncidentState, comment: Comment) -> str | None:
+    """When the comment was written: after the declaration, while reported, or before either (None)."""
+    if state.declared_at is not None and comment.created_at >= state.declared_at:
+        return "declared"
+    if state.reported_at is not None and comment.created_at >= state.reported_at:
+        return "reported"
+    return None if state.declared_at is not None or state.reported_at is not None else "not an incident"
+
+
+def _read_human_comment(
+    state: IncidentState, comment: Comment, is_team: IsTeam, replies: ReplyBudget
+) -> None:
+    """Apply a person's commands; note a community reply after the resolution."""
+    phase = _phase(state, comment)
+    if phase is None:
+        return  # written before the issue was an incident: no command, no reply to count
+    commands = commands_in(state, comment)
+    if phase == "not an incident":
+        commands = [c for c in commands if c.name == "declare"]  # only /declare wakes a plain issue
+    if phase == "declared" and state.resolved and _speaks_for_community(state, comment):
+        state.community_replied = True
+    if not commands:
+        return
+    team = verdict(state, comment, is_team)
+    # A reply records what was refused: joining the team later does not apply it after all.
+    refused = refused_in(state, comment)
+    outcomes = []
+    for index, command in enumerate(commands):
+        if index in refused:
+            outcome = Outcome(comment, command, accepted=False, reason="it was refused when it was answered")
+        elif phase != "declared" and command.name not in BEFORE_DECLARATION and team:
+            reason = "the issue is not a declared incident yet: a team member confirms it with `/declare`"
+            outcome = Outcome(comment, command, accepted=False, reason=reason)
+        else:
+            outcome = _apply(state, comment, command, team)
+        outcomes.append(outcome)
+        if outcome.accepted and team and state.steward is None and state.declared:
+            state.steward = comment.author.login
+    state.outcomes.extend(outcomes)
+    if not team:
+        state.outsiders.add(comment.id)
+        wants_reply = any(not o.accepted or o.command.name == "help" for o in outcomes)
+        key = f"reply/{comment.id}"
+        if wants_reply and not replies.allow(comment.author.login, comment.created_at, key, comment.id):
+            state.withheld.add(comment.id)
+
+
+def _speaks_for_community(state: IncidentState, comment: Comment) -> bool:
+    """Whether a comment is the community's: by its Representative, or by the author outside the team."""
+    login = comment.author.login.casefold()
+    if state.community and login == state.community.casefold():
+        return True
+    return login == state.history.issue.author.login.casefold() and not state.verdicts.get(0, False)
+
+
+def _apply(state: IncidentState, comment: Comment, command: CommandLine, team: bool) -> Outcome:
+    """Fold one command into the state."""
+    spec = REGISTRY[command.name]
+    outcome = Outcome(comment, command, accepted=True)
+    if spec.team_only and not team:
+        return replace(outcome, accepted=False, reason=not_team(command.name))
+    try:
+        return APPLY[command.name](state, outcome)
+    except CommandError as error:
+        return replace(outcome, accepted=False, reason=str(error))

@@ -1,0 +1,189 @@
+"""Decide what an incident needs now: acknowledgement, command answers, timers, labels (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from incident_ops.core.answers import answer_commands
+from incident_ops.core.applied_records import record_edited
+from incident_ops.core.context import Context, duration_text, number_text
+from incident_ops.core.records import Declaration, declaration_fact
+from incident_ops.core.state import IncidentState
+from incident_ops.core.timers import Clocks, Due, clocks, due, update_reminder_key
+from incident_ops.core.writes import (
+    Action,
+    AddLabel,
+    CloseIssue,
+    DeleteComment,
+    PostComment,
+    RemoveLabel,
+    ReopenIssue,
+)
+
+
+def plan(state: IncidentState, ctx: Context) -> list[Action]:
+    """Every write the incident needs now, in order; the executor skips what is already done."""
+    if not state.declared:
+        if state.history.issue.state == "closed":
+            return []  # a closed report is dropped: nobody is answered on it
+        return list(answer_commands(state, ctx))  # a reported issue (or a plain one) is only answered
+    clock = clocks(state, ctx.config, ctx.calendar)
+    fired = due(state, clock, ctx.now)
+    answers = [
+        *_undo_close(state, ctx),
+        *_declaration(state, ctx),
+        *answer_commands(state, ctx),
+        *record_edited(state, ctx.renderer),
+        *_confirmed_close(state, ctx),
+        *_closed_by_hand(state, ctx),
+    ]
+    # Timers and labels follow the state these writes leave: an incident closed now is due nothing more.
+    closing = state.close_unfinished or any(isinstance(action, CloseIssue) for action in answers)
+    return [
+        *answers,
+        *([] if closing else _timers(state, ctx, clock, fired)),
+        *([CloseIssue("completed")] if state.close_unfinished else []),
+        *_labels(state, ctx, clock, fired, closing),
+        *_duplicates(state),
+    ]
+
+
+def _undo_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """Reopen an incident someone outside the team closed before the process allowed it, saying why."""
+    undo = state.undo_close
+    if undo is None:
+        return
+    yield ReopenIssue()
+    if state.withheld_close:
+        return
+    if not state.resolved:
+        why = "the incident is not resolved yet"
+    elif state.report is not None and not state.report.complete:
+        why = "the incident report is not complete yet"
+    else:
+        why = "only the Community Representative, the issue's author or the response team can close it"
+    line = f"This incident was reopened: {why}. The response team closes it with `/close`."
+    facts = {"to": undo.by, "outside": "yes"}
+    body = ctx.renderer.render("reply", undo.reply_key, facts, author=undo.by, lines=[line], help="")
+    yield PostComment("reply", undo.reply_key, body)
+
+
+def _declaration(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The incident label, when a `/declare` made the issue an incident; then the acknowledgement."""
+    if state.declared_by_comment is not None:
+        yield AddLabel(ctx.config.incident_label)
+    yield from _acknowledge(state, ctx)
+
+
+def _confirmed_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The closing comment when the community closed a resolved incident whose report is complete."""
+    if state.close_confirmed_by is None or state.resolution_key is None:
+        return
+    key = f"closing/{state.resolution_key}"
+    if state.keyed(key) is None:
+        body = ctx.renderer.render(
+            "closing",
+            key,
+            by=state.close_confirmed_by,
+            confirmed=True,
+            resolved_at=state.resolved_at,
+            close_after="",
+        )
+        yield PostComment("closing", key, body)
+
+
+def _closed_by_hand(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The closing comment for a close a team member made on GitHub: the record chat and the ticket follow."""
+    close = state.team_close
+    if close is None:
+        return
+    key = f"closing/closed-{close.id}"
+    body = ctx.renderer.render(
+        "closing",
+        key,
+        by=close.actor,
+        manual=True,
+        confirmed=False,
+        resolved_at=state.resolved_at,
+        close_after="",
+    )
+    yield PostComment("closing", key, body)
+
+
+def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
+    """The acknowledgement to the Community Representative, once per incident."""
+    if state.keyed("acknowledgement") is not None:
+        return
+    yield PostComment(
+        "acknowledgement",
+        "acknowledgement",
+        ctx.renderer.render(
+            "acknowledgement",
+            "acknowledgement",
+            {"declared": _declaration_fact(state)},
+            community=state.community,
+            steward=state.steward,
+            declared_at=state.declared_at,
+            update_every=duration_text(ctx.config.updates.every.total_seconds()),
+        ),
+    )
+
+
+def _declaration_fact(state: IncidentState) -> str | None:
+    """The acknowledgement's record of the declaration, which later runs read instead of the event log."""
+    if state.declared_at is None or not state.declared_by:
+        return None
+    reported = state.reported_at, state.reported_by
+    record = Declaration(state.declared_at, state.declared_by, *reported, state.author_on_team)
+    return declaration_fact(record)
+
+
+def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> Iterator[Action]:
+    """Escalation, reminders and auto-close that have fallen due."""
+    config, render = ctx.config, ctx.renderer.render
+    if fired.escalate and clock.escalation_key:
+        body = render(
+            "escalation",
+            clock.escalation_key,
+            declared_at=state.reopened_at or state.declared_at,
+            reopened=state.reopened_at is not None,
+            after=duration_text(config.escalation.after.total_seconds()),
+            mentions=list(config.escalation.mention),
+            commander=state.commander,
+        )
+        yield PostComment("escalation", clock.escalation_key, body)
+    if fired.remind_update and clock.update_due:
+        key = update_reminder_key(clock)
+        who = state.commander or state.steward
+        every = duration_text(config.updates.every.total_seconds())
+        body = render("update-reminder", key, who=who, last=clock.last_update, every=every)
+        yield PostComment("update-reminder", key, body)
+    if fired.remind_report and clock.report_reminder_key and state.report is not None:
+        who = state.commander or state.steward
+        key = clock.report_reminder_key
+        body = render("report-reminder", key, who=who, problems=state.report.problems())
+        yield PostComment("report-reminder", key, body)
+    if fired.close and state.resolution_key:
+        key = f"closing/{state.resolution_key}"
+        after = number_text(config.close.after_working_hours)
+        body = render(
+            "closing", key, by=None, confirmed=False, resolved_at=state.resolved_at, close_after=after
+        )
+        yield PostComment("closing", key, body)
+        yield CloseIssue("completed")
+
+
+def _labels(state: IncidentState, ctx: Context, clock: Clocks, fired: Due, closing: bool) -> Iterator[Action]:
+    """The resolved and update-overdue labels follow the incident's state."""
+    config = ctx.config
+    yield AddLabel(config.resolved_label) if state.resolved else RemoveLabel(config.resolved_label)
+    closed = state.closed or closing
+    overdue = not state.resolved and not closed and (clock.overdue or fired.remind_update)
+    yield AddLabel(config.stale_label) if overdue else RemoveLabel(config.stale_label)
+
+
+def _duplicates(state: IncidentState) -> Iterator[Action]:
+    """Younger copies of a keyed comment (two runs posted at once) yield to the oldest."""
+    for key, comments in state.bot_comments.items():
+        for younger in sorted(comments, key=lambda c: c.id)[1:]:
+            yield DeleteComment(younger.id, f"duplicate of {key}")

@@ -1,0 +1,134 @@
+"""Sandboxed Jinja2 rendering of the tool's comments; user text only ever enters as data."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from incident_ops.core import markers
+from incident_ops.core.digests import digest, source_digest
+from incident_ops.core.markers import KINDS, marker_lines
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
+
+
+BUNDLED_TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+class TemplateProblem(Exception):
+    """A message template (bundled or from templates_dir) failed to render."""
+
+
+def _when(value: datetime | None) -> str:
+    """A timestamp for people: 2026-03-02 09:30 UTC."""
+    if value is None:
+        return "—"
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _who(login: str | None, fallback: str = "nobody yet") -> str:
+    """@login, or a fallback phrase."""
+    return f"@{login}" if login else fallback
+
+
+def _folder_loader(folder: Path) -> Any:
+    """A loader of custom templates from one folder that refuses links and anything outside it."""
+    from jinja2 import FileSystemLoader, TemplateError
+
+    class FolderLoader(FileSystemLoader):
+        """Loads plain files inside the folder only."""
+
+        def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+            """The template's source, when it is a plain file inside the folder."""
+            source, filename, uptodate = super().get_source(environment, template)
+            path = Path(filename or "")
+            # A link could post any file the runner can read (its environment, say) into a public comment.
+            if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
+                raise TemplateError(f"{template} is a link or lies outside templates_dir; use a plain file")
+            return source, filename, uptodate
+
+    return FolderLoader(str(folder))
+
+
+class Renderer:
+    """Renders comment templates by kind, bundled ones overridable from a folder."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        self._custom = templates_dir
+
+    @functools.cached_property
+    def _env(self) -> ImmutableSandboxedEnvironment:
+        """The sandboxed environment, built on first use: a run that renders nothing never loads Jinja2."""
+        from jinja2 import ChoiceLoader, PackageLoader, StrictUndefined
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        loaders: list[Any] = [PackageLoader("incident_ops", "templates")]
+        if self._custom is not None:
+            loaders.insert(0, _folder_loader(self._custom))
+        env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["when"] = _when
+        env.filters["who"] = _who
+        return env
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of the templates this renderer may load and of the code around them.
+
+        When it changes, the same context may render differently. Custom templates count when they are
+        plain `.j2` files directly in the folder, the only ones the loader would give a comment.
+        """
+        parts = [source_digest(__file__, markers.__file__)]
+        folders = [BUNDLED_TEMPLATES] + ([self._custom] if self._custom is not None else [])
+        for index, folder in enumerate(folders):
+            files = sorted(folder.glob("*.j2")) if folder.is_dir() else []
+            for path in (p for p in files if p.is_file() and not p.is_symlink()):
+                with contextlib.suppress(OSError, UnicodeDecodeError):  # such a template fails when rendered
+                    parts.append(f"{index}/{path.name}\n{path.read_text(encoding='utf-8')}")
+        return digest(*parts)
+
+    def check(self) -> None:
+        """Compile the custom templates now, so a broken one stops the run before any write."""
+        if self._custom is None:
+            return  # the bundled templates are checked by the test suite
+        from jinja2 import TemplateError
+
+        for kind in (kind for kind in KINDS if (self._custom / f"{kind}.md.j2").exists()):
+            try:
+                self._env.get_template(f"{kind}.md.j2")
+            except TemplateError as error:
+                raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
+
+    def render(self, kind: str, key: str, facts: dict[str, str | None] | None = None, **context: Any) -> str:
+        """The body of a `kind` comment answering `key`, marker and facts included, within GitHub's limit."""
+        from jinja2 import TemplateError
+
+        marker = marker_lines(kind, key, **(facts or {}))
+        try:
+            text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
+        except TemplateError as error:
+            raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
+        if not text.lstrip().startswith(marker):
+            # The marker must open the comment, or the tool would not know its own comment again.
+            text = f"{marker}\n{text.replace(marker, '')}"
+        return _fit(text.strip() + "\n")
+
+
+def _fit(text: str) -> str:
+    """Cut an over-long body to GitHub's limit, saying so."""
+    if len(text) <= MAX_COMMENT:
+        return text
+    note = "\n\n*(shortened to fit GitHub's comment size limit)*\n"
+    return text[: MAX_COMMENT - len(note)] + note

@@ -1,0 +1,297 @@
+"""The GitHub port over PyGithub's requester: counts calls, retries politely, converts answers."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import requests
+from github import Auth, Github, GithubException
+
+from incident_ops.core.markers import comment_marker
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent
+from incident_ops.github.convert import comment_from, event_from, issue_from, next_link, user_from
+from incident_ops.github.port import (
+    DEFAULT_BUDGET,
+    MAX_PAGES,
+    CallBudgetSpent,
+    CallCounter,
+    GitHubFailure,
+    GitHubNotFound,
+    RetryPolicy,
+)
+
+T = TypeVar("T")
+
+
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+
+
+def _wait_for(error: GithubException, now: Callable[[], float]) -> float | None:
+    """Seconds a rate-limit answer asks us to wait, or None when it is not a rate limit."""
+    if error.status not in (403, 429):
+        return None
+    headers = {k.lower(): v for k, v in (error.headers or {}).items()}
+    if "retry-after" in headers:
+        return max(float(headers["retry-after"]), 0.0)
+    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
+        return max(float(headers["x-ratelimit-reset"]) - now(), 0.0) + 1.0
+    message = str((error.data or {}).get("message", "")) if isinstance(error.data, dict) else ""
+    if "rate limit" in message.lower():
+        return 60.0
+    return None
+
+
+class PyGithubPort:
+    """GitHubPort over PyGithub: counts calls, retries politely, converts to plain data."""
+
+    def __init__(
+        self,
+        repo: str,
+        token: str | None,
+        api_url: str = "https://api.github.com",
+        retry: RetryPolicy | None = None,
+        timeout: int = 30,
+        tool_logins: frozenset[str] = frozenset(),
+        budget: int = DEFAULT_BUDGET,
+    ) -> None:
+        self.repo = repo
+        self.budget = budget
+        self._tool_logins = frozenset(login.casefold() for login in (*tool_logins, DEFAULT_TOOL_LOGIN))
+        self.counter = CallCounter()
+        self._retry = retry or RetryPolicy()
+        self._newest_seen: dict[int, str] = {}
+        # PyGithub's own retry re-sends a POST on 5xx, which can duplicate a comment: retry here.
+        self._gh = Github(
+            base_url=api_url.rstrip("/"),
+            auth=Auth.Token(token) if token else None,
+            retry=None,
+            timeout=timeout,
+            per_page=100,
+            seconds_between_requests=0,
+            seconds_between_writes=0,
+            lazy=True,
+        )
+        self._requester = self._gh.requester
+        self._base = f"/repos/{repo}"
+
+    def _request(
+        self, verb: str, path: str, params: dict[str, Any] | None = None, body: Any = None
+    ) -> tuple[dict[str, str], Any]:
+        """One counted HTTP request, refused once the run's budget is spent."""
+        if self.counter.total >= self.budget:
+            raise CallBudgetSpent(f"the run's budget of {self.budget} API calls is spent")
+        self.counter.count(verb)
+        return self._requester.requestJsonAndCheck(verb, path, parameters=params, input=body)
+
+    def _retrying(self, what: str, call: Callable[[], T], recover: Callable[[], T | None] | None = None) -> T:
+        """Run `call` with retries; `recover` may find a write that landed although its answer was lost."""
+        last = ""
+        for attempt in range(self._retry.attempts):
+            try:
+                return call()
+            except GithubException as error:
+                if error.status == 404:
+                    raise GitHubNotFound(f"{what}: not found") from error
+                wait = _wait_for(error, time.time)
+                if wait is None and error.status not in RETRYABLE_STATUSES:
+                    message = f"{what}: GitHub answered {error.status}: {_message(error)}"
+                    raise GitHubFailure(message, error.status) from error
+                if wait is not None and wait > self._retry.max_wait:
+                    raise GitHubFailure(f"{what}: rate limited for {wait:.0f}s more; rerun later") from error
+                last = f"GitHub answered {error.status}"
+            except requests.exceptions.RequestException as error:
+                last = f"connection failed ({type(error).__name__})"
+                wait = None
+            if attempt + 1 < self._retry.attempts:
+                self._retry.sleep(wait if wait is not None else self._retry.backoff(attempt))
+            if recover is not None:
+                found = recover()
+                if found is not None:
+                    return found
+        raise GitHubFailure(f"{what}: {last} after {self._retry.attempts} attempts")
+
+    def _paginate(self, what: str, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Every item of a paginated list, following Link headers."""
+        url: str | None = path
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            headers, data = self._retrying(what, _bind(self._request, "GET", url, query))
+            yield from data or []
+            url, query = next_link(headers), None
+        raise GitHubFailure(f"{what}: more than {MAX_PAGES} pages")
+
+    def get_issue(self, number: int) -> Issue:
+        """The issue as it is now."""
+        _, data = self._retrying(
+            f"read issue #{number}", lambda: self._request("GET", f"{self._base}/issues/{number}")
+        )
+        return issue_from(data)
+
+    def list_comments(self, number: int) -> list[Comment]:
+        """All comments of an issue, oldest first."""
+        what = f"read comments of #{number}"
+        raw = list(self._paginate(what, f"{self._base}/issues/{number}/comments"))
+        if raw:
+            self._newest_seen[number] = max(str(c.get("updated_at") or "") for c in raw)
+        return [comment_from(c, self._tool_logins) for c in raw]
+
+    def list_events(self, number: int) -> list[IssueEvent]:
+        """The issue's event log, oldest first."""
+        what = f"read events of #{number}"
+        return [
+            event_from(e, self._tool_logins)
+            for e in self._paginate(what, f"{self._base}/issues/{number}/events")
+        ]
+
+    def list_issues(self, label: str, state: str = "all", since: datetime | None = None) -> list[Issue]:
+        """Issues carrying `label` in `state` (open, closed or all), updated at or after `since`; no PRs."""
+        params: dict[str, Any] = {"state": state, "labels": label, "sort": "created", "direction": "asc"}
+        if since is not None:
+            params["since"] = _github_time(since)
+        items = self._paginate(f"list {state} issues labelled {label!r}", f"{self._base}/issues", params)
+        return [issue_from(i) for i in items if "pull_request" not in i]
+
+    def ensure_label(self, name: str, color: str, description: str) -> bool:
+        """Create a repository label unless one of that name exists (any case); True when created."""
+        path = f"{self._base}/labels"
+        with contextlib.suppress(GitHubNotFound):
+            self._retrying(
+                f"read label {name!r}", lambda: self._request("GET", f"{path}/{quote(name, safe='')}")
+            )
+            return False
+        body = {"name": name, "color": color, "description": description}
+        self._retrying(f"create label {name!r}", lambda: self._request("POST", path, body=body))
+        return True
+
+    def role_of(self, login: str) -> str:
+        """The user's repository role (read, triage, write, maintain, admin or none)."""
+        path = f"{self._base}/collaborators/{quote(login)}/permission"
+        try:
+            _, data = self._retrying(f"read permission of @{login}", lambda: self._request("GET", path))
+        except GitHubNotFound:
+            return "none"
+        except GitHubFailure as failure:
+            # Denied on any answer GitHub gives; only an outage (5xx after retries) stops the run.
+            if failure.status is not None and failure.status < 500:
+                return "none"
+            raise
+        # `permission` is the legacy field (triage reads as read); `role_name` is the real role.
+        return str(data.get("role_name") or data.get("permission") or "none")
+
+    def create_comment(self, number: int, body: str, key: str) -> Comment:
+        """Post a keyed comment; after a lost answer, look for it before posting again."""
+        path = f"{self._base}/issues/{number}/comments"
+        since = self._newest_seen.get(number)
+
+        def post() -> Comment:
+            _, data = self._request("POST", path, body={"body": body})
+            return comment_from(data, self._tool_logins)
+
+        def landed() -> Comment | None:
+            params = {"since": since} if since else None
+            for raw in self._paginate(f"re-read comments of #{number}", path, params):
+                found = comment_from(raw, self._tool_logins)
+                marker = comment_marker(found)
+                if marker is not None and marker.key == key:
+                    return found
+            return None
+
+        return self._retrying(f"comment on #{number}", post, recover=landed)
+
+    def comments_since(self, number: int, since: datetime | None) -> list[Comment]:
+        """Comments updated at or after `since` (UTC; None: all): the cheap re-read after posting."""
+        params = {"since": _github_time(since)} if since is not None else {}
+        what = f"re-read comments of #{number}"
+        return [
+            comment_from(c, self._tool_logins)
+            for c in self._paginate(what, f"{self._base}/issues/{number}/comments", params)
+        ]
+
+    def edit_comment(self, comment_id: int, body: str) -> None:
+        """Replace the body of one of the tool's comments."""
+        path = f"{self._base}/issues/comments/{comment_id}"
+        self._retrying(
+            f"edit comment {comment_id}", lambda: self._request("PATCH", path, body={"body": body})
+        )
+
+    def delete_comment(self, comment_id: int) -> None:
+        """Delete one of the tool's comments (a duplicate); already gone is fine."""
+        path = f"{self._base}/issues/comments/{comment_id}"
+        with contextlib.suppress(GitHubNotFound):
+            self._retrying(f"delete comment {comment_id}", lambda: self._request("DELETE", path))
+
+    def add_labels(self, number: int, labels: list[str]) -> None:
+        """Add labels to an issue."""
+        path = f"{self._base}/issues/{number}/labels"
+        self._retrying(f"label #{number}", lambda: self._request("POST", path, body={"labels": labels}))
+
+    def remove_label(self, number: int, label: str) -> None:
+        """Remove a label from an issue; already absent is fine."""
+        path = f"{self._base}/issues/{number}/labels/{quote(label, safe='')}"
+        with contextlib.suppress(GitHubNotFound):
+            self._retrying(f"unlabel #{number}", lambda: self._request("DELETE", path))
+
+    def add_assignees(self, number: int, logins: list[str]) -> tuple[str, ...]:
+        """Assign people to an issue; the assignees it has now (GitHub skips people it cannot assign)."""
+        path = f"{self._base}/issues/{number}/assignees"
+        body = {"assignees": logins}
+        _, data = self._retrying(f"assign #{number}", lambda: self._request("POST", path, body=body))
+        return issue_from(data).assignees
+
+    def reopen_issue(self, number: int) -> Issue:
+        """Reopen an issue the tool closed."""
+        path = f"{self._base}/issues/{number}"
+        body = {"state": "open"}
+        _, data = self._retrying(f"reopen #{number}", lambda: self._request("PATCH", path, body=body))
+        return issue_from(data)
+
+    def remove_assignees(self, number: int, logins: list[str]) -> None:
+        """Unassign people from an issue."""
+        path = f"{self._base}/issues/{number}/assignees"
+        body = {"assignees": logins}
+        self._retrying(f"unassign #{number}", lambda: self._request("DELETE", path, body=body))
+
+    def close_issue(self, number: int, reason: str) -> Issue:
+        """Close an issue with a state reason (completed or not_planned); the issue as closed."""
+        path = f"{self._base}/issues/{number}"
+        body = {"state": "closed", "state_reason": reason}
+        _, data = self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
+        return issue_from(data)
+
+    def add_reaction(self, comment_id: int, content: str) -> None:
+        """React to a comment (GitHub answers the existing reaction when it is already there)."""
+        path = f"{self._base}/issues/comments/{comment_id}/reactions"
+        body = {"content": content}
+        self._retrying(f"react to comment {comment_id}", lambda: self._request("POST", path, body=body))
+
+    def tool_reacted(self, comment_id: int) -> bool:
+        """Whether the tool's own account reacted to a comment (anyone can add a reaction)."""
+        path = f"{self._base}/issues/comments/{comment_id}/reactions"
+        what = f"read reactions of comment {comment_id}"
+        users = [user_from(r.get("user"), self._tool_logins) for r in self._paginate(what, path)]
+        return any(user.is_tool for user in users)
+
+
+def _message(error: GithubException) -> str:
+    """GitHub's own message from an error answer."""
+    if isinstance(error.data, dict) and error.data.get("message"):
+        return str(error.data["message"])
+    return "no message"
+
+
+def _bind(request: Callable[..., T], verb: str, url: str, query: dict[str, Any] | None) -> Callable[[], T]:
+    """A request frozen with its arguments, for retrying."""
+    return partial(request, verb, url, query)
+
+
+def _github_time(moment: datetime) -> str:
+    """A time as GitHub's `since` parameters take it (UTC, ISO 8601)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,119 @@
+"""The executor: makes each decided write at most once against the GitHub port, or only prints it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from incident_ops.core.model import Comment, IssueHistory
+from incident_ops.core.writes import (
+    Action,
+    AddLabel,
+    Assign,
+    CloseIssue,
+    DeleteComment,
+    EditComment,
+    PostComment,
+    React,
+    RemoveLabel,
+    ReopenIssue,
+    Unassign,
+    describe,
+    needed,
+)
+from incident_ops.github.port import GitHubFailure, GitHubPort
+
+
+def _refused(failure: GitHubFailure) -> bool:
+    """A 4xx answer other than a rate limit or a missing issue: retrying the same write cannot help."""
+    # 401/403 mean the token cannot write at all: that stops the run (exit 3), it is not one refusal.
+    return (
+        failure.status is not None
+        and 400 <= failure.status < 500
+        and failure.status not in (401, 403, 404, 429)
+    )
+
+
+class Executor:
+    """Makes the decided writes against the port, skipping what is already there; or only prints them."""
+
+    def __init__(self, port: GitHubPort, number: int, dry_run: bool, say: Callable[[str], None]):
+        self._port = port
+        self._number = number
+        self._dry_run = dry_run
+        self._say = say
+        self.done: list[str] = []
+        self.posted: list[Comment] = []
+        self.refused: list[str] = []
+        self.closed_issue = False
+        self.history: IssueHistory | None = None  # as far as the writes got, should one fail
+
+    def run(self, actions: list[Action], history: IssueHistory) -> IssueHistory:
+        """Execute actions in order; returns the history as it now stands on GitHub."""
+        for action in actions:
+            if not needed(action, history):
+                continue
+            line = describe(action)
+            if self._dry_run:
+                self._say(f"[dry run] #{self._number}: would {line}")
+                self.done.append(f"would {line}")
+                continue
+            try:
+                history = self._apply(action, history)
+                self.history = history
+            except GitHubFailure as failure:
+                if not _refused(failure):
+                    raise
+                # GitHub will refuse this every time: say so, and serve the rest of the incident.
+                self.refused.append(f"GitHub refused to {line}: {failure}")
+                continue
+            self.done.append(line)
+        return history
+
+    def _apply(self, action: Action, history: IssueHistory) -> IssueHistory:
+        """One write, and its effect on the local copy of the history."""
+        port, number, issue = self._port, self._number, history.issue
+        match action:
+            case PostComment(key=key, body=body):
+                comment = port.create_comment(number, body, key)
+                self.posted.append(comment)
+                return replace(history, comments=(*history.comments, comment))
+            case EditComment(comment_id=cid, body=body):
+                port.edit_comment(cid, body)
+                comments = tuple(replace(c, body=body) if c.id == cid else c for c in history.comments)
+                return replace(history, comments=comments)
+            case DeleteComment(comment_id=cid):
+                port.delete_comment(cid)
+                return replace(history, comments=tuple(c for c in history.comments if c.id != cid))
+            case AddLabel(label=label):
+                port.add_labels(number, [label])
+                issue = replace(issue, labels=(*issue.labels, label))
+            case RemoveLabel(label=label):
+                port.remove_label(number, label)
+                kept = tuple(x for x in issue.labels if x.casefold() != label.casefold())
+                issue = replace(issue, labels=kept)
+            case Assign(login=login):
+                assignees = port.add_assignees(number, [login])
+                if not any(a.casefold() == login.casefold() for a in assignees):
+                    self.refused.append(f"GitHub did not assign @{login}: they cannot be assigned here")
+                issue = replace(issue, assignees=assignees)
+            case ReopenIssue():
+                issue = port.reopen_issue(number)
+            case Unassign(login=login):
+                port.remove_assignees(number, [login])
+                kept = tuple(x for x in issue.assignees if x.casefold() != login.casefold())
+                issue = replace(issue, assignees=kept)
+            case CloseIssue(reason=reason):
+                closed = port.close_issue(number, reason)
+                self.closed_issue = True
+                issue = replace(issue, state="closed", state_reason=reason, closed_at=closed.closed_at)
+            case React(comment_id=cid, content=content):
+                port.add_reaction(cid, content)
+                comments = tuple(
+                    replace(c, reactions=c.reactions | {content}) if c.id == cid else c
+                    for c in history.comments
+                )
+                known = history.tool_reacted
+                reacted = known | {cid} if known is not None else None
+                return replace(history, issue=issue, comments=comments, tool_reacted=reacted)
+        return replace(history, issue=issue)
