@@ -58,11 +58,15 @@ It happened on a Monday morning with the whole team online.
 """
 
 
+Cli = Callable[[list[str], dict[str, str]], int]  # `incident-ops` itself: arguments, environment → exit code
+
+
 class DemoRun:
     """Drives `incident-ops run` and `sweep` in-process against the emulator and prints the thread."""
 
-    def __init__(self, emu: GitHubEmulator, workdir: Path, write: Callable[[str], None]) -> None:
+    def __init__(self, emu: GitHubEmulator, workdir: Path, write: Callable[[str], None], cli: Cli) -> None:
         self.emu = emu
+        self._main = cli
         self.workdir = workdir
         self.write = write
         self.shown: set[int] = set()
@@ -84,8 +88,6 @@ class DemoRun:
 
     def _cli(self, argv: list[str], extra: dict[str, str]) -> None:
         """Call the CLI with a runner-like environment; the tool's own output is kept quiet."""
-        from incident_ops.cli.main import main
-
         env = {
             "GITHUB_REPOSITORY": REPO,
             "GITHUB_API_URL": self.emu.api_url,
@@ -97,7 +99,7 @@ class DemoRun:
         before = len(self.emu.requests)
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            code = main(argv, env)
+            code = self._main(argv, env)
         self.calls += len(self.emu.requests) - before
         if code != 0:
             raise RuntimeError(f"incident-ops {' '.join(argv)} exited {code}:\n{out.getvalue()}")
@@ -131,11 +133,11 @@ class DemoRun:
             self.write(_quoted(c["body"]))
 
 
-def run_demo(write: Callable[[str], None] = print) -> int:
+def run_demo(cli: Cli, write: Callable[[str], None] = print) -> int:
     """Play declare → commands → escalation → update → resolve → report → auto-close."""
     with GitHubEmulator(now=START) as emu, tempfile.TemporaryDirectory() as tmp:
         _seed(emu)
-        demo = DemoRun(emu, Path(tmp), write)
+        demo = DemoRun(emu, Path(tmp), write, cli)
         write("incident-ops demo: an incident on a local GitHub emulator (no token, no network)")
         number = emu.create_issue(REPO, "[Incident] Users cannot log in", "", "community-rep")
         demo.narrate("@community-rep opens an issue; @steward labels it as a Hub Incident")

@@ -22,11 +22,7 @@ from incident_ops.cli.wiring import (
     template_from,
     with_config_errors,
 )
-from incident_ops.config.load import (
-    DEFAULT_CONFIG_PATH,
-    ConfigUnreadable,
-    validate_config_file,
-)
+from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigUnreadable, validate_config_file
 from incident_ops.core.commands import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
@@ -222,4 +218,4 @@ def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Play an incident against the built-in emulator."""
     from incident_ops.cli.demo import run_demo
 
-    return run_demo()
+    return run_demo(main)

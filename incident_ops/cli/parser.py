@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from datetime import date, datetime
 
-from incident_ops.cli.report_options import FORMATS, since_date
-from incident_ops.config.load import (
-    DEFAULT_CONFIG_PATH,
-)
+from incident_ops import lazy
+from incident_ops.config.load import DEFAULT_CONFIG_PATH
+
+FORMATS = ("markdown", "json", "csv")  # of `incident-ops report`
 
 
 class UsageProblem(Exception):
@@ -66,6 +66,12 @@ def parse_instant(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        from dateutil.parser import isoparse
+        return lazy.load("dateutil.parser").isoparse(text)
 
-        return isoparse(text)
+
+def since_date(text: str) -> date:
+    """`--since`: an ISO date (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-01-31") from error

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from incident_ops.cli import runtime as actions
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
-from incident_ops.cli.report_options import FORMATS
+from incident_ops.cli.parser import FORMATS
 from incident_ops.core.fold import fold
 from incident_ops.core.mermaid import fenced, summary_charts
 from incident_ops.core.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise

@@ -11,12 +11,8 @@ from pathlib import Path
 from incident_ops.cli import runtime as actions
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM
 from incident_ops.cli.parser import UsageProblem, parse_instant
-from incident_ops.config.load import (
-    ConfigError,
-    ConfigUnreadable,
-    config_problems_as_annotations,
-    load_config,
-)
+from incident_ops.cli.workflow_commands import config_problems_as_annotations
+from incident_ops.config.load import ConfigError, ConfigUnreadable, load_config
 from incident_ops.config.types import Config
 from incident_ops.core.context import Context
 from incident_ops.core.render import Renderer, TemplateProblem

@@ -6,47 +6,17 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from incident_ops.cli.workflow_commands import escape_data, escape_property
+from incident_ops import lazy
 from incident_ops.config.schema import Reader
 from incident_ops.config.types import (
-    CloseConfig,
     Config,
-    EscalationConfig,
-    FreshdeskConfig,
-    IntegrationsConfig,
     Problem,
-    ReportConfig,
-    TeamConfig,
-    UpdatesConfig,
-    WorkingHoursConfig,
     child,
     key_text,
 )
-from incident_ops.config.values import parse_duration
 
 if TYPE_CHECKING:
     import yaml
-
-__all__ = [
-    "DEFAULT_CONFIG_PATH",
-    "CloseConfig",
-    "Config",
-    "ConfigError",
-    "ConfigUnreadable",
-    "EscalationConfig",
-    "FreshdeskConfig",
-    "IntegrationsConfig",
-    "Problem",
-    "ReportConfig",
-    "TeamConfig",
-    "UpdatesConfig",
-    "WorkingHoursConfig",
-    "config_problems_as_annotations",
-    "load_config",
-    "parse_config",
-    "parse_duration",
-    "validate_config_file",
-]
 
 DEFAULT_CONFIG_PATH = ".github/incident-ops.yml"
 
@@ -73,7 +43,7 @@ class ConfigUnreadable(Exception):
 @functools.cache
 def _loader_class() -> type[yaml.SafeLoader]:
     """The YAML loader class, built on first use so runs without a config file never import yaml."""
-    import yaml
+    yaml = lazy.load("yaml")
 
     class _Loader(yaml.SafeLoader):
         """SafeLoader that leaves impossible dates (2024-02-30) as text for the checks to report."""
@@ -118,20 +88,6 @@ def validate_config_file(path: Path, workspace: Path) -> list[Problem]:
     return []
 
 
-def config_problems_as_annotations(err: ConfigError) -> list[str]:
-    """GitHub workflow commands (`::error file=...,line=...::message`), one per problem."""
-    commands = []
-    for problem in err.problems:
-        props = []
-        if err.source:
-            props.append(f"file={escape_property(err.source)}")
-            if problem.line is not None:
-                props.append(f"line={problem.line}")
-        head = "::error " + ",".join(props) if props else "::error"
-        commands.append(f"{head}::{escape_data(str(problem))}")
-    return commands
-
-
 def _build(
     data: object,
     workspace: Path | None,
@@ -164,7 +120,7 @@ def _read_text(file: Path, source: str) -> str:
 
 def _read_yaml(text: str) -> tuple[object, dict[str, int], list[Problem]]:
     """Load YAML text; return the data, each key path's 1-based line, and structural problems."""
-    import yaml
+    yaml = lazy.load("yaml")
 
     try:
         loader = _loader_class()(text)
@@ -185,7 +141,7 @@ def _read_yaml(text: str) -> tuple[object, dict[str, int], list[Problem]]:
 
 def _index(loader: yaml.SafeLoader, root: yaml.Node) -> tuple[dict[str, int], list[Problem]]:
     """Map every key path to its 1-based line, and report keys given twice in one mapping."""
-    import yaml
+    yaml = lazy.load("yaml")
 
     lines: dict[str, int] = {"": root.start_mark.line + 1}
     problems: list[Problem] = []
@@ -221,7 +177,7 @@ def _index(loader: yaml.SafeLoader, root: yaml.Node) -> tuple[dict[str, int], li
 
 def _syntax_problem(exc: yaml.YAMLError) -> Problem:
     """Describe a YAML syntax error with its line and column."""
-    import yaml
+    yaml = lazy.load("yaml")
 
     if not isinstance(exc, yaml.MarkedYAMLError):
         return Problem("", f"invalid YAML: {str(exc).splitlines()[0]}")

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from incident_ops import lazy
 from incident_ops.config import values
 from incident_ops.config.types import (
     CloseConfig,
@@ -263,9 +264,7 @@ def _present(found: dict[str, Any]) -> dict[str, Any]:
 
 def _suggest(key: str, allowed: list[str]) -> str:
     """Suffix for an unknown key: the close match, or the keys that are allowed."""
-    import difflib
-
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = lazy.load("difflib").get_close_matches(key, allowed, n=1, cutoff=0.6)
     if not close:
         close = [name for name in allowed if name.casefold() == key.casefold()]
     if close:

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from incident_ops import lazy
+
 PERMISSIONS = ("read", "triage", "write", "maintain", "admin")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -167,7 +169,7 @@ def check_timezone(value: object) -> str:
 
 def check_country(value: object) -> str:
     """Check a country code supported by the holidays package; return it upper-cased."""
-    import holidays  # slow to import, and only needed when public holidays are configured
+    holidays = lazy.load("holidays")
 
     text = require_string(value, 'a country code like "US"').strip().upper()
     if text not in holidays.list_supported_countries():
@@ -177,7 +179,7 @@ def check_country(value: object) -> str:
 
 def check_subdivision(value: object, country: str) -> str:
     """Check a subdivision of country (case-insensitive); return the package's spelling."""
-    import holidays  # slow to import, and only needed when public holidays are configured
+    holidays = lazy.load("holidays")
 
     text = require_string(value, 'a subdivision code like "CA"').strip()
     entity = holidays.country_holidays(country)

@@ -9,6 +9,7 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from incident_ops import lazy
 from incident_ops.core.tickets import ticket_id
 
 if TYPE_CHECKING:
@@ -144,10 +145,9 @@ def _parser() -> MarkdownIt:
 
     Built on first use: comments without a line starting with `/` never need it.
     """
-    from markdown_it import MarkdownIt
-    from markdown_it.rules_block import lheading, paragraph
-
-    md = MarkdownIt("commonmark").enable("table")
+    rules = lazy.load("markdown_it.rules_block")
+    lheading, paragraph = rules.lheading, rules.paragraph
+    md = lazy.load("markdown_it").MarkdownIt("commonmark").enable("table")
     md.block.ruler.at("paragraph", _keep_line_offset(paragraph))
     md.block.ruler.at("lheading", _keep_line_offset(lheading))
     md.inline.ruler.before("text", "incident_ops_command", _command_rule)

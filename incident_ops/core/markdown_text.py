@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from incident_ops import lazy
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -23,16 +25,13 @@ _HTML_SPECIAL = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>", "<!": ">"}
 @functools.cache
 def _markdown() -> MarkdownIt:
     """The CommonMark parser, loaded on first use: a run that checks no new body never needs it."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    return lazy.load("markdown_it").MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 @functools.cache
 def _html_tag() -> re.Pattern[str]:
     """An HTML open or close tag, attributes as CommonMark defines them."""
-    from markdown_it.common import html_re
-
+    html_re = lazy.load("markdown_it.common.html_re")
     return re.compile(rf"</?(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:{html_re.attribute})*\s*/?>")
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from incident_ops import lazy
 from incident_ops.core.state import IncidentState, active_periods
 
 
@@ -132,12 +133,10 @@ class Spread:
 
 def spread(values: Iterable[timedelta | None]) -> Spread:
     """The spread of the known values (nearest-rank 90th percentile)."""
-    import statistics
-
     known = sorted(v for v in values if v is not None)
     if not known:
         return Spread()
-    seconds = statistics.median(v.total_seconds() for v in known)
+    seconds = lazy.load("statistics").median(v.total_seconds() for v in known)
     p90 = known[max(math.ceil(0.9 * len(known)) - 1, 0)]
     return Spread(len(known), timedelta(seconds=seconds), p90, known[-1])
 

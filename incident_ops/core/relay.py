@@ -6,6 +6,8 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
+from incident_ops import lazy
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -26,9 +28,7 @@ _MAY_HOLD_CODE = re.compile(r"```|~~~|^(?: {4}|\t)|\n(?: {4}|\t)|^ {0,3}[-*+>\d]
 @functools.cache
 def _parser() -> MarkdownIt:
     """A CommonMark parser for finding code blocks (tables as on GitHub)."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark").enable("table")
+    return lazy.load("markdown_it").MarkdownIt("commonmark").enable("table")
 
 
 def defuse(text: str) -> str:

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incident_ops import lazy
 from incident_ops.core import markers
 from incident_ops.core.digests import digest, source_digest
 from incident_ops.core.markers import KINDS, marker_lines
@@ -39,9 +40,10 @@ def _who(login: str | None, fallback: str = "nobody yet") -> str:
 
 def _folder_loader(folder: Path) -> Any:
     """A loader of custom templates from one folder that refuses links and anything outside it."""
-    from jinja2 import FileSystemLoader, TemplateError
+    jinja2 = lazy.load("jinja2")
+    TemplateError = jinja2.TemplateError  # noqa: N806 - the library's name
 
-    class FolderLoader(FileSystemLoader):
+    class FolderLoader(jinja2.FileSystemLoader):
         """Loads plain files inside the folder only."""
 
         def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
@@ -65,15 +67,15 @@ class Renderer:
     @functools.cached_property
     def _env(self) -> ImmutableSandboxedEnvironment:
         """The sandboxed environment, built on first use: a run that renders nothing never loads Jinja2."""
-        from jinja2 import ChoiceLoader, PackageLoader, StrictUndefined
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
+        jinja2 = lazy.load("jinja2")
+        sandbox = lazy.load("jinja2.sandbox")
 
-        loaders: list[Any] = [PackageLoader("incident_ops", "templates")]
+        loaders: list[Any] = [jinja2.PackageLoader("incident_ops", "templates")]
         if self._custom is not None:
             loaders.insert(0, _folder_loader(self._custom))
-        env = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader(loaders),
-            undefined=StrictUndefined,
+        env = sandbox.ImmutableSandboxedEnvironment(
+            loader=jinja2.ChoiceLoader(loaders),
+            undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
             trim_blocks=True,
@@ -103,7 +105,7 @@ class Renderer:
         """Compile the custom templates now, so a broken one stops the run before any write."""
         if self._custom is None:
             return  # the bundled templates are checked by the test suite
-        from jinja2 import TemplateError
+        TemplateError = lazy.load("jinja2").TemplateError  # noqa: N806 - the library's name
 
         for kind in (kind for kind in KINDS if (self._custom / f"{kind}.md.j2").exists()):
             try:
@@ -113,7 +115,7 @@ class Renderer:
 
     def render(self, kind: str, key: str, facts: dict[str, str | None] | None = None, **context: Any) -> str:
         """The body of a `kind` comment answering `key`, marker and facts included, within GitHub's limit."""
-        from jinja2 import TemplateError
+        TemplateError = lazy.load("jinja2").TemplateError  # noqa: N806 - the library's name
 
         marker = marker_lines(kind, key, **(facts or {}))
         try:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from incident_ops import lazy
+
 ZERO = timedelta(0)
 ONE_DAY = timedelta(days=1)
 MINUTES_PER_DAY = 24 * 60
@@ -162,8 +164,7 @@ class WorkCalendar:
         if self._country is None:
             return frozenset()
         if year not in self._public:
-            import holidays as holidays_lib  # slow to import; only calendars with a country need it
-
+            holidays_lib = lazy.load("holidays")
             found = holidays_lib.country_holidays(self._country, subdiv=self._subdivision, years=year)
             self._public[year] = frozenset(found.keys())
         return self._public[year]
@@ -244,8 +245,7 @@ def _parse_country(country: str | None, subdivision: str | None) -> tuple[str | 
         raise ValueError(f"working_hours.country must be a country code, got {country!r}")
     code = country.strip().upper()
     try:
-        import holidays as holidays_lib  # slow to import; only calendars with a country need it
-
+        holidays_lib = lazy.load("holidays")
         holidays_lib.country_holidays(code, subdiv=subdivision)
     except NotImplementedError as error:
         raise ValueError(f"working_hours: {error}") from error

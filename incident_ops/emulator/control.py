@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from .faults import Interleaving, make_fault, primary_rate_limit, secondary_rate_limit
+from .fault_control import FaultControl
 from .records import Repo
 from .server import WRITE_METHODS, App, EmulatorServer, RequestRecord
 from .store import Store
@@ -18,7 +16,7 @@ DEFAULT_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 _ISSUE_FIELDS = {"title", "body", "state", "state_reason", "labels", "assignees", "assignee"}
 
 
-class GitHubEmulator:
+class GitHubEmulator(FaultControl):
     """A stateful GitHub REST v3 emulator on 127.0.0.1 that real HTTP clients talk to."""
 
     def __init__(self, now: datetime | None = None, *, port: int = 0) -> None:
@@ -246,41 +244,6 @@ class GitHubEmulator:
     def writes(self) -> list[RequestRecord]:
         """The successful writes: POST/PATCH/PUT/DELETE answered below 400."""
         return [r for r in self.requests if r.method in WRITE_METHODS and r.status < 400]
-
-    # Faults.
-
-    def inject_fault(
-        self,
-        method: str = "POST",
-        path: str = r"/issues/\d+/comments$",
-        status: int = 502,
-        headers: dict[str, str] | None = None,
-        body: Any = None,
-        times: int = 1,
-        apply: bool = False,
-    ) -> None:
-        """The next `times` requests matching method ("*" = any) and the path regex (searched in
-        the decoded path) get this answer; with apply=True the request is carried out first."""
-        self._app.faults.add(make_fault(method, path, status, headers, body, times, apply))
-
-    def inject_secondary_rate_limit(
-        self, method: str, path: str, retry_after: int = 1, times: int = 1
-    ) -> None:
-        """GitHub's secondary rate limit: 403 with Retry-After and GitHub's message."""
-        self._app.faults.add(secondary_rate_limit(method, path, retry_after, times))
-
-    def inject_primary_rate_limit(self, method: str, path: str, reset_in: float = 1, times: int = 1) -> None:
-        """GitHub's primary rate limit: 403, X-RateLimit-Remaining 0, reset `reset_in` s away."""
-        self._app.faults.add(primary_rate_limit(method, path, reset_in, 5000, times))
-
-    def before(self, method: str, path: str, body_has: str, action: Callable[[], None]) -> None:
-        """Run `action` (another client's doing) just before the next request matching method, path regex
-        and a substring of its body: a race, made to happen every time."""
-        self._app.interleavings.add(Interleaving(method.upper(), re.compile(path), body_has, action))
-
-    def clear_faults(self) -> None:
-        """Drop every pending fault."""
-        self._app.faults.clear()
 
     # Helpers.
 

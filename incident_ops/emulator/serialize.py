@@ -8,48 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .records import REACTIONS, Comment, Event, Issue, Label, Reaction, Repo, User
+from .shapes import LEGACY_PERMISSION, REPO_URLS, _profile, permissions
 from .store import Store
-
-LEGACY_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read"}
-_REPO_URLS = {
-    "archive": "/{archive_format}{/ref}",
-    "assignees": "/assignees{/user}",
-    "blobs": "/git/blobs{/sha}",
-    "branches": "/branches{/branch}",
-    "collaborators": "/collaborators{/collaborator}",
-    "comments": "/comments{/number}",
-    "commits": "/commits{/sha}",
-    "compare": "/compare/{base}...{head}",
-    "contents": "/contents/{+path}",
-    "contributors": "/contributors",
-    "deployments": "/deployments",
-    "downloads": "/downloads",
-    "events": "/events",
-    "forks": "/forks",
-    "git_commits": "/git/commits{/sha}",
-    "git_refs": "/git/refs{/sha}",
-    "git_tags": "/git/tags{/sha}",
-    "hooks": "/hooks",
-    "issue_comment": "/issues/comments{/number}",
-    "issue_events": "/issues/events{/number}",
-    "issues": "/issues{/number}",
-    "keys": "/keys{/key_id}",
-    "labels": "/labels{/name}",
-    "languages": "/languages",
-    "merges": "/merges",
-    "milestones": "/milestones{/number}",
-    "notifications": "/notifications{?since,all,participating}",
-    "pulls": "/pulls{/number}",
-    "releases": "/releases{/id}",
-    "stargazers": "/stargazers",
-    "statuses": "/statuses/{sha}",
-    "subscribers": "/subscribers",
-    "subscription": "/subscription",
-    "tags": "/tags",
-    "teams": "/teams",
-    "trees": "/git/trees{/sha}",
-}
-_RANK = {"read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -123,7 +83,7 @@ class Serializer:
             "fork": False,
             "url": url,
         }
-        data.update({f"{key}_url": url + suffix for key, suffix in _REPO_URLS.items()})
+        data.update({f"{key}_url": url + suffix for key, suffix in REPO_URLS.items()})
         host = self.base.split("://", 1)[-1]
         data["git_url"] = f"git://{host}/{repo.full_name}.git"
         data["ssh_url"] = f"git@{host.split(':')[0]}:{repo.full_name}.git"
@@ -292,35 +252,3 @@ class Serializer:
         user["role_name"] = role or "none"
         legacy = LEGACY_PERMISSION.get(role, role) if role else "none"
         return {"permission": legacy, "role_name": role or "none", "user": user}
-
-
-def permissions(role: str | None) -> dict[str, bool]:
-    """The permissions block implied by a role."""
-    rank = _RANK.get(role or "", 0)
-    return {
-        "admin": rank >= 5,
-        "maintain": rank >= 4,
-        "push": rank >= 3,
-        "triage": rank >= 2,
-        "pull": rank >= 1,
-    }
-
-
-def _profile(user: User) -> dict[str, Any]:
-    """The extra fields of GET /users/{login}."""
-    return {
-        "name": None,
-        "company": None,
-        "blog": "",
-        "location": None,
-        "email": None,
-        "hireable": None,
-        "bio": None,
-        "twitter_username": None,
-        "public_repos": 0,
-        "public_gists": 0,
-        "followers": 0,
-        "following": 0,
-        "created_at": timestamp(user.created_at),
-        "updated_at": timestamp(user.created_at),
-    }

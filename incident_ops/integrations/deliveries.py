@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from incident_ops import lazy
 from incident_ops.config.types import Config
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment
@@ -35,9 +36,7 @@ HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
 @functools.cache
 def _to_html() -> MarkdownIt:
     """Markdown to HTML for ticket replies; raw HTML in people's text is escaped, not passed on."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False})
+    return lazy.load("markdown_it").MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from incident_ops.core.context import Context
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState
 from incident_ops.core.timers import clocks, due
 from incident_ops.integrations.deliveries import Integrations, deliver, owed, steps_owed
 from incident_ops.integrations.http import IntegrationError
-
-if TYPE_CHECKING:
-    from incident_ops.core.context import Context
-
 
 FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered
 DELIVERED_MARK = "rocket"  # ... and once the retries delivered them: the memo can no longer owe them

@@ -21,7 +21,7 @@ from incident_ops.cli.init import ACTION_REPO, BUNDLED
 from incident_ops.cli.runtime import mask_commands
 from incident_ops.config.load import parse_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 EXAMPLE = WORKFLOWS / "incident-ops.yml"
 REUSABLE = WORKFLOWS / "incident-ops-reusable.yml"

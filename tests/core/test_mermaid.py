@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from harness import new_world
-from test_metrics import (
+from report_helpers import MERMAID_BLOCK, FakePort, sample, services
+from stories import (
     HOSTILE,
     Story,
     active,
@@ -29,7 +30,6 @@ from test_metrics import (
     quick,
     reopened,
 )
-from test_report_cmd import MERMAID_BLOCK, FakePort, _report_wired, sample, services
 
 from incident_ops.cli.report import run_report
 from incident_ops.config.types import Config
@@ -50,7 +50,7 @@ from incident_ops.core.status_view import render_status
 from incident_ops.core.timers import clocks
 from incident_ops.core.workhours import WorkCalendar
 
-CHECKER = Path(__file__).parent / "mermaid"
+CHECKER = Path(__file__).parents[1] / "mermaid"
 PINNED = json.loads((CHECKER / "package.json").read_text("utf-8"))["dependencies"]
 RANDOM_TITLES = 25
 
@@ -107,21 +107,20 @@ def corpus(tmp_path: Path) -> dict[str, str]:
 
 
 def _reports(tmp_path: Path) -> dict[str, str]:
-    """The Markdown reports: over the sample incidents, and through the real CLI when it has `report`."""
+    """The Markdown reports: over the sample incidents, and through the real CLI."""
     port = FakePort([s.history() for s in sample()])
     printed: list[str] = []
     run_report(services(port), None, "markdown", printed.append)
     reports = {"sample": printed[0]}
-    if _report_wired():
-        emu, world = new_world(tmp_path)
-        try:
-            number = world.open_issue("reporter", title='Hub "down" | #1 %%')
-            world.declare(number, "steward")
-            world.advance(hours=2)
-            world.comment(number, "engineer", "/resolved The hub is back.")
-            reports["cli"] = world.cli("report").stdout
-        finally:
-            emu.stop()
+    emu, world = new_world(tmp_path)
+    try:
+        number = world.open_issue("reporter", title='Hub "down" | #1 %%')
+        world.declare(number, "steward")
+        world.advance(hours=2)
+        world.comment(number, "engineer", "/resolved The hub is back.")
+        reports["cli"] = world.cli("report").stdout
+    finally:
+        emu.stop()
     return reports
 
 

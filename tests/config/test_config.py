@@ -14,11 +14,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from incident_ops.cli.workflow_commands import config_problems_as_annotations
 from incident_ops.config.load import (
     DEFAULT_CONFIG_PATH,
     ConfigError,
     ConfigUnreadable,
-    config_problems_as_annotations,
     load_config,
     parse_config,
     validate_config_file,
@@ -57,7 +57,7 @@ KEYS = [
     "domain_env",
     "incident_label",
 ]
-BUNDLED = Path(__file__).parent.parent / "incident_ops" / "bundled" / "incident-ops.yml"
+BUNDLED = Path(__file__).parents[2] / "incident_ops" / "bundled" / "incident-ops.yml"
 LAZY_MODULES = ("yaml", "difflib", "statistics")
 # Run in a fresh interpreter: this test process has already imported yaml and friends.
 LAZY_IMPORT_SCRIPT = """

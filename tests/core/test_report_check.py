@@ -20,8 +20,8 @@ from incident_ops.core.report_check import (
     parse_template,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "report"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "report"
 FORM = ROOT / ".github" / "ISSUE_TEMPLATE" / "incident-report.yml"
 TEMPLATE = load_template(None)
 

@@ -23,7 +23,7 @@ from incident_ops.core.report_check import check_report, load_template
 from incident_ops.github.adapter import PyGithubPort
 from incident_ops.github.port import RetryPolicy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WRITTEN = [WORKFLOW_PATH, ".github/incident-ops.yml", REPORT_TEMPLATE_PATH, ISSUE_FORM_PATH]
 
 
@@ -209,7 +209,7 @@ def test_every_file_is_listed_once() -> None:
 
 def test_the_bundled_issue_form_is_this_repositorys_own() -> None:
     bundled = Path(incident_ops.__file__).parent / "bundled" / "incident-report.yml"
-    own = Path(__file__).resolve().parent.parent / ".github" / "ISSUE_TEMPLATE" / "incident-report.yml"
+    own = Path(__file__).resolve().parents[2] / ".github" / "ISSUE_TEMPLATE" / "incident-report.yml"
     assert bundled.read_text(encoding="utf-8") == own.read_text(encoding="utf-8")
 
 
