@@ -23,7 +23,7 @@ from incident_ops.cli.wiring import (
     with_config_errors,
 )
 from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigUnreadable, validate_config_file
-from incident_ops.core.commands import find_commands
+from incident_ops.core.command_lines import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
 from incident_ops.github.adapter import PyGithubPort

@@ -13,11 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from incident_ops.cli import runtime as actions
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import FORMATS
-from incident_ops.core.fold import fold
 from incident_ops.core.mermaid import fenced, summary_charts
 from incident_ops.core.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
 from incident_ops.github.port import GitHubFailure
-from incident_ops.serving.history import read_history
+from incident_ops.serving.history import fold_with_roles, read_history
 from incident_ops.serving.services import Services
 
 SLOWEST = 10
@@ -39,7 +38,7 @@ def collect(services: Services, since: date | None) -> Collected:
     # GitHub's `since` filters on the last update: a superset of the incidents declared since then.
     for issue in port.list_issues(config.incident_label, state="all", since=start):
         try:
-            state = fold(read_history(services, issue), config.incident_label, services.team)
+            state = fold_with_roles(read_history(services, issue), services)
         except GitHubFailure as error:
             collected.failures.append(f"#{issue.number}: {error}")
             continue

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from incident_ops.core.commands import help_markdown
-from incident_ops.core.context import Context, number_text
-from incident_ops.core.records import source_fact
+from incident_ops.core.commands import REGISTRY, help_markdown
+from incident_ops.core.context import Context
 from incident_ops.core.relay import defuse
 from incident_ops.core.state import IncidentState, Outcome
 from incident_ops.core.writes import (
     Action,
     Assign,
-    CloseIssue,
     PostComment,
     React,
-    ReopenIssue,
     Unassign,
 )
 
@@ -36,7 +33,7 @@ def answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
             continue
         for outcome in outcomes:
             if outcome.accepted:
-                yield from _effects(state, ctx, outcome)
+                yield from REGISTRY[outcome.command.name].writes(state, ctx, outcome)
         yield from _reply(ctx, outcomes)
         applied = all(o.accepted for o in outcomes)
         # The reaction is a comment's last write: the cursor moves past it only once all are done.
@@ -54,40 +51,6 @@ def _assignments(state: IncidentState, new: list[Outcome]) -> Iterator[Action]:
     for login in sorted(earlier):
         if login.casefold() != final.casefold():
             yield Unassign(login)
-
-
-def _effects(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
-    """The one-time writes of an accepted command."""
-    comment, name = outcome.comment, outcome.command.name
-    if name == "reopen" and state.closed:
-        yield ReopenIssue()
-    elif name in ("update", "resolved"):
-        kind = "update" if name == "update" else "resolution"
-        body = ctx.renderer.render(
-            kind,
-            f"{kind}/{comment.id}",
-            {"source": source_fact(comment.author.login, comment.created_at)},
-            community=state.community,
-            text=defuse(outcome.command.text),
-            author=comment.author.login,
-            at=comment.created_at,
-            close_after=number_text(ctx.config.close.after_working_hours),
-        )
-        yield PostComment(kind, f"{kind}/{comment.id}", body)
-    elif name == "close" and state.keyed(f"closing/{comment.id}") is None:
-        # Once its closing comment is posted, a /close is done: a person may have reopened the issue since.
-        key = f"closing/{comment.id}"
-        body = ctx.renderer.render(
-            "closing",
-            key,
-            {"source": source_fact(comment.author.login, comment.created_at)},
-            by=comment.author.login,
-            confirmed=False,
-            resolved_at=state.resolved_at,
-            close_after="",
-        )
-        yield PostComment("closing", key, body)
-        yield CloseIssue("completed")
 
 
 def _reply(ctx: Context, outcomes: list[Outcome], outside: bool = False) -> Iterator[Action]:

@@ -1,25 +1,25 @@
-"""What each command does to the incident's state, keyed by command name (the registry's handlers)."""
+"""What each command does to the incident's state (the registry's `apply`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
 
-from incident_ops.core.commands import CommandError, parse_logins, parse_ticket_id
+from incident_ops.core.command_args import CommandError, parse_logins, parse_ticket_id
 from incident_ops.core.state import IncidentState, Outcome, add_timeline
 
 Apply = Callable[[IncidentState, Outcome], Outcome]
 MAX_SMES = 25  # per command; keeps what the status comment remembers of it small
 
 
-def _declare(state: IncidentState, outcome: Outcome) -> Outcome:
+def declare(state: IncidentState, outcome: Outcome) -> Outcome:
     """Declare the issue an incident (the fold found the first team `/declare`); later ones change nothing."""
     if outcome.comment.id not in state.declare_comments:
         raise CommandError("the issue is already a declared incident")
     return outcome
 
 
-def _commander(state: IncidentState, outcome: Outcome) -> Outcome:
+def commander(state: IncidentState, outcome: Outcome) -> Outcome:
     """Name the Incident Commander (default: the commenter); a handover replaces the previous one."""
     logins = parse_logins(outcome.command.args, at_most=1)
     target = logins[0] if logins else outcome.comment.author.login
@@ -34,7 +34,7 @@ def _commander(state: IncidentState, outcome: Outcome) -> Outcome:
     return replace(outcome, target=target, previous=previous)
 
 
-def _sme(state: IncidentState, outcome: Outcome) -> Outcome:
+def sme(state: IncidentState, outcome: Outcome) -> Outcome:
     """Add Subject Matter Experts."""
     logins = parse_logins(outcome.command.args, at_least=1, at_most=MAX_SMES)
     known = {s.casefold() for s in state.smes}
@@ -43,7 +43,7 @@ def _sme(state: IncidentState, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _community(state: IncidentState, outcome: Outcome) -> Outcome:
+def community(state: IncidentState, outcome: Outcome) -> Outcome:
     """Record the Community Representative."""
     logins = parse_logins(outcome.command.args, at_most=1)
     if not logins:
@@ -53,7 +53,7 @@ def _community(state: IncidentState, outcome: Outcome) -> Outcome:
     return replace(outcome, target=logins[0])
 
 
-def _update(state: IncidentState, outcome: Outcome) -> Outcome:
+def update(state: IncidentState, outcome: Outcome) -> Outcome:
     """Post an update to the community; restarts the update clock."""
     if not outcome.command.text:
         raise CommandError("`/update` needs the text of the update, e.g. `/update We found the cause.`")
@@ -62,7 +62,7 @@ def _update(state: IncidentState, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _resolved(state: IncidentState, outcome: Outcome) -> Outcome:
+def resolved(state: IncidentState, outcome: Outcome) -> Outcome:
     """Mark the incident resolved and (re)start the auto-close clock (again: the answer to a reply)."""
     again = state.resolved
     state.resolved = True
@@ -76,7 +76,7 @@ def _resolved(state: IncidentState, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _reopen(state: IncidentState, outcome: Outcome) -> Outcome:
+def reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     """Back to active; the escalation and update clocks restart."""
     if not state.resolved and not state.closed:
         raise CommandError("the incident is not resolved, so there is nothing to reopen")
@@ -90,7 +90,7 @@ def _reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _close(state: IncidentState, outcome: Outcome) -> Outcome:
+def close(state: IncidentState, outcome: Outcome) -> Outcome:
     """Close now, but only with a complete report (a past /close counts when its closing was posted)."""
     cid = outcome.comment.id
     if state.keyed(f"closing/{cid}") is not None:
@@ -105,28 +105,13 @@ def _close(state: IncidentState, outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _ticket(state: IncidentState, outcome: Outcome) -> Outcome:
+def ticket(state: IncidentState, outcome: Outcome) -> Outcome:
     """Link the FreshDesk ticket."""
     state.ticket = parse_ticket_id(outcome.command.args)
     add_timeline(state, outcome.comment, f"linked support ticket {state.ticket}")
     return outcome
 
 
-def _nothing(state: IncidentState, outcome: Outcome) -> Outcome:
+def nothing(state: IncidentState, outcome: Outcome) -> Outcome:
     """Commands whose only effect is an answer (the status refresh, the help reply)."""
     return outcome
-
-
-APPLY: dict[str, Apply] = {
-    "declare": _declare,
-    "commander": _commander,
-    "sme": _sme,
-    "community": _community,
-    "update": _update,
-    "resolved": _resolved,
-    "reopen": _reopen,
-    "close": _close,
-    "ticket": _ticket,
-    "status": _nothing,
-    "help": _nothing,
-}

@@ -1,267 +1,96 @@
-"""Slash commands: the registry, finding command lines in a comment, and parsing their arguments."""
+"""The slash commands: one entry each, with who may run it, its help, its effect on the state and its writes.
+
+Finding command lines in a comment is in command_lines.py, parsing arguments in command_args.py.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
-from incident_ops import lazy
-from incident_ops.core.tickets import ticket_id
-
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.rules_block import StateBlock
-    from markdown_it.rules_inline import StateInline
-    from markdown_it.token import Token
-
-    _BlockRule = Callable[[StateBlock, int, int, bool], bool]
+from incident_ops.core import command_effects as apply
+from incident_ops.core import command_writes as writes
+from incident_ops.core.command_effects import Apply
+from incident_ops.core.command_writes import Writes
 
 
 @dataclass(frozen=True)
-class CommandSpec:
-    """One slash command: its name, who may run it, its usage line and its help line."""
+class Command:
+    """One slash command: name, who may run it, usage and help lines, its effect on the state, its writes."""
 
     name: str
     team_only: bool
     usage: str
     help: str
+    apply: Apply
+    writes: Writes = writes.nothing
 
 
-_SPECS = (
-    CommandSpec(
+_COMMANDS = (
+    Command(
         "declare",
         True,
         "/declare",
         "Declare this issue an incident, or confirm one that someone outside the team reported.",
+        apply.declare,
     ),
-    CommandSpec(
+    Command(
         "commander",
         True,
         "/commander [@login]",
         "Make that user (default: you) the Incident Commander and an assignee.",
+        apply.commander,
     ),
-    CommandSpec("sme", True, "/sme @login [@login…]", "Add Subject Matter Experts."),
-    CommandSpec(
+    Command("sme", True, "/sme @login [@login…]", "Add Subject Matter Experts.", apply.sme),
+    Command(
         "community",
         True,
         "/community @login",
         "Record the affected community's Community Representative.",
+        apply.community,
     ),
-    CommandSpec(
+    Command(
         "update",
         True,
         "/update TEXT…",
         "Post an update to the community and restart the update clock.",
+        apply.update,
+        writes.message,
     ),
-    CommandSpec(
+    Command(
         "resolved",
         True,
         "/resolved [TEXT…]",
         "Post the resolution message, mark the incident resolved and start the auto-close clock.",
+        apply.resolved,
+        writes.message,
     ),
-    CommandSpec(
+    Command(
         "reopen",
         True,
         "/reopen",
         "Reopen a resolved incident; the escalation and update clocks restart.",
+        apply.reopen,
+        writes.reopen,
     ),
-    CommandSpec("close", True, "/close", "Close now if the incident report is complete; else list the gaps."),
-    CommandSpec("ticket", True, "/ticket ID", "Link the FreshDesk ticket (a number or ticket URL)."),
-    CommandSpec("status", False, "/status", "Refresh the status comment."),
-    CommandSpec("help", False, "/help", "List the commands."),
+    Command(
+        "close",
+        True,
+        "/close",
+        "Close now if the incident report is complete; else list the gaps.",
+        apply.close,
+        writes.close,
+    ),
+    Command(
+        "ticket", True, "/ticket ID", "Link the FreshDesk ticket (a number or ticket URL).", apply.ticket
+    ),
+    Command("status", False, "/status", "Refresh the status comment.", apply.nothing),
+    Command("help", False, "/help", "List the commands.", apply.nothing),
 )
 
-REGISTRY: Mapping[str, CommandSpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
+REGISTRY: Mapping[str, Command] = MappingProxyType({command.name: command for command in _COMMANDS})
 """Every command by its lower-case name, in the order `/help` lists them."""
-
-
-@dataclass(frozen=True)
-class CommandLine:
-    """A command found in a comment: its name, the rest of its line, its full text and line."""
-
-    name: str
-    args: str
-    text: str
-    line: int
-
-
-class CommandError(ValueError):
-    """A command's arguments are malformed; the message says why."""
-
-
-_COMMAND_TOKEN = "incident_ops_command"
-_LINE_OFFSET = "incident_ops_line_offset"
-
-
-def _command_rule(state: StateInline, silent: bool) -> bool:
-    """Inline rule: consume `/name` when it is the first text of a line of the inline content."""
-    src, pos = state.src, state.pos
-    line_start = src.rfind("\n", 0, pos) + 1
-    if state.level > 0 or src[line_start:pos].strip(" \t"):
-        return False
-    start = pos
-    while start < state.posMax and src[start] != "\n" and src[start].isspace():
-        start += 1
-    if start >= state.posMax or src[start] != "/":
-        return False
-    end = start + 1
-    while end < state.posMax and not src[end].isspace():
-        end += 1
-    word = src[start + 1 : end]
-    if not word.isascii() or word.lower() not in REGISTRY:
-        return False
-    if not silent:
-        token = state.push(_COMMAND_TOKEN, "", 0)
-        token.meta = {"name": word.lower(), "line": src.count("\n", 0, start)}
-    state.pos = end
-    return True
-
-
-def _keep_line_offset(rule: _BlockRule) -> _BlockRule:
-    """Wrap a block rule so its inline tokens record how many source lines the trim removed."""
-
-    def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-        """Run the rule, then note on each new inline token how many leading lines were trimmed."""
-        first = len(state.tokens)
-        matched = rule(state, start_line, end_line, silent)
-        for token in state.tokens[first:] if matched and not silent else ():
-            if token.type == "inline" and token.map:
-                # Paragraph text is trimmed with Unicode whitespace, which can swallow whole lines
-                # that CommonMark does not count as blank (e.g. a line holding only U+00A0).
-                raw = state.getLines(token.map[0], token.map[1], state.blkIndent, False)
-                token.meta[_LINE_OFFSET] = raw.count("\n", 0, max(raw.find(token.content), 0))
-        return matched
-
-    return wrapped
-
-
-@cache
-def _parser() -> MarkdownIt:
-    """A CommonMark parser (with GitHub's tables) that marks command lines with inline tokens.
-
-    Built on first use: comments without a line starting with `/` never need it.
-    """
-    rules = lazy.load("markdown_it.rules_block")
-    lheading, paragraph = rules.lheading, rules.paragraph
-    md = lazy.load("markdown_it").MarkdownIt("commonmark").enable("table")
-    md.block.ruler.at("paragraph", _keep_line_offset(paragraph))
-    md.block.ruler.at("lheading", _keep_line_offset(lheading))
-    md.inline.ruler.before("text", "incident_ops_command", _command_rule)
-    return md
-
-
-def _command_tokens(tokens: list[Token]) -> list[tuple[str, int]]:
-    """(name, source line) of every command token outside quotes and tables, in document order."""
-    found: list[tuple[str, int]] = []
-    skip_depth = 0
-    for token in tokens:
-        if token.type in ("blockquote_open", "table_open"):
-            skip_depth += 1
-        elif token.type in ("blockquote_close", "table_close"):
-            skip_depth -= 1
-        elif token.type == "inline" and token.map and skip_depth == 0:
-            base = token.map[0] + token.meta.get(_LINE_OFFSET, 0)
-            for child in token.children or ():
-                if child.type == _COMMAND_TOKEN:
-                    found.append((child.meta["name"], base + child.meta["line"]))
-    return found
-
-
-def find_commands(markdown: str | None) -> list[CommandLine]:
-    """Every command line in a comment, in order; code, quotes and HTML blocks are skipped."""
-    return list(_find_commands(markdown or ""))
-
-
-# A command needs a line whose first text is "/" and a letter: without one, skip the (costly) parse.
-_MAYBE_COMMAND = re.compile(r"^[\s>*+\-#\d.)_~]*/[A-Za-z]", re.MULTILINE)
-
-
-# Plain prose: ASCII without the characters that make code, quotes, links, emphasis, HTML or tables,
-# and every line starting flush with a letter or `/`. In it a command is simply a line opening with one.
-_PLAIN_LINE = r"(?:[A-Za-z/@][A-Za-z0-9 /@.,:;'\"?!()#%+=$^{}-]*)?"
-_PLAIN = re.compile(rf"{_PLAIN_LINE}(?:\n{_PLAIN_LINE})*")
-
-
-@lru_cache(maxsize=4096)
-def _find_commands(markdown: str) -> tuple[CommandLine, ...]:
-    """find_commands, remembered per comment body (a run folds the same comments several times)."""
-    if not _MAYBE_COMMAND.search(markdown.replace("\r", "\n")):
-        return ()
-    source = markdown.replace("\r\n", "\n").replace("\r", "\n")
-    if _PLAIN.fullmatch(source):
-        return _commands_of(source, _plain_command_lines(source))
-    return _parse_commands(markdown)
-
-
-def _plain_command_lines(source: str) -> list[tuple[str, int]]:
-    """(name, line) of the command lines of plain prose, without parsing Markdown."""
-    found = []
-    for index, line in enumerate(source.split("\n")):
-        word = line.split(" ", 1)[0][1:].lower() if line.startswith("/") else ""
-        if word in REGISTRY:
-            found.append((word, index))
-    return found
-
-
-def _parse_commands(markdown: str) -> tuple[CommandLine, ...]:
-    """Every command line of a comment, from markdown-it's tokens."""
-    source = markdown.replace("\r\n", "\n").replace("\r", "\n")
-    return _commands_of(source, _command_tokens(_parser().parse(source)))
-
-
-def _commands_of(source: str, found: list[tuple[str, int]]) -> tuple[CommandLine, ...]:
-    """The commands at the found (name, line) places, each with its text up to the next command."""
-    lines = source.split("\n")
-    commands: list[CommandLine] = []
-    for index, (name, line) in enumerate(found):
-        next_line = found[index + 1][1] if index + 1 < len(found) else len(lines)
-        first = lines[line]
-        rest = first[first.find("/") + 1 + len(name) :]
-        text = "\n".join([rest, *lines[line + 1 : next_line]]).strip()
-        commands.append(CommandLine(name=name, args=rest.strip(), text=text, line=line))
-    return tuple(commands)
-
-
-# GitHub logins: 1-39 alphanumerics or single inner hyphens.
-_LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}")
-
-
-def _plural(count: int) -> str:
-    """'1 login' or 'N logins'."""
-    return f"{count} login" if count == 1 else f"{count} logins"
-
-
-def parse_logins(args: str, *, at_least: int = 0, at_most: int | None = None) -> list[str]:
-    """Logins from `@a @b, c` as typed, deduplicated case-insensitively; count limits enforced."""
-    logins: list[str] = []
-    seen: set[str] = set()
-    for word in args.replace(",", " ").split():
-        login = word.removeprefix("@")
-        if len(login) > 39 or not _LOGIN.fullmatch(login):
-            raise CommandError(f"'{word}' is not a valid GitHub login")
-        if login.lower() not in seen:
-            seen.add(login.lower())
-            logins.append(login)
-    if len(logins) < at_least:
-        raise CommandError(f"expected at least {_plural(at_least)}, got {len(logins)}")
-    if at_most is not None and len(logins) > at_most:
-        raise CommandError(f"expected at most {_plural(at_most)}, got {len(logins)}")
-    return logins
-
-
-def parse_ticket_id(args: str) -> str:
-    """The FreshDesk ticket number from `123`, `#123` or a ticket URL."""
-    ticket = ticket_id(args)
-    if ticket is None:
-        hint = "use a ticket number such as 123 or #123, or the ticket's URL"
-        if not args.strip():
-            raise CommandError(f"no FreshDesk ticket given: {hint}")
-        raise CommandError(f"'{args.strip()}' is not a FreshDesk ticket: {hint}")
-    return ticket
 
 
 def _cell(text: str) -> str:

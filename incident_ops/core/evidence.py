@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_ops.core.commands import CommandLine, find_commands
+from incident_ops.core.command_args import CommandLine
+from incident_ops.core.command_lines import find_commands
+from incident_ops.core.commands import REGISTRY
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment, IssueHistory
 from incident_ops.core.records import Declaration, Source, read_declaration, read_source
@@ -27,6 +30,9 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
     if any(cid > newest for cid in cache.done):
         return "it counts as done a comment yet to come"
     for cid, entry in cache.answered.items():
+        unknown = next((name for name, _, _ in entry.commands if name not in REGISTRY), None)
+        if unknown is not None:
+            return f"it remembers a command /{unknown:.20} that does not exist"
         comment = comments.get(cid)
         if comment is not None and (
             comment.author.login.casefold() != entry.by.casefold()
@@ -63,7 +69,7 @@ def declaration_record(history: IssueHistory) -> Declaration | None:
 EDIT_GRACE = timedelta(minutes=2)  # fixing a typo right away still counts as what was posted
 
 
-ANSWERS_OF = {"update": "update", "resolution": "resolved", "closing": "close"}  # keyed answer → command
+ANSWERS_OF = {str(kind): spec.answers for kind, spec in KINDS.items() if spec.answers}  # answer → command
 RECORDS_OF_TEAM = frozenset({*ANSWERS_OF, "applied"})  # keyed records of a team member's command comment
 
 

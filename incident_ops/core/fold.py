@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from incident_ops.core.body_check import check_body
 from incident_ops.core.closes import check_close, last_close
-from incident_ops.core.command_effects import APPLY
-from incident_ops.core.commands import REGISTRY, CommandError, CommandLine
+from incident_ops.core.command_args import CommandError, CommandLine
+from incident_ops.core.commands import REGISTRY
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.declaration import declare
 from incident_ops.core.evidence import (
     ANSWERS_OF,
@@ -43,6 +44,7 @@ def fold(
     is_team: IsTeam,
     report: ReportCheck | None = None,
     ticket_reply_for: str | None = None,
+    close_hold: str | None = None,
     template: TemplateSource | None = None,
     trust_memo_body: bool = True,
 ) -> IncidentState:
@@ -57,6 +59,7 @@ def fold(
     remembered = cache.body if trust_memo_body and problem is None else None
     body = check_body(history.issue.body, template, remembered) if template is not None else None
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
+    state.close_hold = close_hold
     # The tool's own comments first: they record what earlier runs applied.
     for comment, marker in marked:
         if marker is not None:
@@ -80,13 +83,7 @@ def fold(
     return state
 
 
-BOT_TIMELINE = {
-    "acknowledgement": "acknowledged the incident to the community",
-    "escalation": "escalated the incident",
-    "update-reminder": "reminded that an update is due",
-    "report-reminder": "reminded that the incident report is incomplete",
-    "closing": "closed the incident",
-}
+BOT_TIMELINE = {str(kind): spec.timeline for kind, spec in KINDS.items() if spec.timeline}
 
 
 def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) -> None:
@@ -214,6 +211,6 @@ def _apply(state: IncidentState, comment: Comment, command: CommandLine, team: b
     if spec.team_only and not team:
         return replace(outcome, accepted=False, reason=not_team(command.name))
     try:
-        return APPLY[command.name](state, outcome)
+        return spec.apply(state, outcome)
     except CommandError as error:
         return replace(outcome, accepted=False, reason=str(error))

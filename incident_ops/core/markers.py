@@ -5,19 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.model import Comment
-
-KINDS = (
-    "status",
-    "acknowledgement",
-    "escalation",
-    "update-reminder",
-    "update",
-    "resolution",
-    "report-reminder",
-    "closing",
-    "reply",
-)
 
 _MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
 _KEY = re.compile(r"<!-- incident-ops-key:(?P<key>[^\s>]+) -->")

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from incident_ops import lazy
 from incident_ops.core import markers
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.digests import digest, source_digest
-from incident_ops.core.markers import KINDS, marker_lines
+from incident_ops.core.markers import marker_lines
 
 if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_ops.core.body_check import BodyCheck
-from incident_ops.core.commands import CommandLine
+from incident_ops.core.command_args import CommandLine
 from incident_ops.core.memo import StatusCache
 from incident_ops.core.model import Comment, IssueEvent, IssueHistory
 from incident_ops.core.records import Declaration

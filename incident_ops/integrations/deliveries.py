@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from incident_ops import lazy
 from incident_ops.config.types import Config
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment
 from incident_ops.core.relay import ZERO_WIDTH_JOINER
@@ -22,14 +23,9 @@ from incident_ops.integrations.slack import SlackWebhook
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-SLACK_KINDS = ("acknowledgement", "escalation", "resolution", "closing")
+SLACK_KINDS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.chat)
 # Each step is delivered (and retried) on its own, so a failed status change never repeats a reply.
-FRESHDESK_STEPS = {
-    "acknowledgement": ("freshdesk-reply",),
-    "update": ("freshdesk-reply",),
-    "resolution": ("freshdesk-reply", "freshdesk-note", "freshdesk-resolved"),
-    "closing": ("freshdesk-closed",),
-}
+FRESHDESK_STEPS = {str(kind): spec.freshdesk for kind, spec in KINDS.items() if spec.freshdesk}
 HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
 
 

@@ -53,26 +53,28 @@ class IntegrationRun:
             else:
                 self.warnings.append(f"ignored an undelivered message the history does not explain ({item})")
 
-    def check_ticket_reply(self, state: IncidentState, ctx: Context) -> None:
-        """Before auto-closing, ask FreshDesk whether the requester replied since the resolution."""
+    def check_ticket_reply(self, state: IncidentState, ctx: Context) -> bool:
+        """Before auto-closing, ask FreshDesk whether the requester replied since the resolution.
+
+        True when it learnt something the state must be folded again with (`ticket_reply_for`, `close_hold`).
+        """
         desk = self.integrations.freshdesk
         if desk is None or not state.resolved or not state.ticket or state.community_replied:
-            return
+            return False
         if (
             state.resolved_at is None
             or not due(state, clocks(state, ctx.config, ctx.calendar), ctx.now).close
         ):
-            return
+            return False
         try:
             replied = desk.requester_replied_since(state.ticket, state.resolved_at)
         except IntegrationError as error:
             self.close_hold = "the FreshDesk ticket could not be checked for a requester reply"
-            state.close_hold = self.close_hold
             self.warnings.append(f"{error}; auto-close waits for the next run")
-            return
+            return True
         if replied:
             self.ticket_reply_for = state.resolution_key
-            state.community_replied = True
+        return replied
 
     def deliver(
         self,

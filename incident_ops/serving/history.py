@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from incident_ops.core.closes import CLOSE_WINDOW
-from incident_ops.core.commands import find_commands
+from incident_ops.core.command_lines import find_commands
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.evidence import TOOL_REACTIONS, declaration_record
 from incident_ops.core.fold import fold
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.memo import read_cache
 from incident_ops.core.model import Comment, Issue, IssueHistory
 from incident_ops.core.plan import plan
+from incident_ops.core.roles import KnownRoles
 from incident_ops.core.state import IncidentState
 from incident_ops.core.writes import Action, DeleteComment, PostComment, React, needed
 from incident_ops.integrations.run import IntegrationRun
@@ -22,7 +25,8 @@ from incident_ops.serving.services import EventIssue, Services
 EVENT_ISSUE_FRESH_FOR = timedelta(minutes=10)
 
 
-ANSWERS = frozenset({"update", "resolution", "reply"})  # messages that answer a command, whatever the issue
+MAX_ROLE_PASSES = 10  # each pass looks up every login the last one lacked; two are usual
+ANSWERS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.to_people)
 
 
 def read_history(services: Services, issue: Issue, edits: tuple[tuple[int, str], ...] = ()) -> IssueHistory:
@@ -138,22 +142,28 @@ def fold_now(
     history: IssueHistory, services: Services, extras: IntegrationRun | None = None
 ) -> IncidentState:
     """The incident's state, report checked against the template in use, with what integrations learnt."""
-    label = services.context.config.incident_label
-    reply_for = extras.ticket_reply_for if extras else None
-    state = fold(history, label, services.team, ticket_reply_for=reply_for, template=services.template)
+    learnt = {
+        "ticket_reply_for": extras.ticket_reply_for if extras else None,
+        "close_hold": extras.close_hold if extras else None,
+        "template": services.template,
+    }
+    state = fold_with_roles(history, services, **learnt)
     if _decides_by_report(state, services) and state.body_check is state.cache.body is not None:
         # The memo's report check can be forged (its digest is no secret): parse the body where it decides.
-        state = fold(
-            history,
-            label,
-            services.team,
-            ticket_reply_for=reply_for,
-            template=services.template,
-            trust_memo_body=False,
-        )
-    if extras is not None:
-        state.close_hold = extras.close_hold
+        state = fold_with_roles(history, services, trust_memo_body=False, **learnt)
     return state
+
+
+def fold_with_roles(history: IssueHistory, services: Services, **facts: Any) -> IncidentState:
+    """Fold with every role the fold asks about looked up first: fold, look up what it lacked, fold again."""
+    label = services.context.config.incident_label
+    for _ in range(MAX_ROLE_PASSES):
+        roles = KnownRoles(services.team.known)
+        state = fold(history, label, roles, **facts)
+        if not roles.missing:
+            break
+        services.team.look_up(roles.missing)
+    return state  # after MAX_ROLE_PASSES, whoever is still unknown counts as outside the team
 
 
 def _decides_by_report(state: IncidentState, services: Services) -> bool:

@@ -46,7 +46,8 @@ def serve(
         if not state.declared and not state.outcomes and not (state.reported and not state.closed):
             return result
         extras.start(state)
-        extras.check_ticket_reply(state, ctx)
+        if extras.check_ticket_reply(state, ctx):
+            state = fold_now(history, services, extras)  # the state follows what FreshDesk said
         posted_before = len(executor.posted)
         try:
             history = executor.run(plan(state, ctx), history)

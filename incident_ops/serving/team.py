@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from incident_ops.config.types import TeamConfig
-from incident_ops.core.model import Comment
 from incident_ops.github.port import GitHubPort
 
 RANK = {"none": 0, "read": 1, "triage": 2, "write": 3, "maintain": 4, "admin": 5}
 
 
 class Team:
-    """Team membership per comment author, asking GitHub at most once per login per run."""
+    """Team membership per login, asking GitHub at most once per login per run."""
 
     def __init__(self, port: GitHubPort, config: TeamConfig) -> None:
         self._port = port
         self._config = config
         self._roles: dict[str, str] = {}
+        self.known: dict[str, bool] = {}  # login (casefolded) → team, for the fold (see KnownRoles)
 
-    def __call__(self, comment: Comment) -> bool:
-        """Whether the comment's author is team (bots never are)."""
-        if comment.author.is_bot:
-            return False
-        return self.is_member(comment.author.login)
+    def look_up(self, logins: set[str]) -> None:
+        """Find out whether each login is team, so the next fold knows."""
+        for login in sorted(logins):
+            self.known[login.casefold()] = self.is_member(login)
 
     def is_member(self, login: str) -> bool:
         """Whether `login` is team: listed in config, or a repository role at least the minimum."""

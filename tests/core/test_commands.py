@@ -6,16 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_ops.core.commands import (
-    REGISTRY,
-    CommandError,
-    CommandLine,
-    CommandSpec,
-    find_commands,
-    help_markdown,
-    parse_logins,
-    parse_ticket_id,
-)
+from incident_ops.core.command_args import CommandError, CommandLine, parse_logins, parse_ticket_id
+from incident_ops.core.command_lines import find_commands
+from incident_ops.core.commands import REGISTRY, Command, help_markdown
 
 TEAM_ONLY = {"declare", "commander", "sme", "community", "update", "resolved", "reopen", "close", "ticket"}
 
@@ -32,7 +25,7 @@ def test_registry_holds_exactly_the_spec_commands() -> None:
     """The registry has the SPEC's eleven commands, team-only where the SPEC says so."""
     assert set(REGISTRY) == TEAM_ONLY | {"status", "help"}
     for name, spec in REGISTRY.items():
-        assert isinstance(spec, CommandSpec)
+        assert isinstance(spec, Command)
         assert spec.name == name
         assert spec.team_only == (name in TEAM_ONLY)
         assert spec.usage.startswith(f"/{name}")
@@ -414,7 +407,7 @@ FRAGMENTS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join))
 def test_the_quick_check_never_hides_a_command(text: str) -> None:
-    from incident_ops.core.commands import _parse_commands
+    from incident_ops.core.command_lines import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))
 
@@ -474,6 +467,6 @@ prose_line = st.builds(
 )
 def test_plain_prose_is_read_exactly_as_the_markdown_parser_reads_it(text: str) -> None:
     """Comments simple enough to skip the Markdown parser give the same commands as a full parse."""
-    from incident_ops.core.commands import _parse_commands
+    from incident_ops.core.command_lines import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))
