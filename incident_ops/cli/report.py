@@ -15,6 +15,7 @@ from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import FORMATS
 from incident_ops.core.mermaid import fenced, summary_charts
 from incident_ops.core.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
+from incident_ops.core.state import INCIDENT_STATES
 from incident_ops.github.port import GitHubFailure
 from incident_ops.serving.history import fold_with_roles, read_history
 from incident_ops.serving.services import Services
@@ -100,7 +101,7 @@ def render_markdown(
     """The report for people: figures, Mermaid charts, and the slowest incidents with links."""
     total = len(summary.incidents)
     scope = f"declared since {since.isoformat()}" if since else "declared"
-    states = ", ".join(f"{summary.count(s)} {s}" for s in ("active", "resolved", "closed"))
+    states = ", ".join(f"{summary.count(s)} {s}" for s in INCIDENT_STATES)
     lines = [f"## Incident metrics: {md(repo)}", ""]
     lines.append(f"{total} incident{'s' if total != 1 else ''} {scope} ({states}), as of {_stamp(now)}.")
     lines += [f"- could not read {md(f)}" for f in failures or []]
@@ -228,7 +229,7 @@ def render_json(
         "generated_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "update_every_seconds": _seconds(summary.every),
         "incidents_total": len(summary.incidents),
-        "states": {s: summary.count(s) for s in ("active", "resolved", "closed")},
+        "states": {s: summary.count(s) for s in INCIDENT_STATES},
         "times": spreads,
         "update_intervals": summary.intervals,
         "update_intervals_kept": summary.intervals_kept,

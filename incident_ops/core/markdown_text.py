@@ -50,13 +50,13 @@ class Block:
     @property
     def text(self) -> str:
         """The block's plain text, whitespace folded; tasks keep their checkbox."""
-        text = fold(" ".join(self.lines))
+        text = squeeze_spaces(" ".join(self.lines))
         if self.kind == "task":
             return f"[{'x' if self.ticked else ' '}] {text}"
         return text
 
 
-def fold(text: str) -> str:
+def squeeze_spaces(text: str) -> str:
     """Collapse runs of whitespace to single spaces and trim the ends."""
     return " ".join(text.split())
 

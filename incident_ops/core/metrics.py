@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from incident_ops import lazy
-from incident_ops.core.state import IncidentState, active_periods
+from incident_ops.core.state import IncidentState, active_periods, state_name
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def incident_figures(
         number=state.history.issue.number,
         title=state.history.issue.title,
         url=state.history.issue.html_url,
-        state="closed" if state.closed else "resolved" if state.resolved else "active",
+        state=state_name(state),
         declared_at=declared,
         reported_at=state.reported_at,
         to_confirm=_since(state.reported_at, declared) if state.reported_at else None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from incident_ops.core.markdown_text import HTML_HEADING, Block, flatten, fold
+from incident_ops.core.markdown_text import HTML_HEADING, Block, flatten, squeeze_spaces
 from incident_ops.core.tickets import ticket_id
 
 BUNDLED_TEMPLATE: Path = Path(__file__).parent.parent / "bundled" / "3_incident-report.md"
@@ -82,12 +82,12 @@ def parse_template(markdown: str) -> ReportTemplate:
     for heading, content in _split_sections(blocks):
         key = _normalise(heading.text)
         if key and key not in names:
-            names[key] = fold(heading.text).rstrip(":").rstrip()
+            names[key] = squeeze_spaces(heading.text).rstrip(":").rstrip()
             texts[key] = _section_text(content)
     tasks: dict[str, str] = {}
     for block in blocks:
         if block.kind == "task":
-            tasks.setdefault(_task_key(block), fold(" ".join(block.lines)))
+            tasks.setdefault(_task_key(block), squeeze_spaces(" ".join(block.lines)))
     return ReportTemplate(tuple(names.values()), tuple(tasks.values()), MappingProxyType(texts))
 
 
@@ -109,7 +109,7 @@ def check_report(body: str | None, template: ReportTemplate) -> ReportCheck:
         found.setdefault(_normalise(heading.text), []).append(content)
     statuses = tuple(SectionStatus(name, _state(name, found, template)) for name in template.sections)
     ticked = {_task_key(b) for b in blocks if b.kind == "task" and b.ticked}
-    unticked = tuple(task for task in template.tasks if fold(task).casefold() not in ticked)
+    unticked = tuple(task for task in template.tasks if squeeze_spaces(task).casefold() not in ticked)
     return ReportCheck(statuses, unticked)
 
 
@@ -187,17 +187,17 @@ def _split_sections(blocks: list[Block]) -> list[tuple[Block, list[Block]]]:
 
 def _section_text(content: list[Block]) -> str:
     """A section's content as one whitespace-folded string."""
-    return fold(" ".join(block.text for block in content))
+    return squeeze_spaces(" ".join(block.text for block in content))
 
 
 def _task_key(block: Block) -> str:
     """How tasks are matched: plain text, whitespace folded, case ignored."""
-    return fold(" ".join(block.lines)).casefold()
+    return squeeze_spaces(" ".join(block.lines)).casefold()
 
 
 def _normalise(heading: str) -> str:
     """How headings are matched: whitespace folded, case and a trailing colon ignored."""
-    return fold(heading).rstrip(":").rstrip().casefold()
+    return squeeze_spaces(heading).rstrip(":").rstrip().casefold()
 
 
 def _newlines(text: str) -> str:

@@ -181,6 +181,9 @@ def not_team(name: str) -> str:
     return "only the incident response team can run it"
 
 
+INCIDENT_STATES = ("active", "resolved", "closed")  # a declared incident's states, in order
+
+
 def state_name(state: IncidentState) -> str:
     """reported, active, resolved, closed or not an incident."""
     if state.reported:
