@@ -9,18 +9,24 @@ import re
 import tempfile
 import textwrap
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from incident_ops.config.load import load_config
+from incident_ops.config.types import Config
 from incident_ops.core.markers import read_marker
+from incident_ops.core.report_check import ReportTemplate, read_template
 from incident_ops.emulator import GitHubEmulator
+from incident_ops.emulator.records import ROLES
 
 REPO = "example-hub/support"
 TOKEN = "demo-token"
 BOT = "github-actions[bot]"
 LABEL = "type: Hub Incident"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+MAX_DAYS = 30  # the demo gives up on the auto-close after a month of daily sweeps
 HIDDEN = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
 REPORT = """### Summary
@@ -64,10 +70,13 @@ Cli = Callable[[list[str], dict[str, str]], int]  # `incident-ops` itself: argum
 class DemoRun:
     """Drives `incident-ops run` and `sweep` in-process against the emulator and prints the thread."""
 
-    def __init__(self, emu: GitHubEmulator, workdir: Path, write: Callable[[str], None], cli: Cli) -> None:
+    def __init__(
+        self, emu: GitHubEmulator, workdir: Path, write: Callable[[str], None], cli: Cli, setup: DemoSetup
+    ) -> None:
         self.emu = emu
         self._main = cli
         self.workdir = workdir
+        self.setup = setup
         self.write = write
         self.shown: set[int] = set()
         self.calls = 0
@@ -91,8 +100,9 @@ class DemoRun:
         env = {
             "GITHUB_REPOSITORY": REPO,
             "GITHUB_API_URL": self.emu.api_url,
-            "GITHUB_WORKSPACE": str(self.workdir),
+            "GITHUB_WORKSPACE": str(self.setup.workspace or self.workdir),
             "GITHUB_TOKEN": TOKEN,
+            **({"INCIDENT_OPS_CONFIG": str(self.setup.config_path)} if self.setup.config_path else {}),
             "INCIDENT_OPS_NOW": self.emu.now.isoformat(),
             **extra,
         }
@@ -133,25 +143,64 @@ class DemoRun:
             self.write(_quoted(c["body"]))
 
 
-def run_demo(cli: Cli, write: Callable[[str], None] = print) -> int:
+@dataclass(frozen=True)
+class DemoSetup:
+    """What the demo plays with: the bundled setup, or a repository's own config, templates and report."""
+
+    config: Config
+    config_path: Path | None = None
+    workspace: Path | None = None
+    report: str = REPORT
+
+
+def demo_setup(config_path: str | None) -> DemoSetup:
+    """The setup for `demo [--config PATH]`: templates and report template count from the repository root."""
+    if config_path is None:
+        return DemoSetup(Config())
+    path = Path(config_path).resolve()
+    workspace = path.parent.parent if path.parent.name == ".github" else path.parent
+    config = load_config(workspace, str(path))  # ConfigError / ConfigUnreadable: the caller reports them
+    template = read_template(workspace / config.report.template if config.report.template else None)
+    return DemoSetup(
+        config, path, workspace, filled_report(template.parsed) if config.report.template else REPORT
+    )
+
+
+def filled_report(template: ReportTemplate) -> str:
+    """An issue body that completes the template: every section written, every task ticked."""
+    parts = [f"### {name}\nWritten by the demo's steward for {name.lower()}.\n" for name in template.sections]
+    parts.append("\n".join(f"- [x] {task}" for task in template.tasks))
+    return "\n".join(parts) + "\n"
+
+
+def run_demo(cli: Cli, write: Callable[[str], None] = print, setup: DemoSetup | None = None) -> int:
     """Play declare → commands → escalation → update → resolve → report → auto-close."""
+    setup = setup or DemoSetup(Config())
+    config = setup.config
+    label = config.incident_label
     with GitHubEmulator(now=START) as emu, tempfile.TemporaryDirectory() as tmp:
-        _seed(emu)
-        demo = DemoRun(emu, Path(tmp), write, cli)
-        write("incident-ops demo: an incident on a local GitHub emulator (no token, no network)")
+        _seed(emu, config.team.min_permission)
+        demo = DemoRun(emu, Path(tmp), write, cli, setup)
+        where = f"the config {setup.config_path}" if setup.config_path else "the bundled config"
+        write(
+            f"incident-ops demo: an incident on a local GitHub emulator (no token, no network), with {where}"
+        )
         number = emu.create_issue(REPO, "[Incident] Users cannot log in", "", "community-rep")
-        demo.narrate("@community-rep opens an issue; @steward labels it as a Hub Incident")
-        emu.add_labels(REPO, number, [LABEL], "steward")
-        label = emu.label_json(REPO, LABEL)
-        demo.event("issues", demo._payload("labeled", number, emu.user_json("steward"), label=label))
+        demo.narrate(f"@community-rep opens an issue; @steward labels it {label!r}")
+        emu.add_labels(REPO, number, [label], "steward")
+        demo.event(
+            "issues",
+            demo._payload("labeled", number, emu.user_json("steward"), label=emu.label_json(REPO, label)),
+        )
         demo.show(number)
         emu.advance(timedelta(minutes=5))
         demo.narrate("@engineer takes command and brings in an SME")
         demo.comment(number, "engineer", "/commander\n/sme @db-expert")
         demo.narrate("a community member tries a team command")
         demo.comment(number, "community-rep", "/resolved")
-        emu.advance(timedelta(minutes=26))
-        demo.narrate("the scheduled sweep: 31 minutes without a resolution")
+        emu.advance(config.escalation.after - timedelta(minutes=4))
+        late = int((config.escalation.after + timedelta(minutes=1)).total_seconds() // 60)
+        demo.narrate(f"the scheduled sweep: {late} minutes without a resolution")
         demo.sweep()
         demo.show(number)
         emu.advance(timedelta(minutes=10))
@@ -164,14 +213,20 @@ def run_demo(cli: Cli, write: Callable[[str], None] = print) -> int:
         demo.comment(number, "engineer", "/resolved Logins work again. Thanks for your patience!")
         emu.advance(timedelta(hours=2))
         demo.narrate("@steward fills in the incident report (the issue body)")
-        emu.edit_issue(REPO, number, "steward", body=REPORT)
+        emu.edit_issue(REPO, number, "steward", body=setup.report)
         demo.event("issues", demo._payload("edited", number, emu.user_json("steward")))
-        emu.advance(timedelta(hours=46))
-        demo.narrate("48 working hours after the resolution, no community reply: the sweep closes it")
-        demo.sweep()
+        after = f"{config.close.after_working_hours:g}"
+        for _ in range(MAX_DAYS):  # a sweep each morning until the auto-close
+            emu.advance(timedelta(days=1))
+            demo.sweep()
+            if emu.issue(REPO, number)["state"] == "closed":
+                demo.narrate(
+                    f"{after} working hours after the resolution, no community reply: the sweep closed it"
+                )
+                break
         demo.show(number)
         final = emu.issue(REPO, number)
-        write(f"\nThe issue is now {final['state']} ({final['state_reason']}).")
+        write(f"\nThe issue is now {final['state']} ({final['state_reason'] or 'still waiting'}).")
         status = next(c for c in emu.comments(REPO, number) if "incident-ops:status" in c["body"])
         write("\nThe status comment, edited in place throughout:\n")
         write(_quoted(status["body"]))
@@ -179,8 +234,8 @@ def run_demo(cli: Cli, write: Callable[[str], None] = print) -> int:
     return 0
 
 
-def _seed(emu: GitHubEmulator) -> None:
-    """The hub's support repository, its team and a community member."""
+def _seed(emu: GitHubEmulator, min_permission: str = "triage") -> None:
+    """The hub's support repository, its team (at least `min_permission`) and a community member."""
     emu.create_repo(REPO)
     emu.add_user(BOT, type="Bot")
     emu.add_token(TOKEN, BOT)
@@ -192,7 +247,7 @@ def _seed(emu: GitHubEmulator) -> None:
     ):
         emu.add_user(login)
         if role:
-            emu.set_permission(REPO, login, role)
+            emu.set_permission(REPO, login, max(role, min_permission, key=ROLES.index))
 
 
 def _quoted(body: str) -> str:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from incident_ops import ACTION_HOME, ACTION_REF
 from incident_ops.cli.exit_codes import OK, PROBLEM, USAGE
 from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigError, ConfigUnreadable, load_config
 
 BUNDLED = Path(__file__).resolve().parent.parent / "bundled"
-# The published repository: the workflow `init` writes calls its reusable workflow at the v1 tag.
-ACTION_REPO = "OWNER/incident-ops"
+REUSABLE = ".github/workflows/incident-ops-reusable.yml"
+USES = re.compile(
+    r"(?P<repo>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100})@(?P<ref>[A-Za-z0-9._/-]{1,100})"
+)
 WORKFLOW_PATH = ".github/workflows/incident-ops.yml"
 REPORT_TEMPLATE_PATH = ".github/incident-report.md"
 ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/incident-report.yml"
@@ -52,10 +56,20 @@ def _config_text() -> str:
     return text.replace(default, written, 1)
 
 
-def init_files() -> list[InitFile]:
+def workflow_text(uses: str) -> str:
+    """The bundled workflow, calling the reusable workflow of the action at `uses` (OWNER/REPO@REF)."""
+    text = (BUNDLED / "workflow.yml").read_text(encoding="utf-8")
+    home = f"{ACTION_HOME}/{REUSABLE}@{ACTION_REF}"
+    if home not in text:
+        raise RuntimeError(f"the bundled workflow no longer calls {home}")
+    repo, _, ref = uses.partition("@")
+    return text.replace(home, f"{repo}/{REUSABLE}@{ref}")
+
+
+def init_files(uses: str = f"{ACTION_HOME}@{ACTION_REF}") -> list[InitFile]:
     """Every file `init` writes, in the order it writes them."""
     return [
-        InitFile(WORKFLOW_PATH, (BUNDLED / "workflow.yml").read_text(encoding="utf-8")),
+        InitFile(WORKFLOW_PATH, workflow_text(uses)),
         InitFile(DEFAULT_CONFIG_PATH, _config_text()),
         InitFile(REPORT_TEMPLATE_PATH, (BUNDLED / "3_incident-report.md").read_text(encoding="utf-8")),
         InitFile(ISSUE_FORM_PATH, _issue_form_source().read_text(encoding="utf-8")),
@@ -69,8 +83,13 @@ def run_init(
     port: LabelPort | None,
     say: Callable[[str], None],
     dry_run: bool = False,
+    uses: str | None = None,
 ) -> int:
     """Write the files (never over existing ones without force), then create the labels if asked."""
+    uses = uses or f"{ACTION_HOME}@{ACTION_REF}"
+    if not USES.fullmatch(uses):
+        say(f"incident-ops init: --uses {uses!r} is not OWNER/REPO@REF, e.g. {ACTION_HOME}@{ACTION_REF}.")
+        return USAGE
     if not directory.is_dir():
         say(f"incident-ops init: {directory} is not a folder; give the repository's root folder.")
         return USAGE
@@ -78,7 +97,7 @@ def run_init(
         say("incident-ops init: --create-labels needs the repository (--repo or GITHUB_REPOSITORY).")
         return USAGE
     try:
-        files = init_files()
+        files = init_files(uses)
     except OSError as error:
         say(f"incident-ops init: a bundled file is missing ({error}); reinstall incident-ops.")
         return PROBLEM
@@ -102,9 +121,30 @@ def run_init(
         return PROBLEM
     if refused:
         return PROBLEM
-    say("Next: commit these files. Label an issue with the incident label, or open one with the")
-    say("incident-report form, to declare an incident; the workflow's schedule runs the timers.")
+    for line in _what_is_left(directory, uses, labels_created=create_labels):
+        say(line)
     return OK
+
+
+def _what_is_left(directory: Path, uses: str, labels_created: bool) -> list[str]:
+    """The closing checklist: exactly what remains before the repository runs its incidents."""
+    config = load_config(directory)
+    steps = [f"commit {', '.join(f.path for f in init_files(uses))}"]
+    if not labels_created:
+        names = ", ".join(repr(n) for n in (config.incident_label, config.resolved_label, config.stale_label))
+        steps.append(
+            f"create the labels {names} in the repository's Labels page, or run `incident-ops init "
+            "--create-labels --repo OWNER/NAME` with GITHUB_TOKEN set to a token that may write labels"
+        )
+    steps.append(
+        f"the workflow calls {uses}: under Settings → Actions → General, allow that action if your "
+        "organization limits which actions may run"
+    )
+    steps.append(
+        "chat and FreshDesk are off: to turn them on, fill `integrations:` in the config and add the "
+        "repository secrets it names (see the README's Integrations)"
+    )
+    return ["Left to do:", *(f"  {index}. {step}" for index, step in enumerate(steps, start=1))]
 
 
 def _write(directory: Path, files: list[InitFile], existing: list[str], say: Callable[[str], None]) -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from incident_ops.cli import runtime as actions
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM, USAGE
-from incident_ops.cli.parser import UsageProblem, build_parser
+from incident_ops.cli.parser import UsageProblem, build_parser, ignored_global_option
 from incident_ops.cli.wiring import (
+    checked_api_url,
+    checked_repo,
     config_from,
     config_or_none,
     dry_run_from,
@@ -20,9 +24,10 @@ from incident_ops.cli.wiring import (
     retry_delay,
     services_from,
     template_from,
+    what_to_fix,
     with_config_errors,
 )
-from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigUnreadable, validate_config_file
+from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigError, ConfigUnreadable, validate_config_file
 from incident_ops.core.command_lines import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
@@ -37,7 +42,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     """Run the command line; returns the exit code."""
     env = dict(os.environ if env is None else env)
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        ignored = ignored_global_option(args)
+        if ignored:
+            parser.error(ignored)
     except SystemExit as exit_:
         return USAGE if exit_.code not in (0, None) else OK
     try:
@@ -47,7 +56,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print(f"incident-ops: {problem}", file=sys.stderr)
         return USAGE
     except GitHubFailure as failure:
-        print(f"::error::GitHub failed: {failure}. Some work may be done; rerunning is safe.")
+        runner = actions.RunnerEnv.from_env(env)
+        repo = getattr(args, "repo", None) or runner.repository
+        print(f"::error::{actions.escape_data(what_to_fix(failure, runner.api_url, repo))}.")
         return GITHUB_FAILED
     except BrokenPipeError:
         # The reader went away (`check-report … | head`): stop quietly, as Python's docs advise.
@@ -66,6 +77,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         "demo": _demo,
         "report": _report,
         "init": _init,
+        "sandbox": _sandbox,
     }
     return handlers[args.command](args, env)
 
@@ -75,17 +87,22 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     runner = actions.RunnerEnv.from_env(env)
     if runner.event_name in ("schedule", "workflow_dispatch"):
         return _sweep(args, env)
-    if runner.event_name not in ("issues", "issue_comment"):
-        print(f"::notice::incident-ops has nothing to do for {runner.event_name or 'no'} events.")
+    if not runner.event_name:
+        print(
+            "::notice::incident-ops run handles the event of a GitHub Actions run, and GITHUB_EVENT_NAME is "
+            "not set: outside Actions set GITHUB_EVENT_NAME and GITHUB_EVENT_PATH (an event file), or use "
+            "`incident-ops sweep --repo OWNER/NAME`."
+        )
         return OK
-    if not runner.repository:
-        raise UsageProblem("GITHUB_REPOSITORY is not set")
+    if runner.event_name not in ("issues", "issue_comment"):
+        print(f"::notice::incident-ops has nothing to do for {runner.event_name} events.")
+        return OK
+    repo = checked_repo(runner.repository, "run")
     try:
         payload = actions.read_event(runner.event_path)
         facts = actions.issue_facts(payload)
     except actions.EventProblem as problem:
         raise UsageProblem(str(problem)) from problem
-    repo = runner.repository
 
     def go() -> int:
         services = services_from(args, env, runner, repo)
@@ -102,7 +119,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             result = serve(facts.number, services, seen=actions.event_issue(payload), before_edit=before)
         except GitHubFailure as failure:
             result = IncidentResult(facts.number, title, url, "failed")
-            result.error = f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
+            result.error = what_to_fix(failure, runner.api_url, repo)
         except TemplateProblem:
             raise
         except Exception as error:  # noqa: BLE001 - named in the output and summary, never a traceback
@@ -138,9 +155,7 @@ def _declares(event: str, facts: actions.IssueEventFacts) -> bool:
 def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Serve every open incident's timers."""
     runner = actions.RunnerEnv.from_env(env)
-    repo = getattr(args, "repo", None) or runner.repository
-    if not repo or "/" not in repo:
-        raise UsageProblem("sweep needs --repo OWNER/NAME (or GITHUB_REPOSITORY)")
+    repo = checked_repo(getattr(args, "repo", None) or runner.repository, "sweep")
 
     def go() -> int:
         services = services_from(args, env, runner, repo)
@@ -156,19 +171,22 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
     runner = actions.RunnerEnv.from_env(env)
     repo = args.repo or runner.repository
     port = None
-    if args.create_labels and repo and "/" in repo:
+    if args.create_labels:
+        if not runner.token:
+            raise UsageProblem(
+                "--create-labels needs GITHUB_TOKEN: a token that may write the repository's labels"
+            )
+        repo = checked_repo(repo, "init --create-labels")
         delay = retry_delay(env)
-        port = PyGithubPort(repo, runner.token, runner.api_url, RetryPolicy(base_delay=delay))
+        port = PyGithubPort(repo, runner.token, checked_api_url(runner), RetryPolicy(base_delay=delay))
     dry_run = dry_run_from(args, env)
-    return run_init(Path(args.directory), args.force, args.create_labels, port, print, dry_run)
+    return run_init(Path(args.directory), args.force, args.create_labels, port, print, dry_run, args.uses)
 
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Print incident metrics; the Markdown report also goes to the job summary."""
     runner = actions.RunnerEnv.from_env(env)
-    repo = args.repo or runner.repository
-    if not repo or "/" not in repo:
-        raise UsageProblem("report needs --repo OWNER/NAME (or GITHUB_REPOSITORY)")
+    repo = checked_repo(args.repo or runner.repository, "report")
 
     def go() -> int:
         services = services_from(args, env, runner, repo)
@@ -202,10 +220,14 @@ def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
     if not named and not path.exists():
         print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
         return OK
+    if named and path.resolve().parent.name == ".github":
+        workspace = path.resolve().parent.parent  # report.template counts from the repository's root
     try:
         problems = validate_config_file(path, workspace)
     except ConfigUnreadable as error:
         raise UsageProblem(str(error)) from error
+    except ConfigError as error:
+        problems = error.problems
     for problem in problems:
         where = f"{path}:{problem.line}: " if problem.line else f"{path}: "
         print(where + str(problem))
@@ -214,8 +236,31 @@ def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
     return PROBLEM if problems else OK
 
 
-def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
-    """Play an incident against the built-in emulator."""
-    from incident_ops.cli.demo import run_demo
+def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Serve a local GitHub to try a setup on, until Ctrl-C."""
+    from incident_ops.cli.sandbox import run_sandbox
 
-    return run_demo(main)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    repo = checked_repo(args.repo, "sandbox")
+    start = now_from(args, env) if args.now else None
+    return run_sandbox(repo, start, args.port, lambda line: print(line, flush=True), stop)
+
+
+def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Play an incident against the built-in emulator, with the bundled setup or the one --config names."""
+    from incident_ops.cli.demo import demo_setup, run_demo
+
+    named = args.config or env.get("INCIDENT_OPS_CONFIG")
+    try:
+        setup = demo_setup(named)
+    except ConfigUnreadable as error:
+        raise UsageProblem(str(error)) from error
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"{error.source or named}: {problem}")
+        return PROBLEM
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageProblem(f"report.template: cannot read it ({error})") from error
+    return run_demo(main, setup=setup)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 
-from incident_ops import lazy
+from incident_ops import ACTION_HOME, ACTION_REF, lazy
 from incident_ops.config.load import DEFAULT_CONFIG_PATH
 
 FORMATS = ("markdown", "json", "csv")  # of `incident-ops report`
@@ -15,17 +15,74 @@ class UsageProblem(Exception):
     """Bad options or an unreadable input file: exit 2."""
 
 
-def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
-    """--now, --dry-run and --config, accepted before or after the subcommand."""
+GLOBAL_OPTIONS = {"now": "--now", "dry_run": "--dry-run", "config": "--config"}
+# What each subcommand does, which of the global options it uses, and the environment it reads.
+SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
+    "run": (
+        "Handle the GitHub Actions event of this workflow run (issues, issue_comment; schedule and "
+        "workflow_dispatch run the sweep).",
+        frozenset({"now", "dry_run", "config"}),
+        "GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, "
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CALL_BUDGET, INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, "
+        "INCIDENT_OPS_NOW",
+    ),
+    "sweep": (
+        "Serve every open incident's timers: escalations, reminders, auto-close.",
+        frozenset({"now", "dry_run", "config"}),
+        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, INCIDENT_OPS_CALL_BUDGET, "
+        "INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+    ),
+    "check-report": (
+        "Say what an incident report (a Markdown file) still lacks; exit 1 when incomplete.",
+        frozenset({"config"}),
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
+    ),
+    "validate-config": (
+        "Check a config file and name every mistake with its key path and line; exit 1 when there is one.",
+        frozenset({"config"}),
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
+    ),
+    "demo": (
+        "Play a whole incident against a local GitHub emulator: no token, no network. With --config, "
+        "your config, templates and report template.",
+        frozenset({"config"}),
+        "none",
+    ),
+    "sandbox": (
+        "Start a local GitHub emulator with a repository, users and a token, print the environment that "
+        "points run, sweep and report at it, and serve until interrupted.",
+        frozenset({"now"}),
+        "none",
+    ),
+    "init": (
+        "Write the workflow, config, report template and issue form into a repository; optionally create "
+        "its labels.",
+        frozenset({"dry_run"}),
+        "GITHUB_TOKEN and GITHUB_REPOSITORY (for --create-labels), GITHUB_API_URL",
+    ),
+    "report": (
+        "Incident metrics (time to acknowledge, to resolve, update cadence) with charts.",
+        frozenset({"now", "config"}),
+        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, "
+        "INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+    ),
+}
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool, uses: frozenset[str]) -> None:
+    """The global options a subcommand uses, accepted before or after its name."""
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--now", default=default, help="ISO 8601 instant to use as the clock")
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        default=argparse.SUPPRESS if suppress else False,
-        help="read, but print each write instead of making it",
-    )
-    parser.add_argument("--config", default=default, help=f"config file (default {DEFAULT_CONFIG_PATH})")
+    if "now" in uses:
+        parser.add_argument("--now", default=default, help="ISO 8601 instant to use as the clock")
+    if "dry_run" in uses:
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            default=argparse.SUPPRESS if suppress else False,
+            help="read, but print each write instead of making it",
+        )
+    if "config" in uses:
+        parser.add_argument("--config", default=default, help=f"config file (default {DEFAULT_CONFIG_PATH})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,32 +90,52 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="incident-ops", description="Run incident response inside GitHub issues."
     )
-    _global_options(parser, suppress=False)
+    _global_options(parser, suppress=False, uses=frozenset(GLOBAL_OPTIONS))
     sub = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    _global_options(common, suppress=True)
-    sub.add_parser("run", parents=[common], help="handle the GitHub Actions event")
-    sweep_parser = sub.add_parser("sweep", parents=[common], help="run the timers over open incidents")
-    sweep_parser.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
-    check = sub.add_parser("check-report", parents=[common], help="say what an incident report lacks")
-    check.add_argument("file", help="a Markdown file, or - for standard input")
-    validate = sub.add_parser("validate-config", parents=[common], help="check a config file")
-    validate.add_argument("path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace")
-    sub.add_parser("demo", parents=[common], help="play an incident against a local GitHub emulator")
-    init_parser = sub.add_parser(
-        "init", parents=[common], help="write the workflow, config, report template and issue form"
+    made = {}
+    for name, (what, uses, environment) in SUBCOMMANDS.items():
+        common = argparse.ArgumentParser(add_help=False)
+        _global_options(common, suppress=True, uses=uses)
+        made[name] = sub.add_parser(
+            name,
+            parents=[common],
+            help=what.split(":")[0].split(";")[0].rstrip("."),
+            description=what,
+            epilog=f"Environment: {environment}.",
+        )
+    made["sweep"].add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
+    made["check-report"].add_argument("file", help="a Markdown file, or - for standard input")
+    made["validate-config"].add_argument(
+        "path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace"
     )
+    made["sandbox"].add_argument(
+        "--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)"
+    )
+    made["sandbox"].add_argument("--repo", default="hub-org/support", help="OWNER/NAME of the repository")
+    init_parser = made["init"]
     init_parser.add_argument("directory", nargs="?", default=".", help="the repository's root folder")
     init_parser.add_argument("--force", action="store_true", help="overwrite files that exist")
     init_parser.add_argument(
         "--create-labels", action="store_true", help="create the incident, resolved and stale labels"
     )
     init_parser.add_argument("--repo", help="OWNER/NAME for --create-labels (default: GITHUB_REPOSITORY)")
-    metrics = sub.add_parser("report", parents=[common], help="incident metrics, with charts")
+    init_parser.add_argument(
+        "--uses", help=f"where the action lives, OWNER/REPO@REF (default: {ACTION_HOME}@{ACTION_REF})"
+    )
+    metrics = made["report"]
     metrics.add_argument("--since", type=since_date, help="declared on or after (YYYY-MM-DD)")
     metrics.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
     metrics.add_argument("--format", choices=FORMATS, default="markdown", help="default: markdown")
     return parser
+
+
+def ignored_global_option(args: argparse.Namespace) -> str | None:
+    """A global option given before a subcommand that does not use it, if any (it would be ignored)."""
+    uses = SUBCOMMANDS[args.command][1]
+    for name, flag in GLOBAL_OPTIONS.items():
+        if name not in uses and getattr(args, name, None):
+            return f"{args.command} does not use {flag}"
+    return None
 
 
 def parse_instant(text: str) -> datetime:

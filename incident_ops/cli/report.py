@@ -16,6 +16,7 @@ from incident_ops.cli.parser import FORMATS
 from incident_ops.core.mermaid import fenced, summary_charts
 from incident_ops.core.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
 from incident_ops.core.state import INCIDENT_STATES
+from incident_ops.core.wording import api_calls
 from incident_ops.github.port import GitHubFailure
 from incident_ops.serving.history import fold_with_roles, read_history
 from incident_ops.serving.services import Services
@@ -71,7 +72,7 @@ def run_report(
         say(markdown)
     actions.write_summary(summary_path, markdown)
     counter = services.port.counter
-    print(f"API calls: {counter.reads} reads, {counter.writes} writes", file=sys.stderr)
+    print(api_calls(counter.reads, counter.writes), file=sys.stderr)
     for failure in collected.failures:
         print(f"::warning::could not read {actions.escape_data(failure)}", file=sys.stderr)
     return GITHUB_FAILED if collected.failures else OK

@@ -13,6 +13,7 @@ from typing import Any
 
 from incident_ops.cli.workflow_commands import escape_data
 from incident_ops.config.types import Config
+from incident_ops.core.wording import api_calls
 from incident_ops.github.convert import issue_from
 from incident_ops.github.port import CallCounter
 from incident_ops.serving.services import EventIssue, IncidentResult
@@ -168,7 +169,7 @@ def summary_markdown(
             "**Problems** (everything else was done; integration messages are retried by the next run):",
             *warnings,
         ]
-    lines += ["", f"API calls: {counter.reads} reads, {counter.writes} writes."]
+    lines += ["", api_calls(counter.reads, counter.writes) + "."]
     return "\n".join(lines)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import urllib.request
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +19,16 @@ from incident_ops.config.types import Config
 from incident_ops.core.context import Context
 from incident_ops.core.render import Renderer, TemplateProblem
 from incident_ops.core.report_check import TemplateSource, read_template
+from incident_ops.core.wording import api_calls
 from incident_ops.core.workhours import WorkCalendar
 from incident_ops.github.adapter import PyGithubPort
-from incident_ops.github.port import DEFAULT_BUDGET, RetryPolicy
+from incident_ops.github.port import (
+    DEFAULT_BUDGET,
+    GitHubFailure,
+    GitHubNotFound,
+    GitHubUnreachable,
+    RetryPolicy,
+)
 from incident_ops.integrations.deliveries import from_config
 from incident_ops.serving.services import IncidentResult, Services
 from incident_ops.serving.team import Team
@@ -28,16 +37,34 @@ TRUE = {"1", "true", "yes", "on"}
 
 
 def now_from(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
-    """--now, else INCIDENT_OPS_NOW, else the clock."""
+    """--now, else INCIDENT_OPS_NOW, else the sandbox's clock (INCIDENT_OPS_CLOCK_URL), else the clock."""
     text = args.now or env.get("INCIDENT_OPS_NOW")
+    source = "--now" if args.now else "INCIDENT_OPS_NOW"
+    if not text and env.get("INCIDENT_OPS_CLOCK_URL"):
+        text, source = _sandbox_clock(env["INCIDENT_OPS_CLOCK_URL"]), "INCIDENT_OPS_CLOCK_URL"
     if not text:
         return datetime.now(UTC)
-    source = "--now" if args.now else "INCIDENT_OPS_NOW"
     try:
         parsed = parse_instant(text)
     except (ValueError, OverflowError) as error:
-        raise UsageProblem(f"{source}: {text!r} is not an ISO 8601 time ({error})") from error
+        raise UsageProblem(f"{source}: {text!r} is not a time; give one like 2026-03-02T09:00:00Z (ISO 8601)") from error
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _sandbox_clock(url: str) -> str:
+    """The instant a sandbox's clock shows (`incident-ops sandbox` prints the variable that names it)."""
+    if not url.startswith("http://127.0.0.1:"):
+        raise UsageProblem(
+            f"INCIDENT_OPS_CLOCK_URL: {url!r} is not a local sandbox's clock (http://127.0.0.1:…)"
+        )
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - a local URL, checked above
+            return str(json.loads(answer.read())["now"])
+    except (OSError, ValueError, KeyError) as error:
+        raise UsageProblem(
+            f"INCIDENT_OPS_CLOCK_URL: cannot read the sandbox's clock at {url} ({error}); "
+            "is `incident-ops sandbox` still running?"
+        ) from error
 
 
 def dry_run_from(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
@@ -70,7 +97,8 @@ def services_from(
     tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
     budget = _whole_number(env, "INCIDENT_OPS_CALL_BUDGET", DEFAULT_BUDGET)
     retry = RetryPolicy(base_delay=delay)
-    port = PyGithubPort(repo, runner.token, runner.api_url, retry, tool_logins=tool_logins, budget=budget)
+    api_url = checked_api_url(runner)
+    port = PyGithubPort(repo, runner.token, api_url, retry, tool_logins=tool_logins, budget=budget)
     renderer = Renderer(templates_dir)
     renderer.check()
     context = Context(config, calendar, renderer, now_from(args, env))
@@ -108,6 +136,46 @@ def retry_delay(env: Mapping[str, str]) -> float:
     return delay
 
 
+def what_to_fix(failure: GitHubFailure, api_url: str, repo: str | None) -> str:
+    """One line for a GitHub failure: what failed and which setting to change, or that rerunning is safe."""
+    where = f"the repository {repo}" if repo else "the repository"
+    if isinstance(failure, GitHubUnreachable):
+        return f"cannot reach GitHub at {api_url} ({failure}): check GITHUB_API_URL and the network"
+    if isinstance(failure, GitHubNotFound):
+        return (
+            f"{failure} (404): check {where} (--repo or GITHUB_REPOSITORY) and that GITHUB_TOKEN may read it"
+        )
+    if failure.status == 401:
+        return f"GitHub refused the token ({failure}): set GITHUB_TOKEN to a valid token for {where}"
+    if failure.status == 403 and "rate limit" not in str(failure):
+        return (
+            f"GitHub refused the token ({failure}): give it `issues: write` on {where} "
+            "(the workflow's `permissions:`)"
+        )
+    return f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
+
+
+def checked_api_url(runner: actions.RunnerEnv) -> str:
+    """GITHUB_API_URL, refused unless it is an http(s) URL."""
+    if not runner.api_url.startswith(("https://", "http://")):
+        raise UsageProblem(
+            f"GITHUB_API_URL: {runner.api_url!r} is not a URL: give its scheme, e.g. https://api.github.com"
+        )
+    return runner.api_url.rstrip("/")
+
+
+def checked_repo(repo: str | None, command: str) -> str:
+    """OWNER/NAME from --repo or GITHUB_REPOSITORY, refused when missing or malformed."""
+    if not repo:
+        raise UsageProblem(f"{command} needs the repository: --repo OWNER/NAME, or set GITHUB_REPOSITORY")
+    owner, _, name = repo.partition("/")
+    if not owner or not name or "/" in name or any(c.isspace() for c in repo):
+        raise UsageProblem(
+            f"{command}: {repo!r} is not a repository; give it as OWNER/NAME, e.g. hub-org/support"
+        )
+    return repo
+
+
 def finish(services: Services, results: list[IncidentResult], runner: actions.RunnerEnv) -> int:
     """Outputs, summary and exit code of a run or sweep."""
     port = services.port
@@ -118,7 +186,7 @@ def finish(services: Services, results: list[IncidentResult], runner: actions.Ru
     for result in results:
         state = f"#{result.number}: {result.state}"
         print(state + (f" — {'; '.join(result.done)}" if result.done else ""))
-    print(f"API calls: {port.counter.reads} reads, {port.counter.writes} writes")
+    print(api_calls(port.counter.reads, port.counter.writes))
     for problem in services.integrations.problems:
         print(f"::warning::{actions.escape_data(problem)}")
     for result in results:

@@ -155,15 +155,31 @@ def check_date(value: object) -> date:
         raise ValueError(f"expected a date like 2024-12-25, got {text!r}") from None
 
 
+def _not_a_zone(text: str) -> str:
+    """The problem with a time-zone name, suggesting the zone it differs from only in case."""
+    zones = ("UTC", *sorted(available_timezones()))
+    same = next((zone for zone in zones if zone.casefold() == text.casefold()), None)
+    return f"{text!r} is not an IANA time zone like Europe/Berlin" + (
+        f"; did you mean {same}?" if same else ""
+    )
+
+
 def check_timezone(value: object) -> str:
     """Check an IANA time-zone name such as 'Europe/Berlin'."""
     text = require_string(value, "an IANA time zone like Europe/Berlin").strip()
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Berlin") from None
+        zones = ["UTC", *sorted(available_timezones())]
+        same = next((zone for zone in zones if zone.casefold() == text.casefold()), None)
+        hint = f"; did you mean {same}?" if same else ""
+        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Berlin{hint}") from None
     if text not in available_timezones() and text != "UTC":
-        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Berlin")
+        same = next(
+            (zone for zone in sorted(available_timezones()) if zone.casefold() == text.casefold()), None
+        )
+        hint = f"; did you mean {same}?" if same else ""
+        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Berlin{hint}")
     return text
 
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from . import routes_issues, routes_labels  # noqa: F401  (they register the routes)
+from . import routes_clock, routes_issues, routes_labels  # noqa: F401  (they register the routes)
 from .faults import FaultTable, InterleavingTable
 from .records import ApiError
 from .routing import Ctx, Reply, find

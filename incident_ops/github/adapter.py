@@ -23,6 +23,7 @@ from incident_ops.github.port import (
     CallCounter,
     GitHubFailure,
     GitHubNotFound,
+    GitHubUnreachable,
     RetryPolicy,
 )
 
@@ -91,7 +92,7 @@ class PyGithubPort:
 
     def _retrying(self, what: str, call: Callable[[], T], recover: Callable[[], T | None] | None = None) -> T:
         """Run `call` with retries; `recover` may find a write that landed although its answer was lost."""
-        last = ""
+        last, unreachable = "", False
         for attempt in range(self._retry.attempts):
             try:
                 return call()
@@ -104,9 +105,9 @@ class PyGithubPort:
                     raise GitHubFailure(message, error.status) from error
                 if wait is not None and wait > self._retry.max_wait:
                     raise GitHubFailure(f"{what}: rate limited for {wait:.0f}s more; rerun later") from error
-                last = f"GitHub answered {error.status}"
+                last, unreachable = f"GitHub answered {error.status}", False
             except requests.exceptions.RequestException as error:
-                last = f"connection failed ({type(error).__name__})"
+                last, unreachable = f"connection failed ({type(error).__name__})", True
                 wait = None
             if attempt + 1 < self._retry.attempts:
                 self._retry.sleep(wait if wait is not None else self._retry.backoff(attempt))
@@ -114,7 +115,8 @@ class PyGithubPort:
                 found = recover()
                 if found is not None:
                     return found
-        raise GitHubFailure(f"{what}: {last} after {self._retry.attempts} attempts")
+        failure = GitHubUnreachable if unreachable else GitHubFailure
+        raise failure(f"{what}: {last} after {self._retry.attempts} attempts")
 
     def _paginate(self, what: str, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
         """Every item of a paginated list, following Link headers."""

@@ -29,6 +29,10 @@ class CallBudgetSpent(GitHubFailure):
     """The run used its API-call budget; it stops politely and the next run carries on."""
 
 
+class GitHubUnreachable(GitHubFailure):
+    """No answer from GitHub at all (connection refused, DNS, TLS, timeouts) after the retries."""
+
+
 class GitHubNotFound(GitHubFailure):
     """GitHub answered 404 for something the run needed."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from incident_ops.core.render import TemplateProblem
+from incident_ops.core.wording import counted
 from incident_ops.github.port import CallBudgetSpent, GitHubFailure
 from incident_ops.serving.serve import serve
 from incident_ops.serving.services import IncidentResult, Services
@@ -28,7 +29,7 @@ def sweep(services: Services) -> list[IncidentResult]:
         except CallBudgetSpent as spent:
             left = len(incidents) - index
             stopped = IncidentResult(issue.number, issue.title, issue.html_url, state="not served")
-            stopped.warnings.append(f"{spent}: {left} incidents left for the next sweep")
+            stopped.warnings.append(f"{spent}: {counted(left, 'incident')} left for the next sweep")
             results.append(stopped)
             break
         except Exception as error:  # noqa: BLE001 - one broken incident must not stop the others

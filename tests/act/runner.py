@@ -15,7 +15,7 @@ from typing import Any
 import requests
 import yaml
 
-from incident_ops.cli.init import ACTION_REPO
+from incident_ops import ACTION_HOME, ACTION_REF
 
 STAND_INS = Path(__file__).resolve().parent
 ACT_TIMEOUT = 240
@@ -130,7 +130,7 @@ def act_run(
         "--local-repository", f"{_pinned_setup_python()}={STAND_INS / 'setup-python'}",
     ]  # fmt: skip
     if action_source is not None:
-        argv += ["--local-repository", f"{ACTION_REPO}@v1={action_source}"]
+        argv += ["--local-repository", f"{ACTION_HOME}@{ACTION_REF}={action_source}"]
     # Inside a real Actions job the runner's own GITHUB_* variables must not leak into act's run.
     env = {k: v for k, v in os.environ.items() if not k.startswith(HOST_RUNNER_PREFIXES)}
     env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"

@@ -81,7 +81,7 @@ def test_each_package_says_what_it_is_and_what_it_may_import(package: str) -> No
 
 
 def test_late_imports_are_only_the_listed_slow_modules_and_the_subcommands() -> None:
-    late: set[str] = set()
+    late: dict[str, str] = {}
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         type_only = {
@@ -95,6 +95,11 @@ def test_late_imports_are_only_the_listed_slow_modules_and_the_subcommands() -> 
                 continue
             for node in ast.walk(function):
                 if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in type_only:
-                    late.add(f"{path.relative_to(ROOT)}:{node.lineno}")
-    subcommands = {where for where in late if where.startswith("incident_ops/cli/main.py")}
-    assert late == subcommands and len(subcommands) == 3, sorted(late)
+                    late[f"{path.relative_to(ROOT)}:{node.lineno}"] = ast.unparse(node)
+    # Only the dispatcher may import a subcommand's module when that subcommand runs.
+    subcommands = {
+        where: text
+        for where, text in late.items()
+        if where.startswith("incident_ops/cli/main.py") and text.startswith("from incident_ops.cli.")
+    }
+    assert late == subcommands and len(subcommands) >= 3, late

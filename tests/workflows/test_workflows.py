@@ -17,7 +17,8 @@ import yaml
 from act.runner import EmulatorProcess, act_run, source_copy
 from webhooks import make_payload
 
-from incident_ops.cli.init import ACTION_REPO, BUNDLED
+from incident_ops import ACTION_HOME, ACTION_REF
+from incident_ops.cli.init import BUNDLED
 from incident_ops.cli.runtime import mask_commands
 from incident_ops.config.load import parse_config
 
@@ -90,7 +91,7 @@ def test_bundled_workflow_has_this_repositorys_triggers_permissions_and_queues()
     for key in ("name", "if", "permissions"):
         assert theirs[key] == mine[key], key
     assert mine["steps"][-1]["uses"] == "./"
-    assert theirs["uses"] == f"{ACTION_REPO}/.github/workflows/incident-ops-reusable.yml@v1"
+    assert theirs["uses"] == f"{ACTION_HOME}/.github/workflows/incident-ops-reusable.yml@{ACTION_REF}"
     assert load(REUSABLE)["jobs"]["incident-ops"]["permissions"] == mine["permissions"]
 
 
@@ -116,7 +117,7 @@ def test_run_scripts_take_no_expressions_and_actions_are_pinned() -> None:
         uses = step.get("uses", "")
         if uses.startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False, where
-        if uses and not uses.startswith("./") and not uses.startswith(ACTION_REPO + "@"):
+        if uses and not uses.startswith("./") and not uses.startswith(ACTION_HOME + "@"):
             assert SHA_PINNED.match(uses), f"{where}: pin {uses} by commit SHA"
 
 
@@ -125,7 +126,7 @@ def test_reusable_workflow_passes_the_actions_inputs_and_outputs() -> None:
     assert set(call["inputs"]) == set(action["inputs"]) - {"github-token"}
     assert set(call["outputs"]) == set(action["outputs"])
     step = load(REUSABLE)["jobs"]["incident-ops"]["steps"][-1]
-    assert step["uses"] == f"{ACTION_REPO}@v1"
+    assert step["uses"] == f"{ACTION_HOME}@{ACTION_REF}"
     assert set(step["with"]) == set(call["inputs"])
 
 
