@@ -583,7 +583,7 @@ def test_python_m_run_against_a_dead_api_exits_3_quickly_without_the_token(
 
     assert done.returncode == 3
     assert time.monotonic() - started < 10
-    assert "::error::cannot reach GitHub at" in done.stdout and "check GITHUB_API_URL" in done.stdout
+    assert "::error::#1: cannot reach GitHub at" in done.stdout and "check GITHUB_API_URL" in done.stdout
     assert "Traceback" not in done.stderr
     assert SECRET not in done.stdout + done.stderr
 
