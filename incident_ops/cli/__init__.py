@@ -1,4 +1,5 @@
 """The command line: `parser` (arguments), `wiring` (environment → services, results → exit codes),
-`runtime` (the GitHub Actions runner: event file, outputs, summary), `main` (dispatch), and the subcommands
-`init`, `demo` and `report`, which `main` imports only when they run. The top layer: it may import anything.
+`runtime` (the GitHub Actions runner: event file, outputs, summary), `workflow_commands` (annotations),
+`exit_codes`, `main` (dispatch), and the subcommands `init`, `demo`, `sandbox` and `report`, which `main`
+imports only when they run. The top layer: it may import anything.
 """

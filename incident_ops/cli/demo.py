@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from incident_ops.cli.exit_codes import OK
 from incident_ops.config.load import load_config
 from incident_ops.config.types import Config
 from incident_ops.core.markers import read_marker
@@ -231,7 +232,7 @@ def run_demo(cli: Cli, write: Callable[[str], None] = print, setup: DemoSetup | 
         write("\nThe status comment, edited in place throughout:\n")
         write(_quoted(status["body"]))
         write(f"\nGitHub API calls made by incident-ops in this demo: {demo.calls}")
-    return 0
+    return OK
 
 
 def _seed(emu: GitHubEmulator, min_permission: str = "triage") -> None:

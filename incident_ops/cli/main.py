@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from incident_ops.cli import runtime as actions
+from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM, USAGE
 from incident_ops.cli.parser import UsageProblem, build_parser, ignored_global_option
 from incident_ops.cli.wiring import (
@@ -56,9 +56,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print(f"incident-ops: {problem}", file=sys.stderr)
         return USAGE
     except GitHubFailure as failure:
-        runner = actions.RunnerEnv.from_env(env)
+        runner = runtime.RunnerEnv.from_env(env)
         repo = getattr(args, "repo", None) or runner.repository
-        print(f"::error::{actions.escape_data(what_to_fix(failure, runner.api_url, repo))}.")
+        print(f"::error::{runtime.escape_data(what_to_fix(failure, runner.api_url, repo))}.")
         return GITHUB_FAILED
     except BrokenPipeError:
         # The reader went away (`check-report … | head`): stop quietly, as Python's docs advise.
@@ -84,7 +84,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Handle the event of a workflow run."""
-    runner = actions.RunnerEnv.from_env(env)
+    runner = runtime.RunnerEnv.from_env(env)
     if runner.event_name in ("schedule", "workflow_dispatch"):
         return _sweep(args, env)
     if not runner.event_name:
@@ -99,9 +99,9 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         return OK
     repo = checked_repo(runner.repository, "run")
     try:
-        payload = actions.read_event(runner.event_path)
-        facts = actions.issue_facts(payload)
-    except actions.EventProblem as problem:
+        payload = runtime.read_event(runner.event_path)
+        facts = runtime.issue_facts(payload)
+    except runtime.EventProblem as problem:
         raise UsageProblem(str(problem)) from problem
 
     def go() -> int:
@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         title = str(payload["issue"].get("title") or "")
         try:
             before = (facts.comment_id, facts.body_before_edit) if facts.body_before_edit else None
-            result = serve(facts.number, services, seen=actions.event_issue(payload), before_edit=before)
+            result = serve(facts.number, services, seen=runtime.event_issue(payload), before_edit=before)
         except GitHubFailure as failure:
             result = IncidentResult(facts.number, title, url, "failed")
             result.error = what_to_fix(failure, runner.api_url, repo)
@@ -129,11 +129,11 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     return with_config_errors(go)
 
 
-def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label: str) -> str | None:
+def _skip_reason(event: str, action: str, facts: runtime.IssueEventFacts, label: str) -> str | None:
     """Why an event needs no work, if it needs none (checked before any API call)."""
     if facts.is_pull_request:
         return "the comment is on a pull request"
-    if event == "issues" and action not in actions.ISSUE_ACTIONS:
+    if event == "issues" and action not in runtime.ISSUE_ACTIONS:
         return f"issues.{action} is not handled"
     if event == "issue_comment" and action not in ("created", "edited"):
         return f"issue_comment.{action} is not handled"
@@ -147,14 +147,14 @@ def _skip_reason(event: str, action: str, facts: actions.IssueEventFacts, label:
     return None
 
 
-def _declares(event: str, facts: actions.IssueEventFacts) -> bool:
+def _declares(event: str, facts: runtime.IssueEventFacts) -> bool:
     """Whether a comment on a plain issue asks to declare it (the only command such an issue answers)."""
     return event == "issue_comment" and any(c.name == "declare" for c in find_commands(facts.comment_body))
 
 
 def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Serve every open incident's timers."""
-    runner = actions.RunnerEnv.from_env(env)
+    runner = runtime.RunnerEnv.from_env(env)
     repo = checked_repo(getattr(args, "repo", None) or runner.repository, "sweep")
 
     def go() -> int:
@@ -168,7 +168,7 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Write the workflow, config, report template and issue form; optionally create the labels."""
     from incident_ops.cli.init import run_init  # only this subcommand needs it
 
-    runner = actions.RunnerEnv.from_env(env)
+    runner = runtime.RunnerEnv.from_env(env)
     repo = args.repo or runner.repository
     port = None
     if args.create_labels:
@@ -185,7 +185,7 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Print incident metrics; the Markdown report also goes to the job summary."""
-    runner = actions.RunnerEnv.from_env(env)
+    runner = runtime.RunnerEnv.from_env(env)
     repo = checked_repo(args.repo or runner.repository, "report")
 
     def go() -> int:

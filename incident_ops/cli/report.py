@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from incident_ops.cli import runtime as actions
+from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import FORMATS
 from incident_ops.core.mermaid import fenced, summary_charts
@@ -70,11 +70,11 @@ def run_report(
         say(render_csv(summary).rstrip("\n"))
     else:
         say(markdown)
-    actions.write_summary(summary_path, markdown)
+    runtime.write_summary(summary_path, markdown)
     counter = services.port.counter
     print(api_calls(counter.reads, counter.writes), file=sys.stderr)
     for failure in collected.failures:
-        print(f"::warning::could not read {actions.escape_data(failure)}", file=sys.stderr)
+        print(f"::warning::could not read {runtime.escape_data(failure)}", file=sys.stderr)
     return GITHUB_FAILED if collected.failures else OK
 
 
@@ -155,7 +155,7 @@ def _incident_row(f: IncidentFigures) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-md = actions.markdown_text
+md = runtime.markdown_text
 
 
 def _stamp(when: datetime) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from incident_ops.cli import runtime as actions
+from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM
 from incident_ops.cli.parser import UsageProblem, parse_instant
 from incident_ops.cli.workflow_commands import config_problems_as_annotations
@@ -47,7 +47,9 @@ def now_from(args: argparse.Namespace, env: Mapping[str, str]) -> datetime:
     try:
         parsed = parse_instant(text)
     except (ValueError, OverflowError) as error:
-        raise UsageProblem(f"{source}: {text!r} is not a time; give one like 2026-03-02T09:00:00Z (ISO 8601)") from error
+        raise UsageProblem(
+            f"{source}: {text!r} is not a time; give one like 2026-03-02T09:00:00Z (ISO 8601)"
+        ) from error
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -82,12 +84,12 @@ def config_from(args: argparse.Namespace, env: Mapping[str, str], workspace: Pat
 
 
 def services_from(
-    args: argparse.Namespace, env: Mapping[str, str], runner: actions.RunnerEnv, repo: str
+    args: argparse.Namespace, env: Mapping[str, str], runner: runtime.RunnerEnv, repo: str
 ) -> Services:
     """The real collaborators of a run."""
     config = config_from(args, env, runner.workspace)
     if env.get("GITHUB_ACTIONS") == "true":
-        for line in actions.mask_commands(env, config):
+        for line in runtime.mask_commands(env, config):
             print(line)
     wh = config.working_hours
     calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
@@ -155,7 +157,7 @@ def what_to_fix(failure: GitHubFailure, api_url: str, repo: str | None) -> str:
     return f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
 
 
-def checked_api_url(runner: actions.RunnerEnv) -> str:
+def checked_api_url(runner: runtime.RunnerEnv) -> str:
     """GITHUB_API_URL, refused unless it is an http(s) URL."""
     if not runner.api_url.startswith(("https://", "http://")):
         raise UsageProblem(
@@ -176,29 +178,29 @@ def checked_repo(repo: str | None, command: str) -> str:
     return repo
 
 
-def finish(services: Services, results: list[IncidentResult], runner: actions.RunnerEnv) -> int:
+def finish(services: Services, results: list[IncidentResult], runner: runtime.RunnerEnv) -> int:
     """Outputs, summary and exit code of a run or sweep."""
     port = services.port
-    actions.write_outputs(runner.output_path, actions.outputs_of(results))
+    runtime.write_outputs(runner.output_path, runtime.outputs_of(results))
     problems = services.integrations.problems
-    summary = actions.summary_markdown(results, port.counter, services.dry_run, problems)
-    actions.write_summary(runner.summary_path, summary)
+    summary = runtime.summary_markdown(results, port.counter, services.dry_run, problems)
+    runtime.write_summary(runner.summary_path, summary)
     for result in results:
         state = f"#{result.number}: {result.state}"
         print(state + (f" — {'; '.join(result.done)}" if result.done else ""))
     print(api_calls(port.counter.reads, port.counter.writes))
     for problem in services.integrations.problems:
-        print(f"::warning::{actions.escape_data(problem)}")
+        print(f"::warning::{runtime.escape_data(problem)}")
     for result in results:
         for warning in result.warnings:
-            print(f"::warning::#{result.number}: {actions.escape_data(warning)}")
+            print(f"::warning::#{result.number}: {runtime.escape_data(warning)}")
     for result in results:
         if result.report_problems:
-            missing = actions.escape_data("; ".join(result.report_problems))
+            missing = runtime.escape_data("; ".join(result.report_problems))
             print(f"::notice::#{result.number}: the incident report is incomplete: {missing}")
     failed = [r for r in results if r.error]
     for result in failed:
-        print(f"::error::#{result.number}: {actions.escape_data(result.error or '')}")
+        print(f"::error::#{result.number}: {runtime.escape_data(result.error or '')}")
     return GITHUB_FAILED if failed else OK
 
 
@@ -212,7 +214,7 @@ def with_config_errors(run: Callable[[], int]) -> int:
         print(f"incident-ops: the configuration has problems:\n{error}", file=sys.stderr)
         return PROBLEM
     except TemplateProblem as error:
-        print(f"::error::{actions.escape_data(str(error))}")
+        print(f"::error::{runtime.escape_data(str(error))}")
         return PROBLEM
 
 

@@ -1,4 +1,4 @@
-"""The writes that answer people's command comments: effects, assignments, replies, reactions (pure)."""
+"""The writes that answer command comments: each accepted command's writes, assignees, replies, reactions."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from incident_ops.core.writes import (
 
 
 def answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
-    """Effects, replies and reactions for command comments no earlier run answered."""
+    """Writes, replies and reactions for the command comments no earlier run answered."""
     by_comment: dict[int, list[Outcome]] = {}
     for outcome in state.outcomes:
         if not state.answered(outcome.comment.id):

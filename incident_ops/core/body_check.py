@@ -6,8 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from incident_ops.core import markdown_text, tickets
-from incident_ops.core import report_check as report
+from incident_ops.core import markdown_text, report_check, tickets
 from incident_ops.core.digests import digest, source_digest
 from incident_ops.core.report_check import (
     DONE,
@@ -48,7 +47,7 @@ def _checked(body: str, template: TemplateSource, key: str) -> BodyCheck:
 
 def _digest(body: str, template: str) -> str:
     """A digest of a body and a template, for this version of the checks."""
-    code = source_digest(report.__file__, markdown_text.__file__, tickets.__file__, __file__)
+    code = source_digest(report_check.__file__, markdown_text.__file__, tickets.__file__, __file__)
     return digest(code, template, body)
 
 

@@ -101,7 +101,7 @@ def _cell(text: str) -> str:
 def help_markdown() -> str:
     """A Markdown table of every command: who may run it, its usage and what it does."""
     rows = ["| Command | Who | What it does |", "| --- | --- | --- |"]
-    for spec in REGISTRY.values():
-        who = "team" if spec.team_only else "anyone"
-        rows.append(f"| `{_cell(spec.usage)}` | {who} | {_cell(spec.help)} |")
+    for command in REGISTRY.values():
+        who = "team" if command.team_only else "anyone"
+        rows.append(f"| `{_cell(command.usage)}` | {who} | {_cell(command.help)} |")
     return "\n".join(rows) + "\n"

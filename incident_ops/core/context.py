@@ -1,4 +1,4 @@
-"""What every decision needs besides the incident: config, calendar, templates, the time."""
+"""What every decision needs besides the incident (config, calendar, templates, the time), and durations."""
 
 from __future__ import annotations
 

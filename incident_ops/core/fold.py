@@ -204,13 +204,13 @@ def _speaks_for_community(state: IncidentState, comment: Comment) -> bool:
     return login == state.history.issue.author.login.casefold() and not state.verdicts.get(0, False)
 
 
-def _apply(state: IncidentState, comment: Comment, command: CommandLine, team: bool) -> Outcome:
+def _apply(state: IncidentState, comment: Comment, line: CommandLine, team: bool) -> Outcome:
     """Fold one command into the state."""
-    spec = REGISTRY[command.name]
-    outcome = Outcome(comment, command, accepted=True)
-    if spec.team_only and not team:
-        return replace(outcome, accepted=False, reason=not_team(command.name))
+    command = REGISTRY[line.name]
+    outcome = Outcome(comment, line, accepted=True)
+    if command.team_only and not team:
+        return replace(outcome, accepted=False, reason=not_team(line.name))
     try:
-        return spec.apply(state, outcome)
+        return command.apply(state, outcome)
     except CommandError as error:
         return replace(outcome, accepted=False, reason=str(error))

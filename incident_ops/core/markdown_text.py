@@ -49,7 +49,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        """The block's plain text, whitespace folded; tasks keep their checkbox."""
+        """The block's plain text, whitespace squeezed; tasks keep their checkbox."""
         text = squeeze_spaces(" ".join(self.lines))
         if self.kind == "task":
             return f"[{'x' if self.ticked else ' '}] {text}"

@@ -1,4 +1,4 @@
-"""Decide what an incident needs now: acknowledgement, command answers, timers, labels (pure)."""
+"""The plan: every write an incident needs now, in order: acknowledgement, answers, timers, labels."""
 
 from __future__ import annotations
 

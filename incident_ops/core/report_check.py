@@ -186,17 +186,17 @@ def _split_sections(blocks: list[Block]) -> list[tuple[Block, list[Block]]]:
 
 
 def _section_text(content: list[Block]) -> str:
-    """A section's content as one whitespace-folded string."""
+    """A section's content as one string, whitespace squeezed."""
     return squeeze_spaces(" ".join(block.text for block in content))
 
 
 def _task_key(block: Block) -> str:
-    """How tasks are matched: plain text, whitespace folded, case ignored."""
+    """How tasks are matched: plain text, whitespace squeezed, case ignored."""
     return squeeze_spaces(" ".join(block.lines)).casefold()
 
 
 def _normalise(heading: str) -> str:
-    """How headings are matched: whitespace folded, case and a trailing colon ignored."""
+    """How headings are matched: whitespace squeezed, case and a trailing colon ignored."""
     return squeeze_spaces(heading).rstrip(":").rstrip().casefold()
 
 

@@ -1,4 +1,4 @@
-"""What the tool may ask of GitHub, and how that fails: the port's interface (standard library only)."""
+"""What the tool may ask of GitHub, and how that fails: the port's interface (stdlib and the core's model)."""
 
 from __future__ import annotations
 

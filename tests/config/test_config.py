@@ -1,4 +1,4 @@
-"""Tests for incident_ops.config.load: defaults, every kind of mistake, loading and annotations."""
+"""Tests for the config package: defaults, every kind of mistake, loading, and the annotations of problems."""
 
 from __future__ import annotations
 

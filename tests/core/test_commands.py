@@ -1,4 +1,4 @@
-"""Tests for incident_ops.core.commands: finding command lines, parsing arguments, the help table."""
+"""Tests for the command registry, finding command lines and parsing their arguments."""
 
 from __future__ import annotations
 
@@ -21,15 +21,15 @@ def names(markdown: str | None) -> list[str]:
 # --- the registry -------------------------------------------------------------------------------
 
 
-def test_registry_holds_exactly_the_spec_commands() -> None:
-    """The registry has the SPEC's eleven commands, team-only where the SPEC says so."""
+def test_registry_holds_exactly_the_eleven_commands() -> None:
+    """The registry has the eleven commands, the team-only ones marked so."""
     assert set(REGISTRY) == TEAM_ONLY | {"status", "help"}
-    for name, spec in REGISTRY.items():
-        assert isinstance(spec, Command)
-        assert spec.name == name
-        assert spec.team_only == (name in TEAM_ONLY)
-        assert spec.usage.startswith(f"/{name}")
-        assert spec.help and "\n" not in spec.help
+    for name, command in REGISTRY.items():
+        assert isinstance(command, Command)
+        assert command.name == name
+        assert command.team_only == (name in TEAM_ONLY)
+        assert command.usage.startswith(f"/{name}")
+        assert command.help and "\n" not in command.help
 
 
 def test_registry_is_read_only() -> None:
@@ -44,10 +44,10 @@ def test_help_markdown_lists_every_command() -> None:
     rows = table.strip().splitlines()
     assert rows[0].startswith("| Command | Who |")
     assert len(rows) == 2 + len(REGISTRY)
-    for spec in REGISTRY.values():
-        row = next(row for row in rows if f"`{spec.usage}`" in row)
-        assert spec.help in row
-        assert ("| team |" if spec.team_only else "| anyone |") in row
+    for command in REGISTRY.values():
+        row = next(row for row in rows if f"`{command.usage}`" in row)
+        assert command.help in row
+        assert ("| team |" if command.team_only else "| anyone |") in row
 
 
 def test_help_markdown_has_no_commands_of_its_own() -> None:
