@@ -21,7 +21,15 @@ STAND_INS = Path(__file__).resolve().parent
 ACT_TIMEOUT = 240
 HOST_RUNNER_PREFIXES = ("GITHUB_", "RUNNER_", "ACTIONS_", "INCIDENT_OPS_")
 # What the action needs of this repository: a copy stands in for the published OWNER/incident-ops@v1.
-SOURCE_FILES = ("action.yml", "pyproject.toml", "incident_ops", ".github")
+SOURCE_FILES = (
+    "action.yml",
+    "pyproject.toml",
+    "requirements.txt",
+    "requirements-uv.txt",
+    "install",
+    "incident_ops",
+    ".github",
+)
 
 
 class EmulatorProcess:

@@ -1,0 +1,152 @@
+"""Install the action's locked dependencies into a virtual environment, hash-checked, as fast as is reliable.
+
+Run by action.yml with the runner's Python (standard library only):
+    python3 -P install/action_install.py VENV
+The fast way is uv: the runner's own, else uv's wheel fetched from the package index and checked against
+the hashes pinned in requirements-uv.txt. Whatever fails on that way (no wheel for this platform, no
+network to the index, a hash that does not match) falls back to pip, installing the same requirements.txt
+with --require-hashes. Either way only the pinned files with the pinned hashes are installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+LOCK = HERE / "requirements.txt"
+UV_LOCK = HERE / "requirements-uv.txt"
+DEFAULT_INDEX = "https://pypi.org/simple"
+# The wheel tag carrying uv's binary for each platform this fast way supports; others use pip.
+UV_WHEEL_TAGS = {
+    ("linux", "x86_64"): "manylinux_2_17_x86_64",
+    ("linux", "aarch64"): "manylinux_2_17_aarch64",
+    ("darwin", "arm64"): "macosx_11_0_arm64",
+    ("darwin", "x86_64"): "macosx_10_12_x86_64",
+}
+
+
+class InstallProblem(Exception):
+    """The fast way cannot be taken here; pip takes over."""
+
+
+def pinned(lock_text: str, name: str) -> tuple[str, frozenset[str]]:
+    """The pinned version of `name` in a hash-locked requirements text, and its allowed sha256 hashes."""
+    found = re.search(rf"^{re.escape(name)}==(?P<version>\S+)(?P<rest>(?:.*\\\n)*.*)", lock_text, re.M)
+    if found is None:
+        raise InstallProblem(f"{name} is not pinned in the lock")
+    hashes = frozenset(re.findall(r"--hash=sha256:([0-9a-f]{64})", found["rest"]))
+    if not hashes:
+        raise InstallProblem(f"{name} has no hashes in the lock")
+    return found["version"], hashes
+
+
+def wheel_tag(system: str, machine: str) -> str:
+    """The platform tag of the uv wheel for this runner."""
+    tag = UV_WHEEL_TAGS.get((system.lower(), machine.lower()))
+    if tag is None:
+        raise InstallProblem(f"no uv wheel is pinned for {system}/{machine}")
+    return tag
+
+
+def wheel_url(index: str, version: str, tag: str) -> tuple[str, str]:
+    """The URL and the index's sha256 of uv's wheel for `tag`, from the index's JSON simple API (PEP 691)."""
+    request = urllib.request.Request(
+        f"{index.rstrip('/')}/uv/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - the package index
+        files = json.load(answer)["files"]
+    prefix = f"uv-{version}-py3-none-"
+    for entry in files:
+        name = entry["filename"]
+        if name.startswith(prefix) and name.endswith(".whl") and tag in name:
+            return entry["url"], entry.get("hashes", {}).get("sha256", "")
+    raise InstallProblem(f"the index has no uv {version} wheel for {tag}")
+
+
+def fetch_uv(target: Path, index: str) -> Path:
+    """uv's binary, from its pinned wheel, each byte checked against the lock's hashes."""
+    version, hashes = pinned(UV_LOCK.read_text(encoding="utf-8"), "uv")
+    url, _ = wheel_url(index, version, wheel_tag(platform.system(), platform.machine()))
+    if not url.startswith(("https://", "http://127.0.0.1:")):
+        raise InstallProblem(f"the index gave a URL that is not https: {url}")
+    with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 - checked above
+        wheel = answer.read()
+    if hashlib.sha256(wheel).hexdigest() not in hashes:
+        raise InstallProblem(f"uv's wheel from {url} does not match the pinned hashes")
+    target.mkdir(parents=True, exist_ok=True)
+    wheel_file = target / "uv.whl"
+    wheel_file.write_bytes(wheel)
+    with zipfile.ZipFile(wheel_file) as archive:
+        member = next((n for n in archive.namelist() if n.endswith(".data/scripts/uv")), None)
+        if member is None:
+            raise InstallProblem("uv's wheel holds no uv binary")
+        binary = target / "uv"
+        binary.write_bytes(archive.read(member))
+    binary.chmod(0o755)
+    wheel_file.unlink()
+    return binary
+
+
+def with_uv(uv: str, venv: Path, python: str) -> None:
+    """A venv made by uv, filled from the lock with hashes required."""
+    quiet = ["--quiet", "--no-progress"]
+    subprocess.run([uv, "venv", *quiet, "--python", python, str(venv)], check=True, timeout=300)
+    install = [uv, "pip", "install", *quiet, "--python", str(venv / "bin" / "python")]
+    subprocess.run([*install, "--require-hashes", "--no-deps", "-r", str(LOCK)], check=True, timeout=600)
+
+
+def with_pip(venv: Path, python: str) -> None:
+    """The fallback: a fresh venv without pip, filled by the interpreter's pip from the lock, hash-checked."""
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([python, "-P", "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    target = str(venv / "bin" / "python")
+    install = ["install", "--quiet", "--no-compile", "--require-hashes", "--no-deps", "-r", str(LOCK)]
+    try:  # pip 22.3+ fills another environment; otherwise the venv gets a pip of its own
+        subprocess.run([python, "-P", "-m", "pip", "--python", target, *install], check=True, timeout=600)
+    except subprocess.CalledProcessError:
+        subprocess.run([target, "-P", "-m", "ensurepip", "--default-pip"], check=True, timeout=300)
+        subprocess.run([target, "-P", "-m", "pip", *install], check=True, timeout=600)
+
+
+def install(venv: Path, python: str, env: dict[str, str]) -> str:
+    """Fill `venv`; returns which way was taken, for the log."""
+    index = env.get("UV_INDEX_URL") or env.get("PIP_INDEX_URL") or DEFAULT_INDEX
+    try:
+        uv = shutil.which("uv") if env.get("INCIDENT_OPS_FETCH_UV") != "always" else None
+        way = "uv (the runner's)" if uv else "uv (fetched, hash-checked)"
+        if uv is None:
+            if env.get("INCIDENT_OPS_FETCH_UV") == "never":
+                raise InstallProblem("fetching uv is turned off")
+            uv = str(fetch_uv(venv.parent / (venv.name + "-uv"), index))
+        with_uv(uv, venv, python)
+        return way
+    except (InstallProblem, OSError, ValueError, KeyError, subprocess.SubprocessError) as problem:
+        print(f"::notice::installing with pip instead of uv: {problem}", flush=True)
+        with_pip(venv, python)
+        return "pip"
+
+
+def main(argv: list[str]) -> int:
+    """`action_install.py VENV [PYTHON]`."""
+    if len(argv) not in (2, 3):
+        print("usage: action_install.py VENV [PYTHON]", file=sys.stderr)
+        return 2
+    venv = Path(argv[1])
+    python = argv[2] if len(argv) == 3 else sys.executable
+    way = install(venv, python, dict(os.environ))
+    print(f"incident-ops: dependencies installed from requirements.txt with {way}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

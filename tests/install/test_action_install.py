@@ -1,0 +1,140 @@
+"""The action's install: the lock matches pyproject.toml; uv's wheel is used only when its hash is pinned."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import sys
+import threading
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = importlib.util.spec_from_file_location("action_install", ROOT / "install" / "action_install.py")
+assert SPEC is not None and SPEC.loader is not None
+installer = importlib.util.module_from_spec(SPEC)
+sys.modules["action_install"] = installer
+SPEC.loader.exec_module(installer)
+
+
+def locked(path: Path) -> dict[str, tuple[str, int]]:
+    """Each pinned package of a lock: its version and how many hashes it carries."""
+    text = path.read_text(encoding="utf-8")
+    entries = {}
+    for block in text.replace("\\\n", " ").splitlines():
+        if not block or block.startswith((" ", "#")):
+            continue
+        name, _, rest = block.partition("==")
+        entries[canonicalize_name(name)] = (rest.split()[0], rest.count("--hash=sha256:"))
+    return entries
+
+
+def test_the_lock_pins_every_dependency_of_pyproject_within_its_range() -> None:
+    pins = locked(ROOT / "requirements.txt")
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
+    for text in dependencies:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is in pyproject.toml but not in requirements.txt: regenerate the lock"
+        version, _ = pins[name]
+        assert requirement.specifier.contains(version, prereleases=True), f"{name}=={version} ∉ {requirement}"
+    assert all(count >= 1 for _, count in pins.values()), "every pin carries its hashes"
+    assert "uv pip compile pyproject.toml" in (ROOT / "requirements.txt").read_text(encoding="utf-8")
+
+
+def test_uv_is_pinned_with_a_hash_for_every_platform_the_fast_way_takes() -> None:
+    version, hashes = installer.pinned(installer.UV_LOCK.read_text(encoding="utf-8"), "uv")
+    assert version and len(hashes) >= len(installer.UV_WHEEL_TAGS)
+
+
+@pytest.mark.parametrize(("system", "machine"), [("Windows", "AMD64"), ("Linux", "riscv64")])
+def test_a_platform_without_a_pinned_wheel_falls_back(system: str, machine: str) -> None:
+    with pytest.raises(installer.InstallProblem, match="no uv wheel"):
+        installer.wheel_tag(system, machine)
+
+
+def fake_wheel(version: str, tag: str) -> bytes:
+    """A wheel shaped like uv's, whose binary is a tiny script."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"uv-{version}.data/scripts/uv", "#!/bin/sh\necho fake uv\n")
+        archive.writestr(f"uv-{version}.dist-info/WHEEL", f"Tag: py3-none-{tag}\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, bytes]]:
+    """A package index on 127.0.0.1 serving a uv wheel for this machine, and the wheel."""
+    version = "9.9.9"
+    tag = installer.wheel_tag(installer.platform.system(), installer.platform.machine())
+    name = f"uv-{version}-py3-none-{tag}.whl"
+    wheel = fake_wheel(version, tag)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path == "/simple/uv/":
+                body = json.dumps({"files": [{"filename": name, "url": f"{base}/files/{name}"}]}).encode()
+            elif self.path == f"/files/{name}":
+                body = wheel
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple", wheel
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_a_pinned_wheel_gives_its_binary(index: tuple[str, bytes], tmp_path: Path, monkeypatch) -> None:
+    url, wheel = index
+    lock = tmp_path / "requirements-uv.txt"
+    lock.write_text(
+        f"uv==9.9.9 \\\n    --hash=sha256:{hashlib.sha256(wheel).hexdigest()}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(installer, "UV_LOCK", lock)
+    binary = installer.fetch_uv(tmp_path / "tools", url)
+    assert binary.read_text(encoding="utf-8").endswith("echo fake uv\n") and binary.stat().st_mode & 0o111
+
+
+def test_a_wheel_whose_hash_is_not_pinned_is_refused(
+    index: tuple[str, bytes], tmp_path: Path, monkeypatch
+) -> None:
+    url, _ = index
+    lock = tmp_path / "requirements-uv.txt"
+    lock.write_text("uv==9.9.9 \\\n    --hash=sha256:" + "0" * 64 + "\n", encoding="utf-8")
+    monkeypatch.setattr(installer, "UV_LOCK", lock)
+    with pytest.raises(installer.InstallProblem, match="does not match the pinned hashes"):
+        installer.fetch_uv(tmp_path / "tools", url)
+    assert not (tmp_path / "tools" / "uv").exists()
+
+
+def test_any_failure_of_the_fast_way_installs_with_pip(tmp_path: Path, monkeypatch) -> None:
+    taken = []
+    monkeypatch.setattr(installer, "with_pip", lambda venv, python: taken.append(("pip", venv)))
+    monkeypatch.setattr(installer.shutil, "which", lambda name: None)
+    env = {"INCIDENT_OPS_FETCH_UV": "never"}
+    assert installer.install(tmp_path / "venv", sys.executable, env) == "pip"
+    assert taken == [("pip", tmp_path / "venv")]
