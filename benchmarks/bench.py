@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -283,41 +284,91 @@ def run_wall_times(repeat: int) -> dict[str, float]:
     return {kind: statistics.median(values) for kind, values in times.items()}
 
 
-def setup_time() -> float:
-    """A fresh venv plus `pip install` of incident-ops from a local wheel cache."""
-    with tempfile.TemporaryDirectory() as tmp:
-        wheels = Path(tmp) / "wheels"
-        subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheels), str(ROOT)],
-            check=True,
-            capture_output=True,
-            timeout=600,
+SETUP_WAYS = ("before: pip, pyproject.toml's ranges", "now: install/action_install.py (uv, the lock, hashes)")
+
+
+def _install(way: str, venv: Path, env: dict[str, str]) -> None:
+    """Install the action's dependencies into `venv` the way the action did before, or does now."""
+    python = sys.executable
+    if way == SETUP_WAYS[0]:
+        # What action.yml ran before the lock: a venv without pip, filled by the interpreter's pip.
+        ranges = venv.parent / "ranges.txt"
+        ranges.write_text(
+            "\n".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
         )
-        start = time.perf_counter()
-        venv = Path(tmp) / "venv"
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
         subprocess.run(
-            [
-                str(venv / "bin" / "pip"),
-                "install",
-                "-q",
-                "--no-index",
-                "--find-links",
-                str(wheels),
-                "incident-ops",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=600,
+            [python, "-P", "-m", "venv", "--without-pip", str(venv)], check=True, env=env, timeout=300
         )
-        return time.perf_counter() - start
+        command = [python, "-P", "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet"]
+        subprocess.run([*command, "--no-compile", "-r", str(ranges)], check=True, env=env, timeout=600)
+    else:
+        command = [python, "-P", str(ROOT / "install" / "action_install.py"), str(venv), python]
+        subprocess.run(command, check=True, env=env, timeout=600, capture_output=True)
+
+
+def setup_times(repeat: int) -> list[tuple[str, str, float, float]]:
+    """(way, cache, setup s, first run s): medians, from an empty cache and from a warm one.
+
+    The first run is `incident-ops run` outside Actions: it imports everything, byte-compiling on the way.
+    """
+    import os
+
+    results = []
+    for way in SETUP_WAYS:
+        with tempfile.TemporaryDirectory() as warm_cache:
+            for cache in ("empty", "warm"):
+                setups, firsts = [], []
+                for attempt in range(repeat + (1 if cache == "warm" else 0)):
+                    with tempfile.TemporaryDirectory() as tmp:
+                        caches = warm_cache if cache == "warm" else str(Path(tmp) / "cache")
+                        env = {
+                            **os.environ,
+                            "PIP_CACHE_DIR": caches,
+                            "UV_CACHE_DIR": caches,
+                            "INCIDENT_OPS_FETCH_UV": "always",  # as on a runner without uv
+                            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                            "PIP_CONFIG_FILE": os.devnull,  # the index only, as on a runner
+                            "XDG_CACHE_HOME": caches,  # where the installer keeps the uv it fetched
+                        }
+                        venv = Path(tmp) / "venv"
+                        start = time.perf_counter()
+                        _install(way, venv, env)
+                        setup = time.perf_counter() - start
+                        run_env = {**env, "PYTHONPATH": str(ROOT), "GITHUB_EVENT_NAME": ""}
+                        command = [str(venv / "bin" / "python"), "-P", "-m", "incident_ops", "run"]
+                        first = timed(command, run_env)
+                        if cache == "warm" and attempt == 0:
+                            continue  # this one only fills the cache
+                        setups.append(setup)
+                        firsts.append(first)
+                results.append((way, cache, statistics.median(setups), statistics.median(firsts)))
+    return results
+
+
+def setup_table(repeat: int) -> str:
+    """The setup table: each way and cache state, setup and first run, and the total against before."""
+    results = setup_times(repeat)
+    before = {cache: setup + first for way, cache, setup, first in results if way == SETUP_WAYS[0]}
+    lines = [
+        "| Install | Cache | Setup | First run | Setup + first run | Against before |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for way, cache, setup, first in results:
+        total = setup + first
+        share = total / before[cache]
+        lines.append(f"| {way} | {cache} | {setup:.2f} s | {first:.2f} s | {total:.2f} s | {share:.0%} |")
+    return "\n".join(lines)
 
 
 def main_bench() -> None:
     """Print the benchmark table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
-    parser.add_argument("--setup", action="store_true", help="also time a fresh install from a wheel cache")
+    parser.add_argument(
+        "--setup",
+        action="store_true",
+        help="also time the action's install, before and now, empty and warm cache",
+    )
     args = parser.parse_args()
     sizes = (10, 100) if args.quick else (10, 100, 1000)
     sweeps = (10, 100) if args.quick else (10, 100, 500)
@@ -350,11 +401,12 @@ def main_bench() -> None:
         wall = walls[kind]
         rows.append((f"wall time: `incident-ops run`, {name}", f"{wall:.2f} s ({wall / floor:.2f} × floor)"))
     rows.append(('floor: `python -c "import github"`', f"{floor:.2f} s"))
-    if args.setup:
-        rows.append(("fresh venv + install from a local wheel cache", f"{setup_time():.1f} s"))
     print("| Measure | Result |\n| --- | --- |")
     for name, value in rows:
         print(f"| {name} | {value} |")
+    if args.setup:
+        print()
+        print(setup_table(1 if args.quick else 3))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ with --require-hashes. Either way only the pinned files with the pinned hashes a
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import platform
@@ -73,27 +74,38 @@ def wheel_url(index: str, version: str, tag: str) -> tuple[str, str]:
     raise InstallProblem(f"the index has no uv {version} wheel for {tag}")
 
 
-def fetch_uv(target: Path, index: str) -> Path:
-    """uv's binary, from its pinned wheel, each byte checked against the lock's hashes."""
+def uv_cache(env: dict[str, str]) -> Path:
+    """Where a fetched uv is kept for the next runs of this machine (a self-hosted runner keeps it)."""
+    base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
+    return Path(base) / "incident-ops"
+
+
+def fetch_uv(cache: Path, index: str) -> Path:
+    """uv's binary from its pinned wheel, each byte checked against the lock's hashes; kept in `cache`."""
     version, hashes = pinned(UV_LOCK.read_text(encoding="utf-8"), "uv")
-    url, _ = wheel_url(index, version, wheel_tag(platform.system(), platform.machine()))
+    tag = wheel_tag(platform.system(), platform.machine())
+    target = cache / f"uv-{version}-{tag}"
+    binary, record = target / "uv", target / "wheel.sha256"
+    if binary.is_file() and record.is_file() and record.read_text(encoding="utf-8").strip() in hashes:
+        return binary  # extracted by an earlier run from a wheel whose hash is pinned
+    url, _ = wheel_url(index, version, tag)
     if not url.startswith(("https://", "http://127.0.0.1:")):
         raise InstallProblem(f"the index gave a URL that is not https: {url}")
     with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 - checked above
         wheel = answer.read()
-    if hashlib.sha256(wheel).hexdigest() not in hashes:
+    digest = hashlib.sha256(wheel).hexdigest()
+    if digest not in hashes:
         raise InstallProblem(f"uv's wheel from {url} does not match the pinned hashes")
     target.mkdir(parents=True, exist_ok=True)
-    wheel_file = target / "uv.whl"
-    wheel_file.write_bytes(wheel)
-    with zipfile.ZipFile(wheel_file) as archive:
+    with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
         member = next((n for n in archive.namelist() if n.endswith(".data/scripts/uv")), None)
         if member is None:
             raise InstallProblem("uv's wheel holds no uv binary")
-        binary = target / "uv"
-        binary.write_bytes(archive.read(member))
-    binary.chmod(0o755)
-    wheel_file.unlink()
+        partial = target / "uv.partial"
+        partial.write_bytes(archive.read(member))
+    partial.chmod(0o755)
+    partial.replace(binary)  # never a half-written binary under the name a later run trusts
+    record.write_text(digest + "\n", encoding="utf-8")
     return binary
 
 
@@ -127,7 +139,7 @@ def install(venv: Path, python: str, env: dict[str, str]) -> str:
         if uv is None:
             if env.get("INCIDENT_OPS_FETCH_UV") == "never":
                 raise InstallProblem("fetching uv is turned off")
-            uv = str(fetch_uv(venv.parent / (venv.name + "-uv"), index))
+            uv = str(fetch_uv(uv_cache(env), index))
         with_uv(uv, venv, python)
         return way
     except (InstallProblem, OSError, ValueError, KeyError, subprocess.SubprocessError) as problem:

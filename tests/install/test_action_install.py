@@ -115,8 +115,24 @@ def test_a_pinned_wheel_gives_its_binary(index: tuple[str, bytes], tmp_path: Pat
         f"uv==9.9.9 \\\n    --hash=sha256:{hashlib.sha256(wheel).hexdigest()}\n", encoding="utf-8"
     )
     monkeypatch.setattr(installer, "UV_LOCK", lock)
-    binary = installer.fetch_uv(tmp_path / "tools", url)
+    binary = installer.fetch_uv(tmp_path / "cache", url)
     assert binary.read_text(encoding="utf-8").endswith("echo fake uv\n") and binary.stat().st_mode & 0o111
+    assert installer.fetch_uv(tmp_path / "cache", "http://127.0.0.1:9/simple") == binary  # kept: no fetch
+
+
+def test_a_kept_uv_counts_only_while_its_wheel_hash_is_pinned(
+    index: tuple[str, bytes], tmp_path: Path, monkeypatch
+) -> None:
+    url, wheel = index
+    lock = tmp_path / "requirements-uv.txt"
+    lock.write_text(
+        f"uv==9.9.9 \\\n    --hash=sha256:{hashlib.sha256(wheel).hexdigest()}\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(installer, "UV_LOCK", lock)
+    installer.fetch_uv(tmp_path / "cache", url)
+    lock.write_text("uv==9.9.9 \\\n    --hash=sha256:" + "1" * 64 + "\n", encoding="utf-8")
+    with pytest.raises(installer.InstallProblem, match="does not match"):
+        installer.fetch_uv(tmp_path / "cache", url)
 
 
 def test_a_wheel_whose_hash_is_not_pinned_is_refused(
@@ -127,8 +143,8 @@ def test_a_wheel_whose_hash_is_not_pinned_is_refused(
     lock.write_text("uv==9.9.9 \\\n    --hash=sha256:" + "0" * 64 + "\n", encoding="utf-8")
     monkeypatch.setattr(installer, "UV_LOCK", lock)
     with pytest.raises(installer.InstallProblem, match="does not match the pinned hashes"):
-        installer.fetch_uv(tmp_path / "tools", url)
-    assert not (tmp_path / "tools" / "uv").exists()
+        installer.fetch_uv(tmp_path / "cache", url)
+    assert not list((tmp_path / "cache").rglob("uv"))
 
 
 def test_any_failure_of_the_fast_way_installs_with_pip(tmp_path: Path, monkeypatch) -> None:
