@@ -50,7 +50,7 @@ def test_the_lock_pins_every_dependency_of_pyproject_within_its_range() -> None:
         version, _ = pins[name]
         assert requirement.specifier.contains(version, prereleases=True), f"{name}=={version} ∉ {requirement}"
     assert all(count >= 1 for _, count in pins.values()), "every pin carries its hashes"
-    assert "uv pip compile pyproject.toml" in (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert "uv pip compile pyproject.toml" in (ROOT / "requirements.txt").read_text(encoding="utf-8")[:300]
 
 
 def test_uv_is_pinned_with_a_hash_for_every_platform_the_fast_way_takes() -> None:

@@ -17,7 +17,7 @@ import yaml
 from act.runner import EmulatorProcess, act_run, source_copy
 from webhooks import make_payload
 
-from incident_ops import ACTION_HOME, ACTION_REF
+from incident_ops import ACTION_HOME, ACTION_REF, __version__
 from incident_ops.cli.init import BUNDLED
 from incident_ops.cli.runtime import mask_commands
 from incident_ops.config.load import parse_config
@@ -76,6 +76,7 @@ def test_zizmor_offline_has_no_findings() -> None:
         ("vendor.github-workflows", [*sorted(WORKFLOWS.glob("*.yml")), BUNDLED / "workflow.yml"]),
         ("vendor.github-actions", [ROOT / "action.yml", ROOT / "tests/act/setup-python/action.yml"]),
         ("vendor.github-issue-forms", [ROOT / ".github/ISSUE_TEMPLATE/incident-report.yml"]),
+        ("vendor.dependabot", [ROOT / ".github/dependabot.yml"]),
     ],
 )
 def test_files_match_githubs_schemas(schema: str, files: list[Path]) -> None:
@@ -99,10 +100,32 @@ def test_least_privilege_and_queues() -> None:
     for path in WORKFLOWS.glob("*.yml"):
         workflow = load(path)
         assert workflow["permissions"] == {}, path.name
-        for job in workflow["jobs"].values():
-            assert set(job["permissions"].items()) <= {("contents", "read"), ("issues", "write")}
+        for job_id, job in workflow["jobs"].items():
+            # Only the release's tag-moving job may write the repository's contents; it runs no code of ours.
+            writes = (
+                {("contents", "write")} if (path.name, job_id) == ("release.yml", "move-major-tag") else set()
+            )
+            assert set(job["permissions"].items()) <= {("contents", "read"), ("issues", "write"), *writes}
+    release = load(WORKFLOWS / "release.yml")["jobs"]
+    assert release["move-major-tag"]["needs"] == "test" and "uses" not in str(release["move-major-tag"])
     group = load(EXAMPLE)["concurrency"]["group"]
     assert "github.event.issue.number" in group and "'sweep'" in group
+
+
+@pytest.mark.parametrize(("tag", "code"), [(f"v{__version__}", 0), ("v0.0.1", 1), (f"{__version__}", 1)])
+def test_a_release_tag_must_name_the_package_version(tag: str, code: int) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "check-release-tag"), tag],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == code, done.stdout
+
+
+def test_dependabot_keeps_the_lock_and_the_actions_current() -> None:
+    updates = {u["package-ecosystem"]: u for u in load(ROOT / ".github" / "dependabot.yml")["updates"]}
+    assert updates["pip"]["directory"] == "/" and updates["github-actions"]["directory"] == "/"
 
 
 def test_schedule_runs_off_the_top_of_the_hour() -> None:
