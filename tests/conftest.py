@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 from harness import World, new_world
+from hypothesis import HealthCheck, settings
+
+# A busy 2-core CI machine generates examples slowly: that is no failure. Runs stay bounded by max_examples.
+settings.register_profile("suite", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture

@@ -118,6 +118,9 @@ def render_markdown(
         lines.append(_spread_row(name, getattr(summary, key), total))
     cadence = f"{summary.intervals_kept} of {summary.intervals} update intervals within {every}"
     lines.append(f"| Update cadence kept | {cadence} | **{percent(summary.cadence_kept)}** | | |")
+    if summary.by_severity():
+        lines += ["", "| Severity | Incidents | Median time to resolve |", "| --- | --- | --- |"]
+        lines += [f"| {md(lv)} | {n} | {duration(m)} |" for lv, n, m in summary.by_severity()]
     reopened = sum(1 for f in summary.incidents if f.reopened)
     no_ic = sum(1 for f in summary.incidents if f.to_commander is None)
     lines += ["", f"Reopened incidents: {reopened}. Incidents without an Incident Commander: {no_ic}."]
@@ -188,7 +191,7 @@ def _seconds(value: timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds())
 
 
-INCIDENT_FIELDS = ("number", "title", "url", "state", "reported_at", "declared_at")
+INCIDENT_FIELDS = ("number", "title", "url", "state", "severity", "reported_at", "declared_at")
 COUNT_FIELDS = ("reopened", "updates", "update_intervals", "update_intervals_kept", "cadence_kept")
 
 
@@ -200,6 +203,7 @@ def _iso(when: datetime) -> str:
 def incident_record(f: IncidentFigures) -> dict[str, object]:
     """One incident as a flat record (durations in seconds)."""
     record: dict[str, object] = {"number": f.number, "title": f.title, "url": f.url, "state": f.state}
+    record["severity"] = f.severity
     record["reported_at"] = _iso(f.reported_at) if f.reported_at else None
     record["declared_at"] = _iso(f.declared_at)
     for attr, _, _ in MEASURES:
@@ -231,6 +235,10 @@ def render_json(
         "update_every_seconds": _seconds(summary.every),
         "incidents_total": len(summary.incidents),
         "states": {s: summary.count(s) for s in INCIDENT_STATES},
+        "severities": {
+            level: {"incidents": count, "median_to_resolve_seconds": _seconds(median)}
+            for level, count, median in summary.by_severity()
+        },
         "times": spreads,
         "update_intervals": summary.intervals,
         "update_intervals_kept": summary.intervals_kept,

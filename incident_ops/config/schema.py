@@ -12,6 +12,7 @@ from typing import Any
 
 from incident_ops import lazy
 from incident_ops.config import values
+from incident_ops.config.severity_schema import read_severity
 from incident_ops.config.types import (
     CloseConfig,
     Config,
@@ -109,6 +110,7 @@ class Reader:
         parts["report"] = self._report(top.get("report"))
         parts["templates_dir"] = self._optional(top, "", "templates_dir", self._dir)
         parts["integrations"] = self._integrations(top.get("integrations"))
+        parts["severity"] = read_severity(self, top.get("severity"))
         return Config(**{k: v for k, v in parts.items() if v is not None})
 
     def _optional(self, data: dict[str, Any], path: str, key: str, check: Callable) -> Any:

@@ -73,6 +73,28 @@ class IntegrationsConfig:
 
 
 @dataclass(frozen=True)
+class SeverityLevel:
+    """One severity level: its name, its own escalation and update pace (None: the top-level one), paging."""
+
+    name: str
+    escalation: EscalationConfig | None = None
+    updates: UpdatesConfig | None = None
+    page: bool = False
+
+
+@dataclass(frozen=True)
+class SeverityConfig:
+    """The severity levels, most severe first, and the one an incident starts at (none: severity is off)."""
+
+    levels: tuple[SeverityLevel, ...] = ()
+    default: str | None = None
+
+    def level(self, name: str | None) -> SeverityLevel | None:
+        """The level called `name` (any case), if there is one."""
+        return next((lv for lv in self.levels if name and lv.name.casefold() == name.casefold()), None)
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; Config() is the defaults."""
 
@@ -87,6 +109,17 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     templates_dir: str | None = None
     integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
+    severity: SeverityConfig = field(default_factory=SeverityConfig)
+
+    def escalation_for(self, severity: str | None) -> EscalationConfig:
+        """The escalation pace of an incident at this severity (the top-level one when it sets none)."""
+        level = self.severity.level(severity)
+        return level.escalation if level is not None and level.escalation is not None else self.escalation
+
+    def updates_for(self, severity: str | None) -> UpdatesConfig:
+        """The update cadence of an incident at this severity (the top-level one when it sets none)."""
+        level = self.severity.level(severity)
+        return level.updates if level is not None and level.updates is not None else self.updates
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from incident_ops.core import command_effects as apply
 from incident_ops.core import command_writes as writes
 from incident_ops.core.command_effects import Apply
 from incident_ops.core.command_writes import Writes
+from incident_ops.core.severity import set_severity
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ _COMMANDS = (
     ),
     Command(
         "ticket", True, "/ticket ID", "Link the FreshDesk ticket (a number or ticket URL).", apply.ticket
+    ),
+    Command(
+        "severity",
+        True,
+        "/severity LEVEL",
+        "Set how severe the incident is; escalation and updates follow that level's pace from now on.",
+        set_severity,
     ),
     Command("status", False, "/status", "Refresh the status comment.", apply.nothing),
     Command("help", False, "/help", "List the commands.", apply.nothing),

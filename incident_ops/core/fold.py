@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from incident_ops.config.types import SeverityConfig
 from incident_ops.core.body_check import check_body
 from incident_ops.core.closes import check_close, last_close
 from incident_ops.core.command_args import CommandError, CommandLine
@@ -26,6 +27,7 @@ from incident_ops.core.model import Comment, IssueHistory, User
 from incident_ops.core.outsiders import ReplyBudget
 from incident_ops.core.records import read_applied, read_refused, read_source
 from incident_ops.core.report_check import ReportCheck, TemplateSource
+from incident_ops.core.severity import initial_severity
 from incident_ops.core.state import (
     IncidentState,
     IsTeam,
@@ -47,6 +49,7 @@ def fold(
     close_hold: str | None = None,
     template: TemplateSource | None = None,
     trust_memo_body: bool = True,
+    severities: SeverityConfig | None = None,
 ) -> IncidentState:
     """The incident's state: report, declaration, roles, resolution and commands, oldest first.
 
@@ -60,6 +63,7 @@ def fold(
     body = check_body(history.issue.body, template, remembered) if template is not None else None
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     state.close_hold = close_hold
+    state.severities = severities or SeverityConfig()
     # The tool's own comments first: they record what earlier runs applied.
     for comment, marker in marked:
         if marker is not None:
@@ -69,6 +73,7 @@ def fold(
         state.cache, state.cache_problem = StatusCache(), problem
     people = _people_comments(state, marked)
     declare(state, incident_label, is_team, people)
+    state.severity = initial_severity(state)
     replies = ReplyBudget(state)
     close = last_close(state)
     for comment in people:

@@ -43,6 +43,7 @@ class IncidentFigures:
     updates: int
     intervals: int
     intervals_kept: int
+    severity: str | None = None  # its level now, when severity levels are configured
 
     @property
     def cadence_kept(self) -> float | None:
@@ -80,6 +81,7 @@ def incident_figures(
         title=state.history.issue.title,
         url=state.history.issue.html_url,
         state=state_name(state),
+        severity=state.severity,
         declared_at=declared,
         reported_at=state.reported_at,
         to_confirm=_since(state.reported_at, declared) if state.reported_at else None,
@@ -210,6 +212,15 @@ class Summary:
     def cadence_kept(self) -> float | None:
         """Share of all update intervals kept."""
         return self.intervals_kept / self.intervals if self.intervals else None
+
+    def by_severity(self) -> list[tuple[str, int, timedelta | None]]:
+        """Per severity level (as the incidents have them): how many, and the median time to resolve."""
+        levels = sorted({f.severity for f in self.incidents if f.severity})
+        rows = []
+        for level in levels:
+            chosen = [f for f in self.incidents if f.severity == level]
+            rows.append((level, len(chosen), spread(f.to_resolve for f in chosen).median))
+        return rows
 
     def count(self, state: str) -> int:
         """How many incidents are in `state` (active, resolved or closed)."""

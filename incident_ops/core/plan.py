@@ -124,7 +124,7 @@ def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
             community=state.community,
             steward=state.steward,
             declared_at=state.declared_at,
-            update_every=duration_text(ctx.config.updates.every.total_seconds()),
+            update_every=duration_text(ctx.config.updates_for(state.severity).every.total_seconds()),
         ),
     )
 
@@ -147,15 +147,16 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
             clock.escalation_key,
             declared_at=state.reopened_at or state.declared_at,
             reopened=state.reopened_at is not None,
-            after=duration_text(config.escalation.after.total_seconds()),
-            mentions=list(config.escalation.mention),
+            after=duration_text(config.escalation_for(state.severity).after.total_seconds()),
+            mentions=list(config.escalation_for(state.severity).mention),
+            severity=state.severity,
             commander=state.commander,
         )
         yield PostComment("escalation", clock.escalation_key, body)
     if fired.remind_update and clock.update_due:
         key = update_reminder_key(clock)
         who = state.commander or state.steward
-        every = duration_text(config.updates.every.total_seconds())
+        every = duration_text(config.updates_for(state.severity).every.total_seconds())
         body = render("update-reminder", key, who=who, last=clock.last_update, every=every)
         yield PostComment("update-reminder", key, body)
     if fired.remind_report and clock.report_reminder_key and state.report is not None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from incident_ops.config.types import SeverityConfig
 from incident_ops.core.body_check import BodyCheck
 from incident_ops.core.command_args import CommandLine
 from incident_ops.core.memo import StatusCache
@@ -90,6 +91,9 @@ class IncidentState:
         None  # the first /resolved of this resolved stretch: report reminders follow it
     )
     reopened_at: datetime | None = None
+    severities: SeverityConfig = field(default_factory=SeverityConfig)  # the configured levels (input)
+    severity: str | None = None  # the incident's level, when levels are configured
+    severity_set_at: datetime | None = None  # the last /severity that changed it: the timers restart there
     escalation_epoch: str = "declared"
     last_update_at: datetime | None = None
     ticket: str | None = None

@@ -111,6 +111,7 @@ def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, A
         smes=list(state.smes),
         community=state.community,
         ticket=state.ticket,
+        severity=state.severity,
         zones="UTC" if zone in UTC_NAMES else f"{zone} (and UTC)",
         clocks=_clock_lines(state, clock, zone),
         report=_report_lines(state),

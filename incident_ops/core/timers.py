@@ -40,9 +40,10 @@ def clocks(state: IncidentState, config: Config, calendar: WorkCalendar) -> Cloc
 def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     """Escalation and update clocks of an unresolved incident."""
     assert state.declared_at is not None
-    start = max(filter(None, (state.declared_at, state.reopened_at)))
+    start = max(filter(None, (state.declared_at, state.reopened_at, state.severity_set_at)))
     escalation_key = f"escalation/{state.escalation_epoch}"
-    escalation_due = None if state.keyed(escalation_key) else start + config.escalation.after
+    after = config.escalation_for(state.severity).after
+    escalation_due = None if state.keyed(escalation_key) else start + after
     reminders = [c.created_at for c in state.of_kind("update-reminder")]
     last_update = max(filter(None, (start, state.last_update_at)))
     last_reminder = max(reminders, default=None)
@@ -50,7 +51,7 @@ def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     return Clocks(
         escalation_due=escalation_due,
         escalation_key=escalation_key,
-        update_due=max(last_update, last_reminder or last_update) + config.updates.every,
+        update_due=max(last_update, last_reminder or last_update) + config.updates_for(state.severity).every,
         last_update=last_update,
         overdue=overdue,
     )

@@ -127,18 +127,22 @@ def deliver(pending: list[str], state: IncidentState, integrations: Integrations
 
 
 def _slack_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> str:
-    """The chat message for one of the tool's comments."""
+    """The chat message for one of the tool's comments, with the incident's severity when it has one."""
     issue = state.history.issue
     where = slack.link(issue.html_url, f"#{issue.number} {issue.title}")
+    level = state.severities.level(state.severity)
+    if level is not None and level.escalation is not None and level.escalation.mention:
+        mentions = level.escalation.mention  # the level's own, as in the escalation comment
+    severity = f"[{slack.escape(level.name)}] " if level is not None else ""
     kind = key.split("/", 1)[0]
     if kind == "acknowledgement":
-        return f":rotating_light: Incident declared by @{state.declared_by}: {where}"
+        return f":rotating_light: {severity}Incident declared by @{state.declared_by}: {where}"
     if kind == "escalation":
         names = slack.escape(" ".join(mentions))
-        return f":warning: Escalation: {where} is not resolved yet. {names}".strip()
+        return f":warning: {severity}Escalation: {where} is not resolved yet. {names}".strip()
     if kind == "resolution":
-        return f":white_check_mark: Resolved: {where}"
-    return f":lock: Closed: {where}"
+        return f":white_check_mark: {severity}Resolved: {where}"
+    return f":lock: {severity}Closed: {where}"
 
 
 def _to_ticket(desk: FreshDesk, step: str, source: Comment | None, state: IncidentState) -> bool:

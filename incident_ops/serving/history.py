@@ -146,6 +146,7 @@ def fold_now(
         "ticket_reply_for": extras.ticket_reply_for if extras else None,
         "close_hold": extras.close_hold if extras else None,
         "template": services.template,
+        "severities": services.context.config.severity,
     }
     state = fold_with_roles(history, services, **learnt)
     if _decides_by_report(state, services) and state.body_check is state.cache.body is not None:

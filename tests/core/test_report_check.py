@@ -350,8 +350,10 @@ def test_find_ticket_ref(body: str | None, ref: str | None) -> None:
 
 def test_issue_form_matches_template() -> None:
     form = yaml.safe_load(FORM.read_text(encoding="utf-8"))
-    fields = [e for e in form["body"] if e["type"] != "markdown"]
+    fields = [e for e in form["body"] if e["type"] != "markdown" and e.get("id") != "severity"]
     assert [e["attributes"]["label"] for e in fields] == list(SECTIONS)
+    (severity,) = [e for e in form["body"] if e.get("id") == "severity"]
+    assert severity["type"] == "input" and severity["validations"]["required"] is False
     assert all(e["type"] == "textarea" for e in fields if e["attributes"]["label"] != TASKS_LABEL)
     (checkboxes,) = [e for e in fields if e["type"] == "checkboxes"]
     assert checkboxes["attributes"]["label"] == TASKS_LABEL
