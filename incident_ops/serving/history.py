@@ -146,7 +146,6 @@ def fold_now(
         "ticket_reply_for": extras.ticket_reply_for if extras else None,
         "close_hold": extras.close_hold if extras else None,
         "template": services.template,
-        "severities": services.context.config.severity,
     }
     state = fold_with_roles(history, services, **learnt)
     if _decides_by_report(state, services) and state.body_check is state.cache.body is not None:
@@ -160,7 +159,7 @@ def fold_with_roles(history: IssueHistory, services: Services, **facts: Any) -> 
     label = services.context.config.incident_label
     for _ in range(MAX_ROLE_PASSES):
         roles = KnownRoles(services.team.known)
-        state = fold(history, label, roles, **facts)
+        state = fold(history, label, roles, severities=services.context.config.severity, **facts)
         if not roles.missing:
             break
         services.team.look_up(roles.missing)
