@@ -12,7 +12,7 @@ from typing import Any
 
 from incident_ops import lazy
 from incident_ops.config import values
-from incident_ops.config.severity_schema import read_severity
+from incident_ops.config.severity_schema import read_pagerduty, read_severity
 from incident_ops.config.types import (
     CloseConfig,
     Config,
@@ -210,7 +210,7 @@ class Reader:
     def _integrations(self, data: object) -> IntegrationsConfig:
         """Read the integrations section."""
         p = "integrations"
-        sec = self.section(data, p, ["slack_webhook_env", "freshdesk"])
+        sec = self.section(data, p, ["slack_webhook_env", "freshdesk", "pagerduty"])
         slack = self._optional(sec, p, "slack_webhook_env", values.check_env_name)
         freshdesk = None
         if sec.get("freshdesk") is not None:
@@ -221,7 +221,8 @@ class Reader:
                     self.problem(f"{p}.freshdesk.{key}", "required when freshdesk is set")
             if all(names.get(k) for k in ("domain_env", "api_key_env")):
                 freshdesk = FreshdeskConfig(names["domain_env"], names["api_key_env"])
-        return IntegrationsConfig(slack_webhook_env=slack, freshdesk=freshdesk)
+        pagerduty = read_pagerduty(self, sec.get("pagerduty"))
+        return IntegrationsConfig(slack_webhook_env=slack, freshdesk=freshdesk, pagerduty=pagerduty)
 
     def _file(self, value: object) -> str:
         """Check a workspace-relative file path."""

@@ -1,4 +1,4 @@
-"""Reading the `severity` section: levels with their own pace and paging, and the default level."""
+"""Reading the `severity` section (levels with their own pace and paging) and the paging integration."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from incident_ops.config import values
-from incident_ops.config.types import EscalationConfig, SeverityConfig, SeverityLevel, UpdatesConfig
+from incident_ops.config.types import (
+    EscalationConfig,
+    PagerDutyConfig,
+    SeverityConfig,
+    SeverityLevel,
+    UpdatesConfig,
+)
 
 if TYPE_CHECKING:
     from incident_ops.config.schema import Reader
@@ -79,3 +85,18 @@ def _boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"expected true or false, got {values.describe(value)}")
     return value
+
+
+def read_pagerduty(reader: Reader, data: object) -> PagerDutyConfig | None:
+    """integrations.pagerduty: {routing_key_env: NAME, on_declare: false}; null is off."""
+    if data is None:
+        return None
+    path = "integrations.pagerduty"
+    sec = reader.section(data, path, ["routing_key_env", "on_declare"])
+    if isinstance(data, dict) and "routing_key_env" not in sec:
+        reader.problem(
+            f"{path}.routing_key_env", "required when pagerduty is set (e.g. PAGERDUTY_ROUTING_KEY)"
+        )
+    name = reader.value(sec, path, "routing_key_env", values.check_env_name)
+    on_declare = reader.value(sec, path, "on_declare", _boolean)
+    return PagerDutyConfig(name, bool(on_declare)) if name else None

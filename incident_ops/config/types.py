@@ -65,11 +65,20 @@ class FreshdeskConfig:
 
 
 @dataclass(frozen=True)
+class PagerDutyConfig:
+    """The environment variable holding the Events API v2 routing key, and whether declaring pages."""
+
+    routing_key_env: str
+    on_declare: bool = False
+
+
+@dataclass(frozen=True)
 class IntegrationsConfig:
-    """Optional chat and help-desk integrations."""
+    """Optional chat, help-desk and paging integrations."""
 
     slack_webhook_env: str | None = None
     freshdesk: FreshdeskConfig | None = None
+    pagerduty: PagerDutyConfig | None = None
 
 
 @dataclass(frozen=True)

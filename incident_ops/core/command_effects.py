@@ -84,7 +84,7 @@ def reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     state.resolved_at = None
     state.resolution_key = state.reminder_series = None
     state.reopened_at = outcome.comment.created_at
-    state.escalation_epoch = f"reopen-{outcome.comment.id}"
+    state.escalation_epoch = state.page_epoch = f"reopen-{outcome.comment.id}"
     state.milestones.reopened.append(outcome.comment.created_at)
     add_timeline(state, outcome.comment, "reopened the incident")
     return outcome

@@ -33,15 +33,19 @@ class KindSpec:
     to_people: bool = False  # an answer to someone, right whatever the labels or state are now
     chat: bool = False  # Slack hears of it
     freshdesk: tuple[str, ...] = ()  # the FreshDesk steps it owes, each delivered and retried on its own
+    pagerduty: str | None = None  # the paging event it owes at a level that pages: trigger or resolve
 
 
 KINDS: Mapping[Kind, KindSpec] = MappingProxyType(
     {
         Kind.STATUS: KindSpec(),
         Kind.ACKNOWLEDGEMENT: KindSpec(
-            timeline="acknowledged the incident to the community", chat=True, freshdesk=("freshdesk-reply",)
+            timeline="acknowledged the incident to the community",
+            chat=True,
+            freshdesk=("freshdesk-reply",),
+            pagerduty="trigger",  # only with integrations.pagerduty.on_declare
         ),
-        Kind.ESCALATION: KindSpec(timeline="escalated the incident", chat=True),
+        Kind.ESCALATION: KindSpec(timeline="escalated the incident", chat=True, pagerduty="trigger"),
         Kind.UPDATE_REMINDER: KindSpec(timeline="reminded that an update is due"),
         Kind.UPDATE: KindSpec(answers="update", to_people=True, freshdesk=("freshdesk-reply",)),
         Kind.RESOLUTION: KindSpec(
@@ -49,10 +53,15 @@ KINDS: Mapping[Kind, KindSpec] = MappingProxyType(
             to_people=True,
             chat=True,
             freshdesk=("freshdesk-reply", "freshdesk-note", "freshdesk-resolved"),
+            pagerduty="resolve",
         ),
         Kind.REPORT_REMINDER: KindSpec(timeline="reminded that the incident report is incomplete"),
         Kind.CLOSING: KindSpec(
-            timeline="closed the incident", answers="close", chat=True, freshdesk=("freshdesk-closed",)
+            timeline="closed the incident",
+            answers="close",
+            chat=True,
+            freshdesk=("freshdesk-closed",),
+            pagerduty="resolve",
         ),
         Kind.REPLY: KindSpec(to_people=True),
     }

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from incident_ops.core.body_check import BodyCheck, body_check_data, body_check_from
+from incident_ops.core.comment_kinds import KINDS
 
 _CACHE = re.compile(r"<!-- incident-ops-cache:(?P<json>\{.*?\}) -->", re.DOTALL)
 _OPENING = "<!-- incident-ops-cache:"
 _LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?")
 _HEX = re.compile(r"[0-9a-f]{8,64}")
-STEPS = frozenset({"slack", "freshdesk-reply", "freshdesk-note", "freshdesk-resolved", "freshdesk-closed"})
+# Every delivery step a comment kind can owe (see comment_kinds.py).
+STEPS = frozenset({"slack", "pagerduty", *(step for spec in KINDS.values() for step in spec.freshdesk)})
 
 MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names at most 25)
 MAX_ANSWERED = 100  # command comments remembered, newest first: an edit of an older one costs its memory

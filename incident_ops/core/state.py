@@ -95,6 +95,7 @@ class IncidentState:
     severity: str | None = None  # the incident's level, when levels are configured
     severity_set_at: datetime | None = None  # the last /severity that changed it: the timers restart there
     escalation_epoch: str = "declared"
+    page_epoch: str = "declared"  # one paging alert per stretch of activity: a reopen starts a new one
     last_update_at: datetime | None = None
     ticket: str | None = None
     community_replied: bool = False

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from incident_ops import lazy
 from incident_ops.config.types import Config
-from incident_ops.core.comment_kinds import KINDS
+from incident_ops.core.comment_kinds import KINDS, Kind
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment
 from incident_ops.core.relay import ZERO_WIDTH_JOINER
@@ -18,6 +18,8 @@ from incident_ops.core.state import IncidentState
 from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
 from incident_ops.integrations.http import HttpClient, IntegrationError
+from incident_ops.integrations.pagerduty import EVENTS_URL, PagerDuty
+from incident_ops.integrations.paging import page
 from incident_ops.integrations.slack import SlackWebhook
 
 if TYPE_CHECKING:
@@ -41,13 +43,15 @@ class Integrations:
 
     slack: SlackWebhook | None = None
     freshdesk: FreshDesk | None = None
+    pagerduty: PagerDuty | None = None
+    page_on_declare: bool = False
     problems: list[str] = field(default_factory=list)
     mentions: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
         """Whether anything is configured."""
-        return self.slack is not None or self.freshdesk is not None
+        return self.slack is not None or self.freshdesk is not None or self.pagerduty is not None
 
 
 def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0) -> Integrations:
@@ -73,12 +77,25 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
         else:
             client = HttpClient("FreshDesk", base_delay=retry_delay)
             found.freshdesk = FreshDesk(domain, key, desk.api_key_env, client)
+    pager = config.integrations.pagerduty
+    if pager is not None:
+        key = env.get(pager.routing_key_env, "")
+        url = env.get("INCIDENT_OPS_PAGERDUTY_URL") or EVENTS_URL  # a stand-in or a proxy
+        try:
+            if not key:
+                raise IntegrationError(f"${pager.routing_key_env} is not set: nobody is paged")
+            client = HttpClient("PagerDuty", base_delay=retry_delay)
+            found.pagerduty = PagerDuty(key, pager.routing_key_env, client, url)
+            found.page_on_declare = pager.on_declare
+        except IntegrationError as error:
+            found.problems.append(str(error))
     return found
 
 
 def steps_owed(kind: str) -> tuple[str, ...]:
     """Every delivery step a comment of `kind` can owe, on any channel."""
-    return (("slack",) if kind in SLACK_KINDS else ()) + FRESHDESK_STEPS.get(kind, ())
+    paging = ("pagerduty",) if kind in KINDS and KINDS[Kind(kind)].pagerduty else ()
+    return (("slack",) if kind in SLACK_KINDS else ()) + FRESHDESK_STEPS.get(kind, ()) + paging
 
 
 def owed(posted: list[Comment], integrations: Integrations) -> list[str]:
@@ -92,6 +109,10 @@ def owed(posted: list[Comment], integrations: Integrations) -> list[str]:
             due.append(f"slack:{marker.key}")
         if integrations.freshdesk is not None:
             due.extend(f"{step}:{marker.key}" for step in FRESHDESK_STEPS.get(marker.kind, ()))
+        # The declaration pages only with on_declare; escalations, resolutions and closes always may.
+        wanted = marker.kind != Kind.ACKNOWLEDGEMENT or integrations.page_on_declare
+        if integrations.pagerduty is not None and "pagerduty" in steps_owed(marker.kind) and wanted:
+            due.append(f"pagerduty:{marker.key}")
     return due
 
 
@@ -116,6 +137,9 @@ def deliver(pending: list[str], state: IncidentState, integrations: Integrations
                 integrations.slack.post(_slack_text(key, state, integrations.mentions))
             elif channel.startswith("freshdesk") and integrations.freshdesk is not None:
                 if not _to_ticket(integrations.freshdesk, channel, source, state):
+                    continue
+            elif channel == "pagerduty" and integrations.pagerduty is not None:
+                if not page(integrations.pagerduty, key.split("/", 1)[0], state):
                     continue
             else:
                 continue

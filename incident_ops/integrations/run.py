@@ -12,6 +12,8 @@ from incident_ops.core.state import IncidentState
 from incident_ops.core.timers import clocks, due
 from incident_ops.integrations.deliveries import Integrations, deliver, owed, steps_owed
 from incident_ops.integrations.http import IntegrationError
+from incident_ops.integrations.paging import commands as paging_commands
+from incident_ops.integrations.paging import pages
 
 FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered
 DELIVERED_MARK = "rocket"  # ... and once the retries delivered them: the memo can no longer owe them
@@ -75,6 +77,21 @@ class IntegrationRun:
         if replied:
             self.ticket_reply_for = state.resolution_key
         return replied
+
+    def page_commands(
+        self, answered: IncidentState, now: IncidentState, dry_run: bool, say: Callable[[str], None]
+    ) -> None:
+        """PagerDuty's part of the commands this run answered (see paging.commands); failing is a warning."""
+        pager = self.integrations.pagerduty
+        if pager is None or not pages(now):
+            return
+        if dry_run:
+            say(f"[dry run] #{now.history.issue.number}: would tell PagerDuty of the commands answered")
+            return
+        try:
+            self.sent.extend(paging_commands(pager, answered, now))
+        except IntegrationError as error:
+            self.warnings.append(f"PagerDuty: {error}")
 
     def deliver(
         self,

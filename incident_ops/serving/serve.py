@@ -62,6 +62,7 @@ def serve(
         history = fresh or history
         current = fold_now(history, services, extras)
         extras.deliver(executor.posted, current, services.dry_run, services.say)
+        extras.page_commands(state, current, services.dry_run, services.say)
         marks = [React(cid, content) for cid, content in extras.marks]
         extras.marks.clear()
         history = executor.run(marks, history) if marks else history
