@@ -196,6 +196,8 @@ def mask_commands(env: Mapping[str, str], config: Config) -> list[str]:
     names = ["GITHUB_TOKEN"]
     if config.integrations.slack_webhook_env:
         names.append(config.integrations.slack_webhook_env)
+    if config.integrations.pagerduty is not None:
+        names.append(config.integrations.pagerduty.routing_key_env)
     freshdesk = config.integrations.freshdesk
     secrets = [env.get(name, "") for name in names]
     if freshdesk is not None:

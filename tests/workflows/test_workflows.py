@@ -159,6 +159,7 @@ def test_every_secret_of_a_run_is_masked() -> None:
             "integrations": {
                 "slack_webhook_env": "SLACK",
                 "freshdesk": {"domain_env": "FD", "api_key_env": "KEY"},
+                "pagerduty": {"routing_key_env": "PD"},
             }
         }
     )
@@ -167,6 +168,7 @@ def test_every_secret_of_a_run_is_masked() -> None:
         "SLACK": "https://hooks.example/T/B/s3cret",
         "KEY": "k3y%1",
         "FD": "hub",
+        "PD": "R0UT1NGK3Y",
     }
 
     lines = mask_commands(env, config)
@@ -176,6 +178,7 @@ def test_every_secret_of_a_run_is_masked() -> None:
         "https://hooks.example/T/B/s3cret",
         "k3y%251",
         base64.b64encode(b"k3y%1:X").decode(),
+        "R0UT1NGK3Y",
     }
     assert set(lines) == {f"::add-mask::{value}" for value in expected}
     assert mask_commands({}, parse_config({})) == []
