@@ -12,7 +12,7 @@ from typing import Any
 
 from incident_ops import lazy
 from incident_ops.config import values
-from incident_ops.config.severity_schema import read_pagerduty, read_severity
+from incident_ops.config.paging_schema import read_pagerduty, read_severity
 from incident_ops.config.types import (
     CloseConfig,
     Config,

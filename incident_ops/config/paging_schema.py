@@ -1,4 +1,4 @@
-"""Reading the `severity` section (levels with their own pace and paging) and the paging integration."""
+"""What wakes people: the `severity` section (levels, their pace, paging) and `integrations.pagerduty`."""
 
 from __future__ import annotations
 
