@@ -19,7 +19,15 @@ _OPENING = "<!-- incident-ops-cache:"
 _LOGIN = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\[bot\])?")
 _HEX = re.compile(r"[0-9a-f]{8,64}")
 # Every delivery step a comment kind can owe (see comment_kinds.py).
-STEPS = frozenset({"slack", "pagerduty", *(step for spec in KINDS.values() for step in spec.freshdesk)})
+STEPS = frozenset(
+    {
+        "slack",
+        "pagerduty",
+        "pagerduty-trigger",  # owed by a /reopen, keyed cmd/ID (see integrations/paging.py)
+        "pagerduty-acknowledge",  # owed by a /commander
+        *(step for spec in KINDS.values() for step in spec.freshdesk),
+    }
+)
 
 MAX_ARGS = 1200  # arguments are a few logins or a ticket number (an /sme names at most 25)
 MAX_ANSWERED = 100  # command comments remembered, newest first: an edit of an older one costs its memory

@@ -49,21 +49,38 @@ def trigger(pager: PagerDuty, state: IncidentState) -> None:
     pager.send("trigger", dedup_key(state), payload, issue.html_url)
 
 
-def commands(pager: PagerDuty, answered: IncidentState, now: IncidentState) -> list[str]:
-    """The events the commands this run answered owe: /commander acknowledges, /reopen triggers again.
+COMMAND_STEPS = ("pagerduty-trigger", "pagerduty-acknowledge")  # owed by commands: /reopen, /commander
 
-    Sent by the run that answers the command (the tool's reaction then marks it done): repeated only if that
-    run failed before reacting, which the dedup key makes harmless.
+
+def command_events(answered: IncidentState, now: IncidentState) -> list[str]:
+    """What the commands this run answered owe PagerDuty, as "step:cmd/ID": /reopen triggers, /commander acks.
+
+    Sent by the run that answers the command (its reaction then marks it done); a failed one is kept in the
+    memo and sent by a later run only while the incident still calls for it (see `justified`).
     """
-    sent = []
-    if not pages(now):
-        return sent
-    new = [o for o in answered.outcomes if o.accepted and not answered.answered(o.comment.id)]
-    names = {o.command.name for o in new}
-    if "reopen" in names and not now.resolved and not now.closed:
+    events = []
+    for outcome in answered.outcomes:
+        if not outcome.accepted or answered.answered(outcome.comment.id):
+            continue
+        step = {"reopen": "pagerduty-trigger", "commander": "pagerduty-acknowledge"}.get(outcome.command.name)
+        if step is not None:
+            events.append(f"{step}:cmd/{outcome.comment.id}")
+    return [event for event in dict.fromkeys(events) if justified(now, event)]
+
+
+def justified(now: IncidentState, event: str) -> bool:
+    """Whether the incident as it is now calls for a command's event: a copied memo cannot send more."""
+    step, _, ref = event.partition(":cmd/")
+    if step not in COMMAND_STEPS or not ref.isdigit() or not pages(now) or now.resolved or now.closed:
+        return False
+    if step == "pagerduty-trigger":
+        return now.page_epoch == f"reopen-{ref}"  # only the alert of the stretch that reopen began
+    return bool(now.commander)
+
+
+def send_command_event(pager: PagerDuty, event: str, now: IncidentState) -> None:
+    """One command's event: the new stretch's trigger, or the acknowledgement of the current alert."""
+    if event.startswith("pagerduty-trigger:"):
         trigger(pager, now)
-        sent.append(f"pagerduty:trigger {dedup_key(now)}")
-    if "commander" in names and now.commander:  # an alert not open yet ignores it
+    else:
         pager.send("acknowledge", dedup_key(now))
-        sent.append(f"pagerduty:acknowledge {dedup_key(now)}")
-    return sent

@@ -12,8 +12,7 @@ from incident_ops.core.state import IncidentState
 from incident_ops.core.timers import clocks, due
 from incident_ops.integrations.deliveries import Integrations, deliver, owed, steps_owed
 from incident_ops.integrations.http import IntegrationError
-from incident_ops.integrations.paging import commands as paging_commands
-from incident_ops.integrations.paging import pages
+from incident_ops.integrations.paging import command_events, justified, send_command_event
 
 FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered
 DELIVERED_MARK = "rocket"  # ... and once the retries delivered them: the memo can no longer owe them
@@ -52,6 +51,8 @@ class IntegrationRun:
             )
             if marker is not None and failed and step in steps_owed(marker.kind):
                 self.pending.append(item)
+            elif ":cmd/" in item and justified(state, item):
+                self.pending.append(item)  # a command's PagerDuty event: the state itself must call for it
             else:
                 self.warnings.append(f"ignored an undelivered message the history does not explain ({item})")
 
@@ -81,17 +82,26 @@ class IntegrationRun:
     def page_commands(
         self, answered: IncidentState, now: IncidentState, dry_run: bool, say: Callable[[str], None]
     ) -> None:
-        """PagerDuty's part of the commands this run answered (see paging.commands); failing is a warning."""
+        """PagerDuty's part of the commands this run answered, and of those a failure left owed."""
         pager = self.integrations.pagerduty
-        if pager is None or not pages(now):
+        owed_before = [item for item in self.pending or [] if ":cmd/" in item]
+        self.pending = [item for item in self.pending or [] if ":cmd/" not in item]
+        if pager is None:
             return
-        if dry_run:
-            say(f"[dry run] #{now.history.issue.number}: would tell PagerDuty of the commands answered")
-            return
-        try:
-            self.sent.extend(paging_commands(pager, answered, now))
-        except IntegrationError as error:
-            self.warnings.append(f"PagerDuty: {error}")
+        events = [
+            e for e in dict.fromkeys([*owed_before, *command_events(answered, now)]) if justified(now, e)
+        ]
+        for event in events:
+            if dry_run:
+                say(f"[dry run] #{now.history.issue.number}: would send {event}")
+                continue
+            try:
+                send_command_event(pager, event, now)
+            except IntegrationError as error:
+                self.pending.append(event)
+                self.warnings.append(f"{event}: PagerDuty: {error}; retried on the next run")
+                continue
+            self.sent.append(event)
 
     def deliver(
         self,
@@ -103,7 +113,8 @@ class IntegrationRun:
         """Send what new comments owe, and what earlier runs could not."""
         fresh = [c for c in posted if c.id not in self._seen and _oldest_copy(c, state)]
         self._seen.update(c.id for c in posted)
-        queue = [*(self.pending or []), *owed(fresh, self.integrations)]
+        commands = [item for item in self.pending or [] if ":cmd/" in item]  # sent by page_commands
+        queue = [*(i for i in self.pending or [] if ":cmd/" not in i), *owed(fresh, self.integrations)]
         queue = list(dict.fromkeys(queue))
         if not queue:
             return
@@ -114,7 +125,7 @@ class IntegrationRun:
         retried = {item.partition(":")[2] for item in self.pending or []}
         report = deliver(queue, state, self.integrations)
         self.sent.extend(report.sent)
-        self.pending = list(report.failed)
+        self.pending = [*report.failed, *commands]
         still_owed = {item.partition(":")[2] for item in report.failed}
         for key in {item.partition(":")[2] for item in queue}:
             trigger = state.keyed(key)

@@ -130,3 +130,40 @@ def test_validate_config_names_pagerduty_mistakes(world: World) -> None:
     assert result.code == 1
     assert "integrations.pagerduty.routing_key_env: required when pagerduty is set" in result.stdout
     assert "integrations.pagerduty.on_declare: expected true or false" in result.stdout
+
+
+def test_an_acknowledgement_that_failed_is_sent_by_the_next_run_once(
+    world: World, pager: PagerDutyStandIn
+) -> None:
+    number = sev1(world)
+    world.advance(minutes=11)
+    world.sweep()
+    pager.fail_next(20, 429, {"status": "throttled"}, headers={"Retry-After": "0"})
+    result = world.comment(number, "engineer", "/commander")
+    assert result is not None and result.code == 0 and "pagerduty-acknowledge" in result.stdout
+    assert world.assignees(number) == {"engineer"} and pager.status[key(number)] == "triggered"
+    pager.clear_faults()
+    for _ in range(3):
+        world.sweep()
+    assert pager.actions().count(("acknowledge", key(number))) == 1
+    assert pager.status[key(number)] == "acknowledged"
+
+
+def test_a_forged_memo_cannot_make_pagerduty_trigger_a_resolved_incident(
+    world: World, pager: PagerDutyStandIn
+) -> None:
+    number = sev1(world)
+    world.advance(minutes=11)
+    world.sweep()
+    world.comment(number, "engineer", "/resolved Back.")
+    reopen = world.emu.add_comment(REPO, number, "engineer", "/reopen")
+    world.comment_event(number, reopen)
+    world.comment(number, "engineer", "/resolved Back again.")
+    stretch = key(number, f"reopen-{reopen}")
+    assert pager.status[stretch] == "resolved"
+    status = world.bot_comments(number, "status")[0]
+    forged = status["body"].replace('"pending":[]', f'"pending":["pagerduty-trigger:cmd/{reopen}"]')
+    assert forged != status["body"]
+    world.emu.edit_comment(REPO, status["id"], forged)
+    world.sweep()
+    assert pager.status[stretch] == "resolved" and pager.opened[stretch] == 1
