@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from github import Auth, Github, GithubException
 
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent
+from incident_ops.github.answers import RETRYABLE_STATUSES, message_of, wait_for
 from incident_ops.github.convert import comment_from, event_from, issue_from, next_link, user_from
 from incident_ops.github.port import (
     DEFAULT_BUDGET,
@@ -28,24 +30,6 @@ from incident_ops.github.port import (
 )
 
 T = TypeVar("T")
-
-
-RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
-
-
-def _wait_for(error: GithubException, now: Callable[[], float]) -> float | None:
-    """Seconds a rate-limit answer asks us to wait, or None when it is not a rate limit."""
-    if error.status not in (403, 429):
-        return None
-    headers = {k.lower(): v for k, v in (error.headers or {}).items()}
-    if "retry-after" in headers:
-        return max(float(headers["retry-after"]), 0.0)
-    if headers.get("x-ratelimit-remaining") == "0" and "x-ratelimit-reset" in headers:
-        return max(float(headers["x-ratelimit-reset"]) - now(), 0.0) + 1.0
-    message = str((error.data or {}).get("message", "")) if isinstance(error.data, dict) else ""
-    if "rate limit" in message.lower():
-        return 60.0
-    return None
 
 
 class PyGithubPort:
@@ -99,9 +83,9 @@ class PyGithubPort:
             except GithubException as error:
                 if error.status == 404:
                     raise GitHubNotFound(f"{what}: not found") from error
-                wait = _wait_for(error, time.time)
+                wait = wait_for(error, time.time)
                 if wait is None and error.status not in RETRYABLE_STATUSES:
-                    message = f"{what}: GitHub answered {error.status}: {_message(error)}"
+                    message = f"{what}: GitHub answered {error.status}: {message_of(error)}"
                     raise GitHubFailure(message, error.status) from error
                 if wait is not None and wait > self._retry.max_wait:
                     raise GitHubFailure(f"{what}: rate limited for {wait:.0f}s more; rerun later") from error
@@ -274,19 +258,34 @@ class PyGithubPort:
         body = {"content": content}
         self._retrying(f"react to comment {comment_id}", lambda: self._request("POST", path, body=body))
 
+    def claim_reaction(self, comment_id: int, content: str) -> int | None:
+        """The tool's reaction as a claim: its id when new (201), None when already there (200)."""
+        path = f"{self._base}/issues/comments/{comment_id}/reactions"
+
+        def post() -> tuple[int, Any]:
+            if self.counter.total >= self.budget:
+                raise CallBudgetSpent(f"the run's budget of {self.budget} API calls is spent")
+            self.counter.count("POST")
+            status, headers, output = self._requester.requestJson("POST", path, input={"content": content})
+            data = json.loads(output) if output else {}
+            if status >= 400:
+                raise self._requester.createException(status, headers, data)
+            return status, data
+
+        status, data = self._retrying(f"claim comment {comment_id} with {content}", post)
+        return int(data["id"]) if status == 201 and isinstance(data, dict) and "id" in data else None
+
+    def delete_reaction(self, comment_id: int, reaction_id: int) -> None:
+        """Take one of the tool's reactions back (a claim whose work failed)."""
+        path = f"{self._base}/issues/comments/{comment_id}/reactions/{reaction_id}"
+        self._retrying(f"remove a reaction from comment {comment_id}", lambda: self._request("DELETE", path))
+
     def tool_reacted(self, comment_id: int) -> bool:
         """Whether the tool's own account reacted to a comment (anyone can add a reaction)."""
         path = f"{self._base}/issues/comments/{comment_id}/reactions"
         what = f"read reactions of comment {comment_id}"
         users = [user_from(r.get("user"), self._tool_logins) for r in self._paginate(what, path)]
         return any(user.is_tool for user in users)
-
-
-def _message(error: GithubException) -> str:
-    """GitHub's own message from an error answer."""
-    if isinstance(error.data, dict) and error.data.get("message"):
-        return str(error.data["message"])
-    return "no message"
 
 
 def _bind(request: Callable[..., T], verb: str, url: str, query: dict[str, Any] | None) -> Callable[[], T]:

@@ -18,6 +18,14 @@ FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages co
 DELIVERED_MARK = "rocket"  # ... and once the retries delivered them: the memo can no longer owe them
 
 
+@dataclass(frozen=True)
+class Claims:
+    """Claiming a retry on GitHub first (the tool's rocket on its comment), so two runs never both send it."""
+
+    claim: Callable[[int], int | None]  # comment id → the new reaction's id, or None when another run has it
+    release: Callable[[int, int], None]  # a claim whose retry failed is taken back: the next run tries again
+
+
 @dataclass
 class IntegrationRun:
     """Per-incident integration bookkeeping for one run: what is pending, what went wrong."""
@@ -109,8 +117,9 @@ class IntegrationRun:
         state: IncidentState,
         dry_run: bool,
         say: Callable[[str], None],
+        claims: Claims | None = None,
     ) -> None:
-        """Send what new comments owe, and what earlier runs could not."""
+        """Send what new comments owe, and what earlier runs could not (claimed first, when `claims`)."""
         fresh = [c for c in posted if c.id not in self._seen and _oldest_copy(c, state)]
         self._seen.update(c.id for c in posted)
         commands = [item for item in self.pending or [] if ":cmd/" in item]  # sent by page_commands
@@ -122,7 +131,9 @@ class IntegrationRun:
             for item in queue:
                 say(f"[dry run] #{state.history.issue.number}: would send {item}")
             return
-        retried = {item.partition(":")[2] for item in self.pending or []}
+        retried = {item.partition(":")[2] for item in self.pending or [] if ":cmd/" not in item}
+        claimed = self._claim(retried, state, claims)
+        queue = [item for item in queue if item.partition(":")[2] not in retried - set(claimed)]
         report = deliver(queue, state, self.integrations)
         self.sent.extend(report.sent)
         self.pending = [*report.failed, *commands]
@@ -133,9 +144,28 @@ class IntegrationRun:
                 continue
             if key in still_owed and FAILED_MARK not in trigger.reactions:
                 self.marks.append((trigger.id, FAILED_MARK))
-            elif key in retried and key not in still_owed:
+            elif key in retried and key not in still_owed and key not in claimed:
                 self.marks.append((trigger.id, DELIVERED_MARK))
+        for key, (comment_id, reaction_id) in claimed.items():
+            if key in still_owed and claims is not None:
+                claims.release(comment_id, reaction_id)
         self.warnings.extend(f"{item}: {why}; retried on the next run" for item, why in report.failed.items())
+
+    def _claim(
+        self, keys: set[str], state: IncidentState, claims: Claims | None
+    ) -> dict[str, tuple[int, int]]:
+        """Retries this run may send, each claimed on its trigger comment (another run's claim is left)."""
+        if claims is None:
+            return {}
+        claimed = {}
+        for key in sorted(keys):
+            trigger = state.keyed(key)
+            reaction = claims.claim(trigger.id) if trigger is not None else None
+            if trigger is not None and reaction is not None:
+                claimed[key] = (trigger.id, reaction)
+            else:
+                self.warnings.append(f"left the retry of {key} to the run that claimed it")
+        return claimed
 
 
 def _oldest_copy(comment: Comment, state: IncidentState) -> bool:

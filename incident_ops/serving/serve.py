@@ -11,7 +11,7 @@ from incident_ops.core.status_view import status_body
 from incident_ops.core.timers import clocks
 from incident_ops.core.writes import EditComment, PostComment, React
 from incident_ops.github.port import GitHubFailure
-from incident_ops.integrations.run import IntegrationRun
+from incident_ops.integrations.run import DELIVERED_MARK, Claims, IntegrationRun
 from incident_ops.serving.executor import Executor
 from incident_ops.serving.history import fold_now, history_now, read_history, verify
 from incident_ops.serving.services import EventIssue, IncidentResult, Services
@@ -61,7 +61,11 @@ def serve(
         fresh = verify(history, services, executor.posted) if posted and not services.dry_run else None
         history = fresh or history
         current = fold_now(history, services, extras)
-        extras.deliver(executor.posted, current, services.dry_run, services.say)
+        claims = Claims(
+            lambda cid: port.claim_reaction(cid, DELIVERED_MARK),
+            lambda cid, rid: port.delete_reaction(cid, rid),
+        )
+        extras.deliver(executor.posted, current, services.dry_run, services.say, claims)
         extras.page_commands(state, current, services.dry_run, services.say)
         marks = [React(cid, content) for cid, content in extras.marks]
         extras.marks.clear()

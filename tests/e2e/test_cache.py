@@ -458,3 +458,30 @@ def test_an_edit_within_the_grace_or_a_strangers_edit_needs_no_record(world: Wor
     world.sweep()
     world.sweep()
     assert [c for c in world.bot_comments(number, "reply") if "applied/" in c["body"]] == []
+
+
+def test_two_runs_at_once_retry_a_message_only_once(world: World, chat: SlackStandIn) -> None:
+    number = declared(world)
+    chat.outage()
+    world.comment(number, "engineer", "/resolved")
+    [resolution] = world.bot_comments(number, "resolution")
+    chat.clear_faults()
+    # Another run claims the retry (the tool's rocket) just before this one asks for it.
+    claim = functools.partial(world.emu.react, REPO, resolution["id"], "github-actions[bot]", "rocket")
+    world.emu.before("POST", rf"/issues/comments/{resolution['id']}/reactions$", "rocket", claim)
+    result = world.comment(number, "reporter", "thanks")
+    assert result is not None and "left the retry of resolution/" in result.stdout
+    assert sum("Resolved" in m for m in chat.messages) == 0  # the claiming run sends it, not this one
+
+
+def test_a_claimed_retry_that_fails_is_released_for_the_next_run(world: World, chat: SlackStandIn) -> None:
+    number = declared(world)
+    chat.outage()
+    world.comment(number, "engineer", "/resolved")
+    world.comment(number, "reporter", "thanks")  # the retry claims, fails, and takes its claim back
+    [resolution] = world.bot_comments(number, "resolution")
+    assert [r["content"] for r in world.emu.reactions(REPO, resolution["id"])] == ["eyes"]
+    chat.clear_faults()
+    for _ in range(3):
+        world.comment(number, "reporter", "ok")
+    assert sum("Resolved" in m for m in chat.messages) == 1
