@@ -141,7 +141,8 @@ def _what_is_left(directory: Path, uses: str, labels_created: bool) -> list[str]
         "organization limits which actions may run"
     )
     steps.append(
-        "chat and FreshDesk are off: to turn them on, fill `integrations:` in the config and add the "
+        "chat, FreshDesk and PagerDuty are off: to turn them on, fill `integrations:` (and `severity:` for "
+        "paging) in the config and add the "
         "repository secrets it names (see the README's Integrations)"
     )
     return ["Left to do:", *(f"  {index}. {step}" for index, step in enumerate(steps, start=1))]
