@@ -122,7 +122,7 @@ def _before_edit(state: IncidentState, comment: Comment) -> str | None:
         return None
     if not state.answered(comment.id):
         return None  # not done before the edit: the edited text is not what anyone applied
-    return next((text for cid, text in state.history.before_edit if cid == comment.id), None)
+    return state.history.text_before_edit(comment.id)
 
 
 def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:

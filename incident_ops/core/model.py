@@ -90,6 +90,9 @@ class IssueHistory:
     events: tuple[IssueEvent, ...] | None = None
     # Command comments whose reaction is known to be the tool's (None: take any +1 or confused as the tool's)
     tool_reacted: frozenset[int] | None = None
-    before_edit: tuple[
-        tuple[int, str], ...
-    ] = ()  # (comment id, its text before an edit), from the edit's event
+    # (comment id, its text before an edit), from the edit's event
+    before_edit: tuple[tuple[int, str], ...] = ()
+
+    def text_before_edit(self, comment_id: int) -> str | None:
+        """What the comment said before its edit, when this run's event tells it."""
+        return next((text for cid, text in self.before_edit if cid == comment_id), None)

@@ -102,7 +102,7 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     for comment in history.comments:
         if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
             continue
-        body = next((text for cid, text in history.before_edit if cid == comment.id), comment.body)
+        body = history.text_before_edit(comment.id) or comment.body
         if comment.id in done or (find_commands(body) and services.port.tool_reacted(comment.id)):
             found.add(comment.id)
     return replace(history, tool_reacted=frozenset(found))
