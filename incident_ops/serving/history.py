@@ -102,7 +102,8 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     for comment in history.comments:
         if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
             continue
-        body = history.text_before_edit(comment.id) or comment.body
+        before = history.text_before_edit(comment.id)
+        body = comment.body if before is None else before
         if comment.id in done or (find_commands(body) and services.port.tool_reacted(comment.id)):
             found.add(comment.id)
     return replace(history, tool_reacted=frozenset(found))
