@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from incident_ops.core.commands import args_to_remember
 from incident_ops.core.records import applied_fact, source_fact
 from incident_ops.core.render import Renderer
 from incident_ops.core.state import IncidentState, Outcome
@@ -11,7 +12,6 @@ from incident_ops.core.writes import Action, PostComment
 
 # Their posted messages record these; the rest change only the incident's state, which nothing else records.
 RECORDED_ELSEWHERE = frozenset({"update", "resolved", "close", "status", "help"})
-RELAYED = frozenset({"update", "resolved"})
 
 
 def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
@@ -25,11 +25,7 @@ def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
         if not kept or not state.verdicts.get(comment_id):
             continue
         comment = outcomes[0].comment
-        # An update's or resolution's text is in its posted message: only the command is recorded.
-        commands = [
-            (o.command.name, "" if o.command.name in RELAYED else o.command.args, o.accepted)
-            for o in outcomes
-        ]
+        commands = [(o.command.name, args_to_remember(o.command), o.accepted) for o in outcomes]
         shown = ", ".join(
             f"`/{o.command.name}{' ' + o.command.args if o.command.args else ''}`" for o in kept
         )

@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from incident_ops.core import command_effects as apply
 from incident_ops.core import command_writes as writes
+from incident_ops.core.command_args import CommandLine
 from incident_ops.core.command_effects import Apply
 from incident_ops.core.command_writes import Writes
 from incident_ops.core.severity import set_severity
@@ -26,6 +27,11 @@ class Command:
     help: str
     apply: Apply
     writes: Writes = writes.nothing
+
+    @property
+    def relays_text(self) -> bool:
+        """Whether its text goes out in a message of its own, which then holds it (/update, /resolved)."""
+        return self.writes is writes.message
 
 
 _COMMANDS = (
@@ -104,6 +110,11 @@ REGISTRY: Mapping[str, Command] = MappingProxyType({command.name: command for co
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return text.replace("|", "\\|")
+
+
+def args_to_remember(line: CommandLine) -> str:
+    """What the memo and the tool's records keep of a command's arguments: not a text its message holds."""
+    return "" if REGISTRY[line.name].relays_text else line.args
 
 
 def help_markdown() -> str:

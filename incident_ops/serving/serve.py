@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from incident_ops.core.body_check import BodyCheck
+from incident_ops.core.commands import args_to_remember
 from incident_ops.core.memo import AnsweredComment, StatusCache
 from incident_ops.core.model import Issue, IssueHistory
 from incident_ops.core.plan import plan
@@ -126,9 +127,7 @@ def _cache_of(state: IncidentState, extras: IntegrationRun) -> StatusCache:
     answered: dict[int, AnsweredComment] = {}
     for o in team_outcomes:
         entry = answered.get(o.comment.id)
-        # An update's or resolution's text is in its posted message: only the command is remembered.
-        args = "" if o.command.name in ("update", "resolved") else o.command.args
-        done = (*(entry.commands if entry else ()), (o.command.name, args, o.accepted))
+        done = (*(entry.commands if entry else ()), (o.command.name, args_to_remember(o.command), o.accepted))
         answered[o.comment.id] = AnsweredComment(o.comment.created_at, o.comment.author.login, done)
     outsiders = dict(state.cache.outsiders)
     for o in state.outcomes:
