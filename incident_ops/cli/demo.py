@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_ops.cli.exit_codes import OK
-from incident_ops.config.load import load_config
+from incident_ops.config.load import load_config, repository_root
 from incident_ops.config.types import Config
 from incident_ops.core.markers import read_marker
 from incident_ops.core.report_check import ReportTemplate, read_template
@@ -159,7 +159,7 @@ def demo_setup(config_path: str | None) -> DemoSetup:
     if config_path is None:
         return DemoSetup(Config())
     path = Path(config_path).resolve()
-    workspace = path.parent.parent if path.parent.name == ".github" else path.parent
+    workspace = repository_root(path, otherwise=path.parent)
     config = load_config(workspace, str(path))  # ConfigError / ConfigUnreadable: the caller reports them
     template = read_template(workspace / config.report.template if config.report.template else None)
     return DemoSetup(

@@ -27,7 +27,13 @@ from incident_ops.cli.wiring import (
     what_to_fix,
     with_config_errors,
 )
-from incident_ops.config.load import DEFAULT_CONFIG_PATH, ConfigError, ConfigUnreadable, validate_config_file
+from incident_ops.config.load import (
+    DEFAULT_CONFIG_PATH,
+    ConfigError,
+    ConfigUnreadable,
+    repository_root,
+    validate_config_file,
+)
 from incident_ops.core.command_lines import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
@@ -220,8 +226,8 @@ def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
     if not named and not path.exists():
         print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
         return OK
-    if named and path.resolve().parent.name == ".github":
-        workspace = path.resolve().parent.parent  # report.template counts from the repository's root
+    if named:
+        workspace = repository_root(path, otherwise=workspace)
     try:
         problems = validate_config_file(path, workspace)
     except ConfigUnreadable as error:

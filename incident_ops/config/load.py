@@ -59,6 +59,15 @@ def _loader_class() -> type[yaml.SafeLoader]:
     return _Loader
 
 
+def repository_root(path: Path, otherwise: Path) -> Path:
+    """The repository a config file belongs to (the folder holding its `.github/`), else `otherwise`.
+
+    Paths in the config, such as report.template, count from there.
+    """
+    folder = path.resolve().parent
+    return folder.parent if folder.name == ".github" else otherwise
+
+
 def parse_config(data: object, workspace: Path | None = None) -> Config:
     """Turn already-loaded YAML data into a Config; raise ConfigError listing all problems."""
     return _build(data, workspace, {}, [], None)
