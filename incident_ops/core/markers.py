@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from incident_ops.core.comment_kinds import KINDS
@@ -61,10 +62,22 @@ def read_marker(body: str | None) -> Marker | None:
     key = _KEY.search(body)
     # Only the hidden lines the tool wrote at the top count: the comment's text is people's.
     facts = {}
-    for line in body.lstrip().splitlines():
-        if not line.startswith("<!-- incident-ops"):
-            break
+    for line in _hidden_head(body.lstrip()):
         fact = _FACT.fullmatch(line)
         if fact is not None:
             facts[fact["name"]] = fact["value"]
     return Marker(kind["kind"], key["key"] if key else kind["kind"], facts)
+
+
+def _hidden_head(text: str) -> Iterator[str]:
+    """The hidden lines opening a comment, up to its first other line (the rest is never split)."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        line = (text[start:] if end < 0 else text[start:end]).rstrip("\r")
+        if not line.startswith("<!-- incident-ops"):
+            return
+        yield line
+        if end < 0:
+            return
+        start = end + 1
