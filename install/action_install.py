@@ -59,8 +59,8 @@ def wheel_tag(system: str, machine: str) -> str:
     return tag
 
 
-def wheel_url(index: str, version: str, tag: str) -> tuple[str, str]:
-    """The URL and the index's sha256 of uv's wheel for `tag`, from the index's JSON simple API (PEP 691)."""
+def wheel_url(index: str, version: str, tag: str) -> str:
+    """The URL of uv's wheel for `tag`, from the index's JSON simple API (PEP 691); the lock checks it."""
     request = urllib.request.Request(
         f"{index.rstrip('/')}/uv/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
     )
@@ -70,7 +70,7 @@ def wheel_url(index: str, version: str, tag: str) -> tuple[str, str]:
     for entry in files:
         name = entry["filename"]
         if name.startswith(prefix) and name.endswith(".whl") and tag in name:
-            return entry["url"], entry.get("hashes", {}).get("sha256", "")
+            return str(entry["url"])
     raise InstallProblem(f"the index has no uv {version} wheel for {tag}")
 
 
@@ -88,7 +88,7 @@ def fetch_uv(cache: Path, index: str) -> Path:
     binary, record = target / "uv", target / "wheel.sha256"
     if binary.is_file() and record.is_file() and record.read_text(encoding="utf-8").strip() in hashes:
         return binary  # extracted by an earlier run from a wheel whose hash is pinned
-    url, _ = wheel_url(index, version, tag)
+    url = wheel_url(index, version, tag)
     if not url.startswith(("https://", "http://127.0.0.1:")):
         raise InstallProblem(f"the index gave a URL that is not https: {url}")
     with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 - checked above

@@ -42,6 +42,9 @@ def serve(
     executor = Executor(port, number, services.dry_run, services.say)
     extras = IntegrationRun(services.integrations)
     ctx = services.context
+    claims = Claims(
+        lambda cid: port.claim_reaction(cid, DELIVERED_MARK), lambda cid, rid: port.delete_reaction(cid, rid)
+    )
     for _ in range(MAX_PASSES):
         state = fold_now(history, services, extras)
         if not state.declared and not state.outcomes and not (state.reported and not state.closed):
@@ -62,10 +65,6 @@ def serve(
         fresh = verify(history, services, executor.posted) if posted and not services.dry_run else None
         history = fresh or history
         current = fold_now(history, services, extras)
-        claims = Claims(
-            lambda cid: port.claim_reaction(cid, DELIVERED_MARK),
-            lambda cid, rid: port.delete_reaction(cid, rid),
-        )
         extras.deliver(executor.posted, current, services.dry_run, services.say, claims)
         extras.page_commands(state, current, services.dry_run, services.say)
         marks = [React(cid, content) for cid, content in extras.marks]
