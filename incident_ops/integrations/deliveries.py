@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 SLACK_KINDS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.chat)
 # Each step is delivered (and retried) on its own, so a failed status change never repeats a reply.
 FRESHDESK_STEPS = {str(kind): spec.freshdesk for kind, spec in KINDS.items() if spec.freshdesk}
+PAGING_KINDS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.pagerduty)
 HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -94,7 +95,7 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
 
 def steps_owed(kind: str) -> tuple[str, ...]:
     """Every delivery step a comment of `kind` can owe, on any channel."""
-    paging = ("pagerduty",) if kind in KINDS and KINDS[Kind(kind)].pagerduty else ()
+    paging = ("pagerduty",) if kind in PAGING_KINDS else ()
     return (("slack",) if kind in SLACK_KINDS else ()) + FRESHDESK_STEPS.get(kind, ()) + paging
 
 
