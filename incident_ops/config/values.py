@@ -170,16 +170,9 @@ def check_timezone(value: object) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        zones = ["UTC", *sorted(available_timezones())]
-        same = next((zone for zone in zones if zone.casefold() == text.casefold()), None)
-        hint = f"; did you mean {same}?" if same else ""
-        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Berlin{hint}") from None
+        raise ValueError(_not_a_zone(text)) from None
     if text not in available_timezones() and text != "UTC":
-        same = next(
-            (zone for zone in sorted(available_timezones()) if zone.casefold() == text.casefold()), None
-        )
-        hint = f"; did you mean {same}?" if same else ""
-        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Berlin{hint}")
+        raise ValueError(_not_a_zone(text))
     return text
 
 
