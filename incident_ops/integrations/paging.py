@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from incident_ops.core.comment_kinds import KINDS, Kind
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.pagerduty import PagerDuty
 
@@ -25,9 +26,10 @@ def page(pager: PagerDuty, kind: str, state: IncidentState) -> bool:
 
     False when there is nothing to send: the level does not page.
     """
-    if not pages(state):
+    action = KINDS[Kind(kind)].pagerduty if kind in KINDS else None
+    if action is None or not pages(state):
         return False
-    if kind in ("resolution", "closing"):
+    if action == "resolve":
         pager.send("resolve", dedup_key(state))
         return True
     trigger(pager, state)
