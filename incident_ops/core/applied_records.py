@@ -25,7 +25,10 @@ def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
         if not kept or not state.verdicts.get(comment_id):
             continue
         comment = outcomes[0].comment
-        commands = [(o.command.name, args_to_remember(o.command), o.accepted) for o in outcomes]
+        # A refused command's arguments decide nothing, and may be as long as a comment: they are not kept.
+        commands = [
+            (o.command.name, args_to_remember(o.command) if o.accepted else "", o.accepted) for o in outcomes
+        ]
         shown = ", ".join(
             f"`/{o.command.name}{' ' + o.command.args if o.command.args else ''}`" for o in kept
         )

@@ -485,3 +485,16 @@ def test_a_claimed_retry_that_fails_is_released_for_the_next_run(world: World, c
     for _ in range(3):
         world.comment(number, "reporter", "ok")
     assert sum("Resolved" in m for m in chat.messages) == 1
+
+
+def test_a_huge_refused_command_does_not_spoil_the_record_of_an_edited_comment(world: World) -> None:
+    number = declared(world)
+    cid = world.emu.add_comment(REPO, number, "lead", "/sme @expert\n/ticket " + "x" * 60_000)
+    world.comment_event(number, cid)
+    world.advance(minutes=10)
+    world.edit_comment(cid, "(edited)")
+    [record] = [c for c in world.bot_comments(number, "reply") if f"applied/{cid}" in c["body"]]
+    assert len(record["body"]) < 5_000
+    set_memo(world, number, None)
+    world.sweep()
+    assert "| Subject Matter Experts | @expert |" in world.status(number)
