@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -284,82 +283,6 @@ def run_wall_times(repeat: int) -> dict[str, float]:
     return {kind: statistics.median(values) for kind, values in times.items()}
 
 
-SETUP_WAYS = ("before: pip, pyproject.toml's ranges", "now: install/action_install.py (uv, the lock, hashes)")
-
-
-def _install(way: str, venv: Path, env: dict[str, str]) -> None:
-    """Install the action's dependencies into `venv` the way the action did before, or does now."""
-    python = sys.executable
-    if way == SETUP_WAYS[0]:
-        # What action.yml ran before the lock: a venv without pip, filled by the interpreter's pip.
-        ranges = venv.parent / "ranges.txt"
-        ranges.write_text(
-            "\n".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
-        )
-        subprocess.run(
-            [python, "-P", "-m", "venv", "--without-pip", str(venv)], check=True, env=env, timeout=300
-        )
-        command = [python, "-P", "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet"]
-        subprocess.run([*command, "--no-compile", "-r", str(ranges)], check=True, env=env, timeout=600)
-    else:
-        command = [python, "-P", str(ROOT / "install" / "action_install.py"), str(venv), python]
-        subprocess.run(command, check=True, env=env, timeout=600, capture_output=True)
-
-
-def setup_times(repeat: int) -> list[tuple[str, str, float, float]]:
-    """(way, cache, setup s, first run s): medians, from an empty cache and from a warm one.
-
-    The first run is `incident-ops run` outside Actions: it imports everything, byte-compiling on the way.
-    """
-    import os
-
-    results = []
-    for way in SETUP_WAYS:
-        with tempfile.TemporaryDirectory() as warm_cache:
-            for cache in ("empty", "warm"):
-                setups, firsts = [], []
-                for attempt in range(repeat + (1 if cache == "warm" else 0)):
-                    with tempfile.TemporaryDirectory() as tmp:
-                        caches = warm_cache if cache == "warm" else str(Path(tmp) / "cache")
-                        env = {
-                            **os.environ,
-                            "PIP_CACHE_DIR": caches,
-                            "UV_CACHE_DIR": caches,
-                            "INCIDENT_OPS_FETCH_UV": "always",  # as on a runner without uv
-                            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-                            "PIP_CONFIG_FILE": os.devnull,  # the index only, as on a runner
-                            "XDG_CACHE_HOME": caches,  # where the installer keeps the uv it fetched
-                        }
-                        venv = Path(tmp) / "venv"
-                        start = time.perf_counter()
-                        _install(way, venv, env)
-                        setup = time.perf_counter() - start
-                        run_env = {**env, "PYTHONPATH": str(ROOT), "GITHUB_EVENT_NAME": ""}
-                        command = [str(venv / "bin" / "python"), "-P", "-m", "incident_ops", "run"]
-                        first = timed(command, run_env)
-                        if cache == "warm" and attempt == 0:
-                            continue  # this one only fills the cache
-                        setups.append(setup)
-                        firsts.append(first)
-                results.append((way, cache, statistics.median(setups), statistics.median(firsts)))
-    return results
-
-
-def setup_table(repeat: int) -> str:
-    """The setup table: each way and cache state, setup and first run, and the total against before."""
-    results = setup_times(repeat)
-    before = {cache: setup + first for way, cache, setup, first in results if way == SETUP_WAYS[0]}
-    lines = [
-        "| Install | Cache | Setup | First run | Setup + first run | Against before |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for way, cache, setup, first in results:
-        total = setup + first
-        share = total / before[cache]
-        lines.append(f"| {way} | {cache} | {setup:.2f} s | {first:.2f} s | {total:.2f} s | {share:.0%} |")
-    return "\n".join(lines)
-
-
 def main_bench() -> None:
     """Print the benchmark table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -405,6 +328,8 @@ def main_bench() -> None:
     for name, value in rows:
         print(f"| {name} | {value} |")
     if args.setup:
+        from setup_time import setup_table  # its own module: it imports this one's emulator helpers
+
         print()
         print(setup_table(1 if args.quick else 3))
 

@@ -1,11 +1,14 @@
 """Install the action's locked dependencies into a virtual environment, hash-checked, as fast as is reliable.
 
 Run by action.yml with the runner's Python (standard library only):
-    python3 -P install/action_install.py VENV
-The fast way is uv: the runner's own, else uv's wheel fetched from the package index and checked against
-the hashes pinned in requirements-uv.txt. Whatever fails on that way (no wheel for this platform, no
-network to the index, a hash that does not match) falls back to pip, installing the same requirements.txt
-with --require-hashes. Either way only the pinned files with the pinned hashes are installed.
+    python3 -P install/action_install.py VENV [PYTHON]
+Three ways, each taken only when the one before it cannot be:
+1. the lock's wheels, fetched at once and unpacked by install/wheel_install.py (CPython on Linux with glibc);
+2. uv: the runner's own, else uv's wheel fetched from the package index and checked against the hashes
+   pinned in requirements-uv.txt;
+3. pip, with --require-hashes.
+Each installs the same requirements.txt and only the files whose sha256 it pins. INCIDENT_OPS_INSTALL=uv or
+=pip starts further down the list.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # -P leaves the script's folder off sys.path
+
+import wheel_install  # noqa: E402 - found through the line above
+from lock_pins import InstallProblem  # noqa: E402
+
 HERE = Path(__file__).resolve().parent.parent
 LOCK = HERE / "requirements.txt"
 UV_LOCK = HERE / "requirements-uv.txt"
@@ -34,10 +42,6 @@ UV_WHEEL_TAGS = {
     ("darwin", "arm64"): "macosx_11_0_arm64",
     ("darwin", "x86_64"): "macosx_10_12_x86_64",
 }
-
-
-class InstallProblem(Exception):
-    """The fast way cannot be taken here; pip takes over."""
 
 
 def pinned(lock_text: str, name: str) -> tuple[str, frozenset[str]]:
@@ -74,8 +78,8 @@ def wheel_url(index: str, version: str, tag: str) -> str:
     raise InstallProblem(f"the index has no uv {version} wheel for {tag}")
 
 
-def uv_cache(env: dict[str, str]) -> Path:
-    """Where a fetched uv is kept for the next runs of this machine (a self-hosted runner keeps it)."""
+def kept_cache(env: dict[str, str]) -> Path:
+    """Where fetched uv and wheels are kept for the next runs on this machine (a self-hosted runner's)."""
     base = env.get("XDG_CACHE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".cache")
     return Path(base) / "incident-ops"
 
@@ -133,19 +137,37 @@ def with_pip(venv: Path, python: str) -> None:
 def install(venv: Path, python: str, env: dict[str, str]) -> str:
     """Fill `venv`; returns which way was taken, for the log."""
     index = env.get("UV_INDEX_URL") or env.get("PIP_INDEX_URL") or DEFAULT_INDEX
+    start = env.get("INCIDENT_OPS_INSTALL") or "wheels"
+    if start not in ("wheels", "uv", "pip"):
+        raise SystemExit(f"INCIDENT_OPS_INSTALL is {start!r}: give wheels, uv or pip")
+    if start == "wheels":
+        try:
+            wheel_install.install(venv, python, LOCK, index, kept_cache(env) / "wheels", own_modules())
+            return "the lock's wheels (fetched in parallel, hash-checked)"
+        except Exception as problem:  # noqa: BLE001 - whatever stops this way, the next installs the same lock
+            print(f"::notice::installing with uv instead: {type(problem).__name__}: {problem}", flush=True)
+            shutil.rmtree(venv, ignore_errors=True)
+    if start == "pip":
+        with_pip(venv, python)
+        return "pip"
     try:
         uv = shutil.which("uv") if env.get("INCIDENT_OPS_FETCH_UV") != "always" else None
         way = "uv (the runner's)" if uv else "uv (fetched, hash-checked)"
         if uv is None:
             if env.get("INCIDENT_OPS_FETCH_UV") == "never":
                 raise InstallProblem("fetching uv is turned off")
-            uv = str(fetch_uv(uv_cache(env), index))
+            uv = str(fetch_uv(kept_cache(env), index))
         with_uv(uv, venv, python)
         return way
     except (InstallProblem, OSError, ValueError, KeyError, subprocess.SubprocessError) as problem:
         print(f"::notice::installing with pip instead of uv: {problem}", flush=True)
         with_pip(venv, python)
         return "pip"
+
+
+def own_modules() -> list[Path]:
+    """The action's own modules an event run may import (not the emulator), to compile with the install."""
+    return [path for path in sorted((HERE / "incident_ops").rglob("*.py")) if "emulator" not in path.parts]
 
 
 def main(argv: list[str]) -> int:

@@ -151,6 +151,29 @@ def test_any_failure_of_the_fast_way_installs_with_pip(tmp_path: Path, monkeypat
     taken = []
     monkeypatch.setattr(installer, "with_pip", lambda venv, python: taken.append(("pip", venv)))
     monkeypatch.setattr(installer.shutil, "which", lambda name: None)
-    env = {"INCIDENT_OPS_FETCH_UV": "never"}
+    env = {"INCIDENT_OPS_INSTALL": "uv", "INCIDENT_OPS_FETCH_UV": "never"}
     assert installer.install(tmp_path / "venv", sys.executable, env) == "pip"
     assert taken == [("pip", tmp_path / "venv")]
+
+
+def test_any_failure_of_the_wheels_way_installs_with_uv_into_a_clean_venv(
+    tmp_path: Path, monkeypatch
+) -> None:
+    venv = tmp_path / "venv"
+
+    def half_done(target: Path, *args: object) -> None:
+        (target / "leftover").mkdir(parents=True)
+        raise installer.InstallProblem("no pinned wheel for this platform")
+
+    taken = []
+    monkeypatch.setattr(installer.wheel_install, "install", half_done)
+    monkeypatch.setattr(installer, "with_uv", lambda uv, target, python: taken.append((uv, target.exists())))
+    monkeypatch.setattr(installer.shutil, "which", lambda name: "/opt/uv/bin/uv")
+
+    assert installer.install(venv, sys.executable, {}) == "uv (the runner's)"
+    assert taken == [("/opt/uv/bin/uv", False)]  # the half-filled venv was removed first
+
+
+def test_an_unknown_install_way_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="INCIDENT_OPS_INSTALL is 'fast': give wheels, uv or pip"):
+        installer.install(tmp_path / "venv", sys.executable, {"INCIDENT_OPS_INSTALL": "fast"})

@@ -1,0 +1,264 @@
+"""The fastest way: the lock's wheels fetched at once, hash-checked, unpacked and byte-compiled as they come.
+
+Standard library only, run by install/action_install.py with the Python the venv is made from. It takes no
+decision a resolver would: the lock already names one version of each package and the sha256 of each of its
+files, so all that is left is to pick the file for this interpreter and platform (CPython on Linux with glibc;
+anything else raises InstallProblem and the slower ways take over), check its bytes, and unpack it. The
+modules a run imports are byte-compiled on the machine's cores while the other wheels are still downloading,
+so the first run does not compile them one by one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import itertools
+import marshal
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import sysconfig
+import threading
+import urllib.parse
+import venv
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from pathlib import Path, PurePosixPath
+
+from index_client import IndexClient
+from lock_pins import InstallProblem, Pin, choose, marker_holds, normalized, pins, supported_tags, wheel_tags
+
+# Modules a run imports only when configured so, or rarely, or never: a run that needs one compiles it.
+NOT_PRECOMPILED = (
+    "holidays/",  # only with a configured country
+    "dateutil/",  # only for an instant the standard library cannot read
+    "idna/uts46data.py",  # only for a host name that is not ASCII
+    "cffi/",  # only to build extensions
+    "pycparser/",
+)
+DONE = "done"  # a worker's line after each task
+COMPILED_AT_ONCE = 8  # modules in one compile task: few enough to share out, enough to save round trips
+FETCHED_FIRST = ("pygithub", "holidays", "cryptography")
+FETCHING = 8  # wheels fetched and unpacked at once: enough to keep the network busy, few enough for the GIL
+
+
+def cached_wheel(cache: Path, pin: Pin, ranks: dict[str, int]) -> Path | None:
+    """A kept wheel of `pin` that suits this interpreter, if its bytes still match the lock."""
+    for path in sorted(cache.glob("*.whl")) if cache.is_dir() else []:
+        named = normalized(path.name.split("-", 1)[0]) == normalized(pin.name)
+        suits = named and any(tag in ranks for tag in wheel_tags(path.name))
+        if suits and hashlib.sha256(path.read_bytes()).hexdigest() in pin.hashes:
+            return path
+    return None
+
+
+def fetch(pin: Pin, client: IndexClient, index: str, cache: Path, ranks: dict[str, int]) -> Path:
+    """The pinned wheel for this interpreter, kept in `cache`, each byte checked against the lock."""
+    kept = cached_wheel(cache, pin, ranks)
+    if kept is not None:
+        return kept
+    page, files = client.files(index, normalized(pin.name))
+    filename, url = choose(files, pin, ranks)
+    wheel = client.get(urllib.parse.urljoin(page, url))
+    if hashlib.sha256(wheel).hexdigest() not in pin.hashes:
+        raise InstallProblem(f"{filename} from the index does not match the lock's hashes")
+    cache.mkdir(parents=True, exist_ok=True)
+    partial = cache / f"{filename}.{os.getpid()}.partial"
+    partial.write_bytes(wheel)
+    return partial.replace(cache / filename)  # never a half-written wheel under a name a later install reads
+
+
+def unpack(wheel: Path, site: Path) -> list[Path]:
+    """Write a wheel's files into `site` (its purelib and platlib data too); returns the modules written."""
+    modules, folders = [], set()
+    with zipfile.ZipFile(wheel) as archive:
+        for member in archive.infolist():
+            if member.is_dir():
+                continue
+            parts = PurePosixPath(member.filename).parts
+            if member.filename.startswith("/") or ".." in parts or set("\\\t\n\r") & set(member.filename):
+                raise InstallProblem(f"{wheel.name} holds a path outside its folder: {member.filename}")
+            if parts[0].endswith(".data"):
+                if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
+                    raise InstallProblem(
+                        f"{wheel.name} installs {parts[1]} files, which this way leaves to pip"
+                    )
+                parts = parts[2:]
+            target = site.joinpath(*parts)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            mode = 0o755 if member.external_attr >> 16 & 0o111 else 0o644
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+            try:
+                left = memoryview(archive.read(member))
+                while left:  # a write may take less than it was given
+                    left = left[os.write(descriptor, left) :]
+            finally:
+                os.close(descriptor)
+            if target.suffix == ".py":
+                modules.append(target)
+    return modules
+
+
+def precompiled(module: Path, site: Path) -> bool:
+    """Whether an install compiles `module` ahead of the first run."""
+    return not module.relative_to(site).as_posix().startswith(NOT_PRECOMPILED)
+
+
+def compile_quietly(module: Path, folders: set[Path]) -> None:
+    """Write `module`'s bytecode where imports look for it; one this Python cannot compile no run imports."""
+    cached = Path(importlib.util.cache_from_source(str(module)))
+    with contextlib.suppress(SyntaxError, ValueError, OSError):
+        source = module.read_bytes()
+        stamp = module.stat()
+        code = compile(source, str(module), "exec", dont_inherit=True)
+        if cached.parent not in folders:
+            cached.parent.mkdir(exist_ok=True)
+            folders.add(cached.parent)
+        # The timestamp-checked layout of PEP 552: magic, flags 0, the source's mtime and size, the code.
+        header = importlib.util.MAGIC_NUMBER + bytes(4)
+        header += (int(stamp.st_mtime) & 0xFFFFFFFF).to_bytes(4, "little")
+        header += (stamp.st_size & 0xFFFFFFFF).to_bytes(4, "little")
+        cached.write_bytes(header + marshal.dumps(code))
+
+
+def work(site: Path) -> None:
+    """A worker process: for each task on stdin, unpack a wheel (naming its modules) or compile modules."""
+    folders: set[Path] = set()
+    for line in sys.stdin:
+        task, _, argument = line.rstrip("\n").partition(" ")
+        if task == "unpack":
+            for module in unpack(Path(argument), site):
+                if precompiled(module, site):
+                    print(module)
+        else:
+            for module in argument.split("\t"):
+                compile_quietly(Path(module), folders)
+        print(DONE, flush=True)
+
+
+class Workers:
+    """One worker process per core, each taking the next task as soon as it is free: wheels, then modules."""
+
+    def __init__(self, python: str, site: Path) -> None:
+        # -E -S -s, not -I: the script's own folder (install/) stays on sys.path for its imports.
+        command = [
+            python,
+            "-E",
+            "-S",
+            "-s",
+            str(Path(__file__).resolve()),
+            "--work-in",
+            str(site),
+        ]
+        self.tasks: queue.PriorityQueue[tuple[int, int, str | None]] = queue.PriorityQueue()
+        self.order = itertools.count()
+        self.failure = ""
+        self.processes = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _ in range(max(1, os.cpu_count() or 1))
+        ]
+        self.feeders = [threading.Thread(target=self.feed, args=(process,)) for process in self.processes]
+        for feeder in self.feeders:
+            feeder.start()
+
+    def unpack(self, wheel: Path) -> None:
+        """Unpack `wheel` (before any compiling still waiting), then compile the modules it names."""
+        self.tasks.put((0, next(self.order), f"unpack {wheel}"))
+
+    def compile(self, modules: list[Path]) -> None:
+        """Byte-compile `modules`, a few at a time on whichever worker is free."""
+        for start in range(0, len(modules), COMPILED_AT_ONCE):
+            batch = "\t".join(str(module) for module in modules[start : start + COMPILED_AT_ONCE])
+            self.tasks.put((1, next(self.order), f"compile {batch}"))
+
+    def feed(self, process: subprocess.Popen[str]) -> None:
+        """Hand `process` one task at a time until told to stop; a failed task fails the install."""
+        assert process.stdin is not None and process.stdout is not None
+        while True:
+            _, _, task = self.tasks.get()
+            try:
+                if task is None:
+                    return
+                if not self.failure:
+                    process.stdin.write(f"{task}\n")
+                    process.stdin.flush()
+                    self.compile(self.answer(process, task))
+            except (InstallProblem, OSError) as problem:
+                self.failure = self.failure or str(problem)
+            finally:
+                self.tasks.task_done()
+
+    @staticmethod
+    def answer(process: subprocess.Popen[str], task: str) -> list[Path]:
+        """The modules a worker names for `task`, up to its line saying it is done."""
+        assert process.stdout is not None
+        named = []
+        for line in process.stdout:
+            if line == f"{DONE}\n":
+                return named
+            named.append(Path(line.rstrip("\n")))
+        raise InstallProblem(f"a worker stopped on: {task[:120]}")
+
+    def finish(self) -> None:
+        """Wait for every task handed out and stop the workers; InstallProblem when one failed."""
+        self.tasks.join()
+        for _ in self.feeders:
+            self.tasks.put((2, next(self.order), None))
+        for feeder in self.feeders:
+            feeder.join()
+        for process in self.processes:
+            if process.stdin is not None:
+                process.stdin.close()
+        if any([process.wait(timeout=300) for process in self.processes]) or self.failure:
+            raise InstallProblem(f"unpacking the wheels failed: {self.failure or 'a worker failed'}")
+
+
+def install(target_venv: Path, python: str, lock: Path, index: str, cache: Path, own: list[Path]) -> None:
+    """A new venv at `target_venv` for `python`, filled from `lock`; `own` (the action's modules) compiled."""
+    if os.path.realpath(shutil.which(python) or python) != os.path.realpath(sys.executable):
+        raise InstallProblem("this way installs only for the Python it runs on")
+    # The wheels with the most to unpack or compile first, so that the workers get them early.
+    wanted = sorted(
+        (pin for pin in pins(lock.read_text(encoding="utf-8")) if marker_holds(pin.marker)),
+        key=lambda pin: pin.name not in FETCHED_FIRST,
+    )
+    ranks = {tag: rank for rank, tag in enumerate(supported_tags())}
+    client = IndexClient()
+    try:
+        with ThreadPoolExecutor(max_workers=FETCHING) as pool:
+            fetching = [pool.submit(fetch, pin, client, index, cache, ranks) for pin in wanted]
+            try:
+                place(target_venv, python, fetching, own)  # while the first wheels download
+            except BaseException:
+                for future in fetching:
+                    future.cancel()
+                raise
+    finally:
+        client.close()
+
+
+def place(target_venv: Path, python: str, fetching: list[Future[Path]], own: list[Path]) -> None:
+    """Make the venv, then unpack each wheel as its download ends; compile `own` meanwhile."""
+    venv.EnvBuilder(clear=True, symlinks=True, with_pip=False).create(target_venv)
+    site = Path(sysconfig.get_path("purelib", scheme="venv", vars={"base": str(target_venv)}))
+    if not site.is_dir():
+        raise InstallProblem(f"the new venv has no {site}")
+    workers = Workers(python, site)
+    try:
+        workers.compile(own)
+        for fetched in as_completed(fetching):
+            workers.unpack(fetched.result())
+    finally:
+        workers.finish()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--work-in"]:
+    try:
+        work(Path(sys.argv[2]))
+    except (InstallProblem, OSError, zipfile.BadZipFile) as problem:
+        sys.exit(f"::notice::{problem}")
