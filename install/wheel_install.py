@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import itertools
 import marshal
 import os
@@ -45,36 +46,43 @@ FETCHED_FIRST = ("pygithub", "holidays", "cryptography")
 FETCHING = 8  # wheels fetched and unpacked at once: enough to keep the network busy, few enough for the GIL
 
 
-def cached_wheel(cache: Path, pin: Pin, ranks: dict[str, int]) -> Path | None:
-    """A kept wheel of `pin` that suits this interpreter, if its bytes still match the lock."""
+def cached_wheel(cache: Path, pin: Pin, ranks: dict[str, int]) -> tuple[Path, str] | None:
+    """A kept wheel of `pin` that suits this interpreter and its sha256, if its bytes still match the lock."""
     for path in sorted(cache.glob("*.whl")) if cache.is_dir() else []:
         named = normalized(path.name.split("-", 1)[0]) == normalized(pin.name)
-        suits = named and any(tag in ranks for tag in wheel_tags(path.name))
-        if suits and hashlib.sha256(path.read_bytes()).hexdigest() in pin.hashes:
-            return path
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if named else ""
+        if digest in pin.hashes and any(tag in ranks for tag in wheel_tags(path.name)):
+            return path, digest
     return None
 
 
-def fetch(pin: Pin, client: IndexClient, index: str, cache: Path, ranks: dict[str, int]) -> Path:
-    """The pinned wheel for this interpreter, kept in `cache`, each byte checked against the lock."""
+def fetch(pin: Pin, client: IndexClient, index: str, cache: Path, ranks: dict[str, int]) -> tuple[Path, str]:
+    """The pinned wheel for this interpreter, kept in `cache`, and the sha256 the lock pins for it."""
     kept = cached_wheel(cache, pin, ranks)
     if kept is not None:
         return kept
     page, files = client.files(index, normalized(pin.name))
     filename, url = choose(files, pin, ranks)
     wheel = client.get(urllib.parse.urljoin(page, url))
-    if hashlib.sha256(wheel).hexdigest() not in pin.hashes:
+    digest = hashlib.sha256(wheel).hexdigest()
+    if digest not in pin.hashes:
         raise InstallProblem(f"{filename} from the index does not match the lock's hashes")
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f"{filename}.{os.getpid()}.partial"
     partial.write_bytes(wheel)
-    return partial.replace(cache / filename)  # never a half-written wheel under a name a later install reads
+    return partial.replace(cache / filename), digest  # never a half-written wheel under a name to be read
 
 
-def unpack(wheel: Path, site: Path) -> list[Path]:
-    """Write a wheel's files into `site` (its purelib and platlib data too); returns the modules written."""
+def unpack(wheel: Path, digest: str, site: Path) -> list[Path]:
+    """Write a wheel's files into `site` (its purelib and platlib data too); returns the modules written.
+
+    The bytes are checked against `digest` once more here, as read: the kept file may have changed since.
+    """
+    data = wheel.read_bytes()
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise InstallProblem(f"{wheel} changed after its hash was checked")
     modules, folders = [], set()
-    with zipfile.ZipFile(wheel) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
             if member.is_dir():
                 continue
@@ -132,7 +140,8 @@ def work(site: Path) -> None:
     for line in sys.stdin:
         task, _, argument = line.rstrip("\n").partition(" ")
         if task == "unpack":
-            for module in unpack(Path(argument), site):
+            digest, _, wheel = argument.partition(" ")
+            for module in unpack(Path(wheel), digest, site):
                 if precompiled(module, site):
                     print(module)
         else:
@@ -166,9 +175,9 @@ class Workers:
         for feeder in self.feeders:
             feeder.start()
 
-    def unpack(self, wheel: Path) -> None:
+    def unpack(self, wheel: Path, digest: str) -> None:
         """Unpack `wheel` (before any compiling still waiting), then compile the modules it names."""
-        self.tasks.put((0, next(self.order), f"unpack {wheel}"))
+        self.tasks.put((0, next(self.order), f"unpack {digest} {wheel}"))
 
     def compile(self, modules: list[Path]) -> None:
         """Byte-compile `modules`, a few at a time on whichever worker is free."""
@@ -242,7 +251,7 @@ def install(target_venv: Path, python: str, lock: Path, index: str, cache: Path,
         client.close()
 
 
-def place(target_venv: Path, python: str, fetching: list[Future[Path]], own: list[Path]) -> None:
+def place(target_venv: Path, python: str, fetching: list[Future[tuple[Path, str]]], own: list[Path]) -> None:
     """Make the venv, then unpack each wheel as its download ends; compile `own` meanwhile."""
     venv.EnvBuilder(clear=True, symlinks=True, with_pip=False).create(target_venv)
     site = Path(sysconfig.get_path("purelib", scheme="venv", vars={"base": str(target_venv)}))
@@ -252,7 +261,7 @@ def place(target_venv: Path, python: str, fetching: list[Future[Path]], own: lis
     try:
         workers.compile(own)
         for fetched in as_completed(fetching):
-            workers.unpack(fetched.result())
+            workers.unpack(*fetched.result())
     finally:
         workers.finish()
 

