@@ -155,15 +155,7 @@ class Workers:
 
     def __init__(self, python: str, site: Path) -> None:
         # -E -S -s, not -I: the script's own folder (install/) stays on sys.path for its imports.
-        command = [
-            python,
-            "-E",
-            "-S",
-            "-s",
-            str(Path(__file__).resolve()),
-            "--work-in",
-            str(site),
-        ]
+        command = [python, "-E", "-S", "-s", str(Path(__file__).resolve()), "--work-in", str(site)]
         self.tasks: queue.PriorityQueue[tuple[int, int, str | None]] = queue.PriorityQueue()
         self.order = itertools.count()
         self.failure = ""
@@ -223,7 +215,8 @@ class Workers:
         for process in self.processes:
             if process.stdin is not None:
                 process.stdin.close()
-        if any([process.wait(timeout=300) for process in self.processes]) or self.failure:
+        codes = [process.wait(timeout=300) for process in self.processes]  # each one, not up to the first
+        if any(codes) or self.failure:
             raise InstallProblem(f"unpacking the wheels failed: {self.failure or 'a worker failed'}")
 
 
