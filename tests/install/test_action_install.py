@@ -7,14 +7,13 @@ import importlib.util
 import io
 import json
 import sys
-import threading
 import tomllib
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_index import local_index
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -81,31 +80,14 @@ def index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str
     name = f"uv-{version}-py3-none-{tag}.whl"
     wheel = fake_wheel(version, tag)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
-            if self.path == "/simple/uv/":
-                body = json.dumps({"files": [{"filename": name, "url": f"{base}/files/{name}"}]}).encode()
-            elif self.path == f"/files/{name}":
-                body = wheel
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(path: str, base: str) -> bytes | None:
+        """uv's project page, and its wheel."""
+        if path == "/simple/uv/":
+            return json.dumps({"files": [{"filename": name, "url": f"{base}/files/{name}"}]}).encode()
+        return wheel if path == f"/files/{name}" else None
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple", wheel
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with local_index(answer) as (base, _):
+        yield f"{base}/simple", wheel
 
 
 def test_a_pinned_wheel_gives_its_binary(index: tuple[str, bytes], tmp_path: Path, monkeypatch) -> None:

@@ -9,14 +9,13 @@ import os
 import platform
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from local_index import local_index
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "install"))
@@ -25,7 +24,7 @@ import lock_pins  # noqa: E402 - found through the line above
 import wheel_install  # noqa: E402
 from lock_pins import InstallProblem, Pin  # noqa: E402
 
-LINUX_GLIBC = platform.system() == "Linux" and bool(platform.libc_ver()[0] == "glibc")
+LINUX_GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 needs_linux = pytest.mark.skipif(not LINUX_GLIBC, reason="the wheels way runs on Linux with glibc")
 
 
@@ -36,8 +35,7 @@ def wheel(name: str, files: dict[str, str]) -> bytes:
         for path, text in files.items():
             archive.writestr(path, text)
         archive.writestr(
-            f"{name}-1.0.dist-info/METADATA",
-            f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n",
+            f"{name}-1.0.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
         )
         archive.writestr(f"{name}-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n")
         archive.writestr(f"{name}-1.0.dist-info/RECORD", "")
@@ -74,56 +72,25 @@ class Index:
 @pytest.fixture
 def index(monkeypatch: pytest.MonkeyPatch) -> Iterator[Index]:
     """A JSON simple-API index (PEP 691) serving the wheels added to it."""
-    for name in (
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-    ):
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     served = Index()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # connections stay open, as the client expects of an index
+    def answer(path: str, base: str) -> bytes | None:
+        """A project's page listing its wheels with their hashes, or a wheel."""
+        if path.startswith("/simple/"):
+            project = path.removeprefix("/simple/").strip("/")
+            files = [
+                {"filename": name, "url": f"/files/{name}", "hashes": {"sha256": served.declared[name]}}
+                for name in served.wheels
+                if name.split("-")[0] == project
+            ]
+            return json.dumps({"files": files}).encode()
+        return served.wheels.get(path.removeprefix("/files/"))
 
-        def do_GET(self) -> None:
-            served.asked.append(self.path)
-            project = self.path.removeprefix("/simple/").strip("/")
-            if self.path.startswith("/simple/"):
-                files = [
-                    {
-                        "filename": name,
-                        "url": f"/files/{name}",
-                        "hashes": {"sha256": served.declared[name]},
-                    }
-                    for name in served.wheels
-                    if name.split("-")[0] == project
-                ]
-                body = json.dumps({"files": files}).encode()
-            elif self.path.removeprefix("/files/") in served.wheels:
-                body = served.wheels[self.path.removeprefix("/files/")]
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    served.url = f"http://127.0.0.1:{server.server_address[1]}/simple"
-    try:
+    with local_index(answer) as (base, asked):
+        served.url, served.asked = f"{base}/simple", asked
         yield served
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def install(index: Index, tmp: Path, lock_text: str, own: list[Path] | None = None) -> Path:
@@ -175,10 +142,7 @@ def test_the_most_specific_pinned_wheel_is_chosen_and_an_unpinned_one_never() ->
     pinned = Pin("calm", "1.0", "", frozenset({"a" * 64, "b" * 64, "d" * 64}))  # not the best one, "c"
 
     assert lock_pins.choose(files, pinned, ranks)[1] == "/b"
-    with pytest.raises(
-        InstallProblem,
-        match="calm==1.0 has no pinned wheel for this Python and platform",
-    ):
+    with pytest.raises(InstallProblem, match="calm==1.0 has no pinned wheel for this Python and platform"):
         lock_pins.choose(files, Pin("calm", "1.0", "", frozenset({"d" * 64})), ranks)
 
 
@@ -188,8 +152,7 @@ def test_a_venv_is_made_that_imports_the_locked_packages_from_their_bytecode(
 ) -> None:
     index.add(CALM, wheel("calm", CALM_FILES))
     index.add(
-        "extra-1.0-py3-none-any.whl",
-        wheel("extra", {"extra-1.0.data/purelib/extra.py": "KIND = 'data'\n"}),
+        "extra-1.0-py3-none-any.whl", wheel("extra", {"extra-1.0.data/purelib/extra.py": "KIND = 'data'\n"})
     )
     own = tmp_path / "action" / "steps.py"
     own.parent.mkdir()
@@ -233,10 +196,7 @@ def test_a_kept_wheel_that_no_longer_matches_the_lock_is_fetched_again(index: In
 
     assert len(index.asked) == 4
     shown = subprocess.run(
-        [python, "-c", "import calm; print(calm.VALUE)"],
-        check=True,
-        capture_output=True,
-        text=True,
+        [python, "-c", "import calm; print(calm.VALUE)"], check=True, capture_output=True, text=True
     )
     assert shown.stdout.strip() == "42"
 
@@ -269,12 +229,7 @@ def test_a_wheel_reaching_outside_its_folder_fails_the_install_and_writes_nothin
 def test_the_wheels_way_is_not_taken_for_another_python(tmp_path: Path) -> None:
     with pytest.raises(InstallProblem, match="only for the Python it runs on"):
         wheel_install.install(
-            tmp_path / "venv",
-            "/usr/bin/false",
-            ROOT / "requirements.txt",
-            "",
-            tmp_path,
-            [],
+            tmp_path / "venv", "/usr/bin/false", ROOT / "requirements.txt", "", tmp_path, []
         )
 
 
