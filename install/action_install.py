@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -84,32 +85,35 @@ def kept_cache(env: dict[str, str]) -> Path:
     return Path(base) / "incident-ops"
 
 
-def fetch_uv(cache: Path, index: str) -> Path:
-    """uv's binary from its pinned wheel, each byte checked against the lock's hashes; kept in `cache`."""
+def fetch_uv(cache: Path, index: str, into: Path) -> Path:
+    """uv's binary, written into `into` from its pinned wheel, whose every byte is checked on every use.
+
+    The wheel is kept in `cache` for the next runs; the binary never is, so nothing a later run executes is
+    trusted for having been checked before.
+    """
     version, hashes = pinned(UV_LOCK.read_text(encoding="utf-8"), "uv")
     tag = wheel_tag(platform.system(), platform.machine())
-    target = cache / f"uv-{version}-{tag}"
-    binary, record = target / "uv", target / "wheel.sha256"
-    if binary.is_file() and record.is_file() and record.read_text(encoding="utf-8").strip() in hashes:
-        return binary  # extracted by an earlier run from a wheel whose hash is pinned
-    url = wheel_url(index, version, tag)
-    if not url.startswith(("https://", "http://127.0.0.1:")):
-        raise InstallProblem(f"the index gave a URL that is not https: {url}")
-    with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 - checked above
-        wheel = answer.read()
-    digest = hashlib.sha256(wheel).hexdigest()
-    if digest not in hashes:
-        raise InstallProblem(f"uv's wheel from {url} does not match the pinned hashes")
-    target.mkdir(parents=True, exist_ok=True)
+    kept = cache / f"uv-{version}-py3-none-{tag}.whl"
+    wheel = kept.read_bytes() if kept.is_file() else b""
+    if hashlib.sha256(wheel).hexdigest() not in hashes:
+        url = wheel_url(index, version, tag)
+        if not url.startswith(("https://", "http://127.0.0.1:")):
+            raise InstallProblem(f"the index gave a URL that is not https: {url}")
+        with urllib.request.urlopen(url, timeout=120) as answer:  # noqa: S310 - checked above
+            wheel = answer.read()
+        if hashlib.sha256(wheel).hexdigest() not in hashes:
+            raise InstallProblem(f"uv's wheel from {url} does not match the pinned hashes")
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f"{kept.name}.{os.getpid()}.partial"
+        partial.write_bytes(wheel)
+        partial.replace(kept)
     with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
         member = next((n for n in archive.namelist() if n.endswith(".data/scripts/uv")), None)
         if member is None:
             raise InstallProblem("uv's wheel holds no uv binary")
-        partial = target / "uv.partial"
-        partial.write_bytes(archive.read(member))
-    partial.chmod(0o755)
-    partial.replace(binary)  # never a half-written binary under the name a later run trusts
-    record.write_text(digest + "\n", encoding="utf-8")
+        binary = into / "uv"
+        binary.write_bytes(archive.read(member))
+    binary.chmod(0o700)
     return binary
 
 
@@ -152,13 +156,14 @@ def install(venv: Path, python: str, env: dict[str, str]) -> str:
         return "pip"
     try:
         uv = shutil.which("uv") if env.get("INCIDENT_OPS_FETCH_UV") != "always" else None
-        way = "uv (the runner's)" if uv else "uv (fetched, hash-checked)"
-        if uv is None:
-            if env.get("INCIDENT_OPS_FETCH_UV") == "never":
-                raise InstallProblem("fetching uv is turned off")
-            uv = str(fetch_uv(kept_cache(env), index))
-        with_uv(uv, venv, python)
-        return way
+        if uv is not None:
+            with_uv(uv, venv, python)
+            return "uv (the runner's)"
+        if env.get("INCIDENT_OPS_FETCH_UV") == "never":
+            raise InstallProblem("fetching uv is turned off")
+        with tempfile.TemporaryDirectory(prefix="incident-ops-uv-") as private:
+            with_uv(str(fetch_uv(kept_cache(env), index, Path(private))), venv, python)
+        return "uv (fetched, hash-checked)"
     except (InstallProblem, OSError, ValueError, KeyError, subprocess.SubprocessError) as problem:
         print(f"::notice::installing with pip instead of uv: {problem}", flush=True)
         with_pip(venv, python)

@@ -16,6 +16,14 @@ import threading
 import urllib.parse
 import urllib.request
 
+LARGEST = 256 * 2**20  # bytes one answer may hold: far above any wheel this action installs
+
+
+def safe_to_show(url: str) -> str:
+    """`url` without what may hold a secret: user, password, query string."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
 
 class IndexProblem(Exception):
     """The index could not be read the way this client reads it."""
@@ -37,7 +45,11 @@ class AddressedConnection(http.client.HTTPSConnection):
             except OSError as problem:
                 failure = problem
                 continue
-            self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+            try:
+                self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+            except BaseException:
+                raw.close()
+                raise
             return
         raise failure
 
@@ -45,9 +57,10 @@ class AddressedConnection(http.client.HTTPSConnection):
 class IndexClient:
     """GET requests to the index and its file host; safe to share between download threads."""
 
-    def __init__(self, timeout: float = 60) -> None:
+    def __init__(self, index: str, timeout: float = 30) -> None:
         if any(urllib.request.getproxies().get(scheme) for scheme in ("https", "http", "all")):
             raise IndexProblem("a proxy is configured, which this client does not use")
+        self.local_index = index.startswith("http://127.0.0.1:")  # plain HTTP only to an index on loopback
         self.timeout = timeout
         self.tls = ssl.create_default_context()  # the certificate store is read once, not once per request
         self.addresses: dict[tuple[str, int], list[str]] = {}
@@ -71,7 +84,7 @@ class IndexClient:
         if key not in kept:
             if scheme == "https":
                 kept[key] = AddressedConnection(host, port, self.address(host, port), self.tls, self.timeout)
-            elif host == "127.0.0.1":  # a local index, as in tests
+            elif self.local_index and host == "127.0.0.1":
                 kept[key] = http.client.HTTPConnection(host, port, timeout=self.timeout)
             else:
                 raise IndexProblem(f"the index gave a URL that is not https: {scheme}://{host}")
@@ -83,6 +96,7 @@ class IndexClient:
         parts = urllib.parse.urlsplit(url)
         if parts.username or parts.password:
             raise IndexProblem("the index URL holds credentials, which this client does not send")
+        shown = safe_to_show(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         failure: Exception | None = None
@@ -91,16 +105,18 @@ class IndexClient:
             try:
                 connection.request("GET", target or "/", headers={"Accept": accept})
                 answer = connection.getresponse()
-                body = answer.read()
+                body = answer.read(LARGEST + 1)
             except (http.client.HTTPException, ConnectionError) as problem:
                 failure = problem
                 connection.close()
                 del self.local.kept[parts.scheme, parts.hostname or "", port]
                 continue
             if answer.status != 200:
-                raise IndexProblem(f"GET {url} answered {answer.status}")
+                raise IndexProblem(f"GET {shown} answered {answer.status}")
+            if len(body) > LARGEST:
+                raise IndexProblem(f"GET {shown} answered more than {LARGEST // 2**20} MiB")
             return body
-        raise IndexProblem(f"GET {url} failed: {failure}") from failure
+        raise IndexProblem(f"GET {shown} failed: {failure}") from failure
 
     def files(self, index: str, name: str) -> tuple[str, list[dict]]:
         """The page URL and file list of one project, from the index's JSON simple API (PEP 691)."""
@@ -109,7 +125,7 @@ class IndexClient:
         try:
             return page, list(json.loads(body)["files"])
         except (ValueError, KeyError, TypeError) as problem:
-            raise IndexProblem(f"{page} is not the JSON simple API: {problem}") from problem
+            raise IndexProblem(f"{safe_to_show(page)} is not the JSON simple API: {problem}") from problem
 
     def close(self) -> None:
         """Close every connection any thread opened."""

@@ -32,14 +32,17 @@ class Pin:
 
 
 PIN_LINE = r"([A-Za-z0-9._-]+)==(\S+)\s*(?:;(?P<marker>.*?))?\s*(?P<hashes>(?:--hash=\S+\s*)+)"
+WHEEL_NAME = re.compile(r"[A-Za-z0-9_.+!]+(-[A-Za-z0-9_.+!]+){4,5}\.whl")
 LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 
 
 def pins(lock_text: str) -> list[Pin]:
     """Every requirement of a hash-locked requirements text (as `uv pip compile --generate-hashes` writes)."""
     found = []
-    for line in lock_text.replace("\\\n", " ").splitlines():
-        line = line.split("#", 1)[0].strip()
+    # Whole-line comments go first: joined to the next line by a trailing backslash, one would hide a pin.
+    uncommented = "\n".join(line for line in lock_text.splitlines() if not line.lstrip().startswith("#"))
+    for line in uncommented.replace("\\\n", " ").splitlines():
+        line = line.split(" #", 1)[0].strip()
         if not line:
             continue
         entry = re.fullmatch(PIN_LINE, line)
@@ -83,16 +86,17 @@ def supported_tags() -> list[str]:
     found = re.fullmatch(r"glibc (\d+)\.(\d+)", libc)
     if machine not in ("x86_64", "aarch64") or found is None or found[1] != "2":
         raise InstallProblem(f"this way handles only glibc on x86_64 or aarch64, not {libc or 'no glibc'}")
+    oldest = 5 if machine == "x86_64" else 17  # manylinux2014 was aarch64's first
     platforms = []
-    for glibc in range(int(found[2]), 4, -1):
+    for glibc in range(int(found[2]), oldest - 1, -1):
         platforms.append(f"manylinux_2_{glibc}_{machine}")
-        if glibc in LEGACY_MANYLINUX and (machine == "x86_64" or glibc == 17):
+        if glibc in LEGACY_MANYLINUX:
             platforms.append(f"{LEGACY_MANYLINUX[glibc]}_{machine}")
     minor = sys.version_info[1]
     this = f"cp3{minor}"
-    tags = [f"{this}-{this}-{plat}" for plat in platforms]
-    tags += [f"cp3{older}-abi3-{plat}" for older in range(minor, 1, -1) for plat in platforms]
-    tags += [f"{this}-none-{plat}" for plat in platforms]
+    # packaging.tags' order: this ABI, abi3, no ABI, then older Pythons' abi3, then pure Python.
+    tags = [f"{this}-{abi}-{plat}" for abi in (this, "abi3", "none") for plat in platforms]
+    tags += [f"cp3{older}-abi3-{plat}" for older in range(minor - 1, 1, -1) for plat in platforms]
     pure = [f"py3{minor}", "py3", *(f"py3{older}" for older in range(minor - 1, -1, -1))]
     tags += [f"{python}-none-{plat}" for python in pure for plat in platforms]
     return tags + [f"{this}-none-any"] + [f"{python}-none-any" for python in pure]
@@ -112,7 +116,7 @@ def choose(files: list[dict], pin: Pin, ranks: dict[str, int]) -> tuple[str, str
     best: tuple[int, str, str] | None = None
     for entry in files:
         name, digest = str(entry.get("filename", "")), str(entry.get("hashes", {}).get("sha256", ""))
-        if not name.endswith(".whl") or digest not in pin.hashes:
+        if not names_pin(name, pin) or digest not in pin.hashes:
             continue
         rank = min((ranks[tag] for tag in wheel_tags(name) if tag in ranks), default=None)
         if rank is not None and (best is None or rank < best[0]):
@@ -120,6 +124,14 @@ def choose(files: list[dict], pin: Pin, ranks: dict[str, int]) -> tuple[str, str
     if best is None:
         raise InstallProblem(f"{pin.name}=={pin.version} has no pinned wheel for this Python and platform")
     return best[1], best[2]
+
+
+def names_pin(filename: str, pin: Pin) -> bool:
+    """Whether `filename` is a plain wheel file name of `pin`'s project and version (it becomes a path)."""
+    if not WHEEL_NAME.fullmatch(filename):
+        return False
+    project, version = filename.split("-")[:2]
+    return normalized(project) == normalized(pin.name) and version == pin.version
 
 
 def normalized(name: str) -> str:

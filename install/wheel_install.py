@@ -18,6 +18,7 @@ import itertools
 import marshal
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -25,12 +26,23 @@ import sysconfig
 import threading
 import urllib.parse
 import venv
+import warnings
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path, PurePosixPath
 
 from index_client import IndexClient
-from lock_pins import InstallProblem, Pin, choose, marker_holds, normalized, pins, supported_tags, wheel_tags
+from lock_pins import (
+    InstallProblem,
+    Pin,
+    choose,
+    marker_holds,
+    names_pin,
+    normalized,
+    pins,
+    supported_tags,
+    wheel_tags,
+)
 
 # Modules a run imports only when configured so, or rarely, or never: a run that needs one compiles it.
 NOT_PRECOMPILED = (
@@ -43,17 +55,32 @@ NOT_PRECOMPILED = (
 DONE = "done"  # a worker's line after each task
 COMPILED_AT_ONCE = 8  # modules in one compile task: few enough to share out, enough to save round trips
 FETCHED_FIRST = ("pygithub", "holidays", "cryptography")
+WORKING_AT_MOST = 300  # seconds the workers may take before the install gives up on this way
 FETCHING = 8  # wheels fetched and unpacked at once: enough to keep the network busy, few enough for the GIL
 
 
 def cached_wheel(cache: Path, pin: Pin, ranks: dict[str, int]) -> tuple[Path, str] | None:
-    """A kept wheel of `pin` that suits this interpreter and its sha256, if its bytes still match the lock."""
-    for path in sorted(cache.glob("*.whl")) if cache.is_dir() else []:
-        named = normalized(path.name.split("-", 1)[0]) == normalized(pin.name)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if named else ""
-        if digest in pin.hashes and any(tag in ranks for tag in wheel_tags(path.name)):
+    """The best suited kept wheel of `pin` and its sha256, if its bytes still match the lock and its tags."""
+    kept = [path for path in cache.glob("*.whl") if names_pin(path.name, pin)] if cache.is_dir() else []
+    for path in sorted(kept, key=lambda path: rank_of(path.name, ranks)):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if rank_of(path.name, ranks) < len(ranks) and digest in pin.hashes and runs_here(data, ranks):
             return path, digest
     return None
+
+
+def rank_of(filename: str, ranks: dict[str, int]) -> int:
+    """How well a wheel's file name suits this interpreter: lower is better, len(ranks) is not at all."""
+    return min((ranks[tag] for tag in wheel_tags(filename) if tag in ranks), default=len(ranks))
+
+
+def runs_here(wheel: bytes, ranks: dict[str, int]) -> bool:
+    """Whether the tags a wheel declares in its WHEEL file, not only in its name, suit this interpreter."""
+    with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
+        inside = [name for name in archive.namelist() if re.fullmatch(r"[^/]+\.dist-info/WHEEL", name)]
+        declared = archive.read(inside[0]).decode("utf-8", "replace").splitlines() if len(inside) == 1 else []
+    return any(line.removeprefix("Tag:").strip() in ranks for line in declared if line.startswith("Tag:"))
 
 
 def fetch(pin: Pin, client: IndexClient, index: str, cache: Path, ranks: dict[str, int]) -> tuple[Path, str]:
@@ -67,6 +94,8 @@ def fetch(pin: Pin, client: IndexClient, index: str, cache: Path, ranks: dict[st
     digest = hashlib.sha256(wheel).hexdigest()
     if digest not in pin.hashes:
         raise InstallProblem(f"{filename} from the index does not match the lock's hashes")
+    if not runs_here(wheel, ranks):
+        raise InstallProblem(f"{filename} declares no tag this Python runs, whatever its name says")
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f"{filename}.{os.getpid()}.partial"
     partial.write_bytes(wheel)
@@ -120,9 +149,10 @@ def precompiled(module: Path, site: Path) -> bool:
 def compile_quietly(module: Path, folders: set[Path]) -> None:
     """Write `module`'s bytecode where imports look for it; one this Python cannot compile no run imports."""
     cached = Path(importlib.util.cache_from_source(str(module)))
-    with contextlib.suppress(SyntaxError, ValueError, OSError):
-        source = module.read_bytes()
+    with contextlib.suppress(SyntaxError, ValueError, OSError), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a package's invalid escape is its own business, not the log's
         stamp = module.stat()
+        source = module.read_bytes()
         code = compile(source, str(module), "exec", dont_inherit=True)
         if cached.parent not in folders:
             cached.parent.mkdir(exist_ok=True)
@@ -144,9 +174,11 @@ def work(site: Path) -> None:
             for module in unpack(Path(wheel), digest, site):
                 if precompiled(module, site):
                     print(module)
-        else:
+        elif task == "compile":
             for module in argument.split("\t"):
                 compile_quietly(Path(module), folders)
+        else:
+            raise InstallProblem(f"a worker was given {task!r}, which is no task")
         print(DONE, flush=True)
 
 
@@ -161,9 +193,11 @@ class Workers:
         self.failure = ""
         self.processes = [
             subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-            for _ in range(max(1, os.cpu_count() or 1))
+            for _ in range(cores())
         ]
-        self.feeders = [threading.Thread(target=self.feed, args=(process,)) for process in self.processes]
+        self.feeders = [
+            threading.Thread(target=self.feed, args=(process,), daemon=True) for process in self.processes
+        ]
         for feeder in self.feeders:
             feeder.start()
 
@@ -178,8 +212,8 @@ class Workers:
             self.tasks.put((1, next(self.order), f"compile {batch}"))
 
     def feed(self, process: subprocess.Popen[str]) -> None:
-        """Hand `process` one task at a time until told to stop; a failed task fails the install."""
-        assert process.stdin is not None and process.stdout is not None
+        """Hand `process` one task at a time until told to stop; any failure fails the install."""
+        assert process.stdin is not None
         while True:
             _, _, task = self.tasks.get()
             try:
@@ -189,8 +223,8 @@ class Workers:
                     process.stdin.write(f"{task}\n")
                     process.stdin.flush()
                     self.compile(self.answer(process, task))
-            except (InstallProblem, OSError) as problem:
-                self.failure = self.failure or str(problem)
+            except Exception as problem:  # noqa: BLE001 - whatever it is, the install falls back
+                self.fail(f"{type(problem).__name__}: {problem}")
             finally:
                 self.tasks.task_done()
 
@@ -205,19 +239,48 @@ class Workers:
             named.append(Path(line.rstrip("\n")))
         raise InstallProblem(f"a worker stopped on: {task[:120]}")
 
+    def fail(self, reason: str) -> None:
+        """Mark the install failed and stop every worker: a blocked read ends, nothing more is unpacked."""
+        self.failure = self.failure or reason
+        for process in self.processes:
+            process.kill()
+
     def finish(self) -> None:
-        """Wait for every task handed out and stop the workers; InstallProblem when one failed."""
-        self.tasks.join()
+        """Wait for every task handed out (for a while) and stop the workers; InstallProblem if one failed."""
+        with self.tasks.all_tasks_done:
+            done = self.tasks.all_tasks_done.wait_for(
+                lambda: not self.tasks.unfinished_tasks, WORKING_AT_MOST
+            )
+        if not done:
+            self.fail(f"the workers were still busy after {WORKING_AT_MOST} s")
+        self.close()
+        if self.failure:
+            raise InstallProblem(f"unpacking the wheels failed: {self.failure}")
+
+    def close(self) -> None:
+        """Stop the feeders and the workers, whatever state they are in; never raises."""
+        self.tasks.join()  # a killed worker answers at once, so its feeder drains the rest
         for _ in self.feeders:
             self.tasks.put((2, next(self.order), None))
-        for feeder in self.feeders:
-            feeder.join()
         for process in self.processes:
-            if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                assert process.stdin is not None
                 process.stdin.close()
-        codes = [process.wait(timeout=300) for process in self.processes]  # each one, not up to the first
-        if any(codes) or self.failure:
-            raise InstallProblem(f"unpacking the wheels failed: {self.failure or 'a worker failed'}")
+        for process in self.processes:
+            try:
+                code = process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                code = process.wait()
+            if code and not self.failure:
+                self.failure = f"a worker ended with {code}"
+
+
+def cores() -> int:
+    """How many processors this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def install(target_venv: Path, python: str, lock: Path, index: str, cache: Path, own: list[Path]) -> None:
@@ -230,7 +293,7 @@ def install(target_venv: Path, python: str, lock: Path, index: str, cache: Path,
         key=lambda pin: pin.name not in FETCHED_FIRST,
     )
     ranks = {tag: rank for rank, tag in enumerate(supported_tags())}
-    client = IndexClient()
+    client = IndexClient(index)
     try:
         with ThreadPoolExecutor(max_workers=FETCHING) as pool:
             fetching = [pool.submit(fetch, pin, client, index, cache, ranks) for pin in wanted]
@@ -255,8 +318,11 @@ def place(target_venv: Path, python: str, fetching: list[Future[tuple[Path, str]
         workers.compile(own)
         for fetched in as_completed(fetching):
             workers.unpack(*fetched.result())
-    finally:
-        workers.finish()
+    except BaseException:
+        workers.fail("another step failed")
+        workers.close()
+        raise
+    workers.finish()
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--work-in"]:

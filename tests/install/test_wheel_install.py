@@ -9,8 +9,9 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from local_index import local_index
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "install"))
 
-import lock_pins  # noqa: E402 - found through the line above
+import index_client  # noqa: E402 - found through the line above
+import lock_pins  # noqa: E402
 import wheel_install  # noqa: E402
 from lock_pins import InstallProblem, Pin  # noqa: E402
 
@@ -28,8 +30,8 @@ LINUX_GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 needs_linux = pytest.mark.skipif(not LINUX_GLIBC, reason="the wheels way runs on Linux with glibc")
 
 
-def wheel(name: str, files: dict[str, str]) -> bytes:
-    """A wheel holding `files` and its dist-info."""
+def wheel(name: str, files: dict[str, str], tag: str = "py3-none-any") -> bytes:
+    """A wheel holding `files` and its dist-info, declaring `tag` inside."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, text in files.items():
@@ -37,7 +39,7 @@ def wheel(name: str, files: dict[str, str]) -> bytes:
         archive.writestr(
             f"{name}-1.0.dist-info/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n"
         )
-        archive.writestr(f"{name}-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py3-none-any\n")
+        archive.writestr(f"{name}-1.0.dist-info/WHEEL", f"Wheel-Version: 1.0\nTag: {tag}\n")
         archive.writestr(f"{name}-1.0.dist-info/RECORD", "")
     return buffer.getvalue()
 
@@ -244,3 +246,71 @@ def test_a_kept_wheel_swapped_after_its_check_is_not_unpacked(tmp_path: Path) ->
     with pytest.raises(InstallProblem, match="changed after its hash was checked"):
         wheel_install.unpack(kept, checked, site)
     assert not list(site.iterdir())
+
+
+@needs_linux
+def test_the_tags_are_packagings_own_in_its_order() -> None:
+    from packaging import tags
+
+    expected = [str(tag) for tag in tags.sys_tags() if "manylinux" in str(tag) or str(tag).endswith("-any")]
+    assert lock_pins.supported_tags() == expected
+
+
+def test_a_comment_ending_in_a_backslash_hides_no_pin() -> None:
+    text = "# via something \\\nrequests==2.0 \\\n    --hash=sha256:" + "a" * 64 + "\n"
+    assert [pin.name for pin in lock_pins.pins(text)] == ["requests"]
+
+
+@needs_linux
+@pytest.mark.parametrize(
+    "filename",
+    ["../../escaped-1.0-py3-none-any.whl", "calm-2.0-py3-none-any.whl", "calm-1.0-py3-none-any.whl\n"],
+)
+def test_only_a_plain_file_name_of_the_pinned_version_is_chosen(filename: str) -> None:
+    ranks = {tag: rank for rank, tag in enumerate(lock_pins.supported_tags())}
+    files = [{"filename": filename, "url": "/x", "hashes": {"sha256": "a" * 64}}]
+    with pytest.raises(InstallProblem, match="has no pinned wheel"):
+        lock_pins.choose(files, Pin("calm", "1.0", "", frozenset({"a" * 64})), ranks)
+
+
+@needs_linux
+def test_a_wheel_named_for_this_platform_but_built_for_another_is_refused(
+    index: Index, tmp_path: Path
+) -> None:
+    index.add(CALM, wheel("calm", CALM_FILES, tag=f"cp3{sys.version_info[1]}-abi3-musllinux_1_2_x86_64"))
+
+    with pytest.raises(InstallProblem, match="declares no tag this Python runs"):
+        install(index, tmp_path, index.lock(CALM))
+
+
+def test_a_worker_that_cannot_take_its_task_fails_the_install_without_hanging(tmp_path: Path) -> None:
+    workers = wheel_install.Workers(sys.executable, tmp_path)
+    workers.compile([Path("/tmp/\udcff-not-encodable.py")])  # the feeder cannot even write this task
+    outcome: list[BaseException] = []
+    finishing = threading.Thread(target=lambda: outcome.extend(raised(workers.finish)), daemon=True)
+    finishing.start()
+    finishing.join(timeout=60)
+
+    assert not finishing.is_alive()
+    assert len(outcome) == 1 and "UnicodeEncodeError" in str(outcome[0])
+    assert all(process.poll() is not None for process in workers.processes)
+
+
+def raised(call: Callable[[], object]) -> list[BaseException]:
+    """What `call` raised, if anything."""
+    try:
+        call()
+    except BaseException as problem:  # noqa: BLE001 - the test inspects it
+        return [problem]
+    return []
+
+
+def test_plain_http_goes_only_to_a_loopback_index_and_secrets_are_never_shown() -> None:
+    client = index_client.IndexClient("https://pypi.org/simple")
+    with pytest.raises(index_client.IndexProblem, match="not https"):
+        client.get("http://127.0.0.1:9/files/calm-1.0-py3-none-any.whl")
+    with pytest.raises(index_client.IndexProblem, match="holds credentials") as refused:
+        client.get("https://user:s3cret@example.invalid/simple/calm/")
+    assert "s3cret" not in str(refused.value)
+    shown = index_client.safe_to_show("https://user:s3cret@mirror.example:8443/simple/calm/?token=abc")
+    assert shown == "https://mirror.example:8443/simple/calm/"
