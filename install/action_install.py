@@ -18,7 +18,6 @@ import io
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # -P leaves the script's folder off sys.path
 
 import wheel_install  # noqa: E402 - found through the line above
-from lock_pins import InstallProblem  # noqa: E402
+from lock_pins import InstallProblem, normalized, pins  # noqa: E402
 
 HERE = Path(__file__).resolve().parent.parent
 LOCK = HERE / "requirements.txt"
@@ -47,13 +46,12 @@ UV_WHEEL_TAGS = {
 
 def pinned(lock_text: str, name: str) -> tuple[str, frozenset[str]]:
     """The pinned version of `name` in a hash-locked requirements text, and its allowed sha256 hashes."""
-    found = re.search(rf"^{re.escape(name)}==(?P<version>\S+)(?P<rest>(?:.*\\\n)*.*)", lock_text, re.M)
+    found = next((pin for pin in pins(lock_text) if normalized(pin.name) == normalized(name)), None)
     if found is None:
         raise InstallProblem(f"{name} is not pinned in the lock")
-    hashes = frozenset(re.findall(r"--hash=sha256:([0-9a-f]{64})", found["rest"]))
-    if not hashes:
-        raise InstallProblem(f"{name} has no hashes in the lock")
-    return found["version"], hashes
+    if not found.hashes:
+        raise InstallProblem(f"{name} has no sha256 hashes in the lock")
+    return found.version, found.hashes
 
 
 def wheel_tag(system: str, machine: str) -> str:
@@ -103,10 +101,7 @@ def fetch_uv(cache: Path, index: str, into: Path) -> Path:
             wheel = answer.read()
         if hashlib.sha256(wheel).hexdigest() not in hashes:
             raise InstallProblem(f"uv's wheel from {url} does not match the pinned hashes")
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = cache / f"{kept.name}.{os.getpid()}.partial"
-        partial.write_bytes(wheel)
-        partial.replace(kept)
+        wheel_install.keep(cache, kept.name, wheel)
     with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
         member = next((n for n in archive.namelist() if n.endswith(".data/scripts/uv")), None)
         if member is None:

@@ -102,6 +102,16 @@ def supported_tags() -> list[str]:
     return tags + [f"{this}-none-any"] + [f"{python}-none-any" for python in pure]
 
 
+def tag_ranks() -> dict[str, int]:
+    """Each wheel tag this interpreter runs, with its place in the order of preference (0 is the best)."""
+    return {tag: rank for rank, tag in enumerate(supported_tags())}
+
+
+def rank_of(filename: str, ranks: dict[str, int]) -> int:
+    """How well a wheel's file name suits this interpreter: lower is better, len(ranks) is not at all."""
+    return min((ranks[tag] for tag in wheel_tags(filename) if tag in ranks), default=len(ranks))
+
+
 def wheel_tags(filename: str) -> Iterator[str]:
     """Every tag a wheel's file name declares (`py2.py3-none-any` declares two)."""
     parts = filename.removesuffix(".whl").split("-")
@@ -118,8 +128,8 @@ def choose(files: list[dict], pin: Pin, ranks: dict[str, int]) -> tuple[str, str
         name, digest = str(entry.get("filename", "")), str(entry.get("hashes", {}).get("sha256", ""))
         if not names_pin(name, pin) or digest not in pin.hashes:
             continue
-        rank = min((ranks[tag] for tag in wheel_tags(name) if tag in ranks), default=None)
-        if rank is not None and (best is None or rank < best[0]):
+        rank = rank_of(name, ranks)
+        if rank < len(ranks) and (best is None or rank < best[0]):
             best = (rank, name, str(entry["url"]))
     if best is None:
         raise InstallProblem(f"{pin.name}=={pin.version} has no pinned wheel for this Python and platform")

@@ -40,8 +40,8 @@ from lock_pins import (
     names_pin,
     normalized,
     pins,
-    supported_tags,
-    wheel_tags,
+    rank_of,
+    tag_ranks,
 )
 
 # Modules a run imports only when configured so, or rarely, or never: a run that needs one compiles it.
@@ -62,17 +62,13 @@ FETCHING = 8  # wheels fetched and unpacked at once: enough to keep the network 
 def cached_wheel(cache: Path, pin: Pin, ranks: dict[str, int]) -> tuple[Path, str] | None:
     """The best suited kept wheel of `pin` and its sha256, if its bytes still match the lock and its tags."""
     kept = [path for path in cache.glob("*.whl") if names_pin(path.name, pin)] if cache.is_dir() else []
-    for path in sorted(kept, key=lambda path: rank_of(path.name, ranks)):
+    suited = sorted((rank_of(path.name, ranks), path) for path in kept)
+    for _, path in (entry for entry in suited if entry[0] < len(ranks)):
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
-        if rank_of(path.name, ranks) < len(ranks) and digest in pin.hashes and runs_here(data, ranks):
+        if digest in pin.hashes and runs_here(data, ranks):
             return path, digest
     return None
-
-
-def rank_of(filename: str, ranks: dict[str, int]) -> int:
-    """How well a wheel's file name suits this interpreter: lower is better, len(ranks) is not at all."""
-    return min((ranks[tag] for tag in wheel_tags(filename) if tag in ranks), default=len(ranks))
 
 
 def runs_here(wheel: bytes, ranks: dict[str, int]) -> bool:
@@ -96,10 +92,15 @@ def fetch(pin: Pin, client: IndexClient, index: str, cache: Path, ranks: dict[st
         raise InstallProblem(f"{filename} from the index does not match the lock's hashes")
     if not runs_here(wheel, ranks):
         raise InstallProblem(f"{filename} declares no tag this Python runs, whatever its name says")
+    return keep(cache, filename, wheel), digest
+
+
+def keep(cache: Path, filename: str, data: bytes) -> Path:
+    """`data` kept as `cache`/`filename` for the next runs, never half-written under that name."""
     cache.mkdir(parents=True, exist_ok=True)
     partial = cache / f"{filename}.{os.getpid()}.partial"
-    partial.write_bytes(wheel)
-    return partial.replace(cache / filename), digest  # never a half-written wheel under a name to be read
+    partial.write_bytes(data)
+    return partial.replace(cache / filename)
 
 
 def unpack(wheel: Path, digest: str, site: Path) -> list[Path]:
@@ -292,7 +293,7 @@ def install(target_venv: Path, python: str, lock: Path, index: str, cache: Path,
         (pin for pin in pins(lock.read_text(encoding="utf-8")) if marker_holds(pin.marker)),
         key=lambda pin: pin.name not in FETCHED_FIRST,
     )
-    ranks = {tag: rank for rank, tag in enumerate(supported_tags())}
+    ranks = tag_ranks()
     client = IndexClient(index)
     try:
         with ThreadPoolExecutor(max_workers=FETCHING) as pool:

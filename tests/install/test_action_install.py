@@ -26,15 +26,9 @@ SPEC.loader.exec_module(installer)
 
 
 def locked(path: Path) -> dict[str, tuple[str, int]]:
-    """Each pinned package of a lock: its version and how many hashes it carries."""
-    text = path.read_text(encoding="utf-8")
-    entries = {}
-    for block in text.replace("\\\n", " ").splitlines():
-        if not block or block.startswith((" ", "#")):
-            continue
-        name, _, rest = block.partition("==")
-        entries[canonicalize_name(name)] = (rest.split()[0], rest.count("--hash=sha256:"))
-    return entries
+    """Each pinned package of a lock, read as the installer reads it: its version and how many hashes."""
+    pins = installer.pins(path.read_text(encoding="utf-8"))
+    return {canonicalize_name(pin.name): (pin.version, len(pin.hashes)) for pin in pins}
 
 
 def test_the_lock_pins_every_dependency_of_pyproject_within_its_range() -> None:

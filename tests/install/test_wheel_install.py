@@ -129,7 +129,7 @@ def test_markers_hold_as_on_this_interpreter() -> None:
 
 @needs_linux
 def test_the_most_specific_pinned_wheel_is_chosen_and_an_unpinned_one_never() -> None:
-    ranks = {tag: rank for rank, tag in enumerate(lock_pins.supported_tags())}
+    ranks = lock_pins.tag_ranks()
     this = f"cp3{sys.version_info[1]}"
     machine = platform.machine()
     names = {
@@ -267,7 +267,7 @@ def test_a_comment_ending_in_a_backslash_hides_no_pin() -> None:
     ["../../escaped-1.0-py3-none-any.whl", "calm-2.0-py3-none-any.whl", "calm-1.0-py3-none-any.whl\n"],
 )
 def test_only_a_plain_file_name_of_the_pinned_version_is_chosen(filename: str) -> None:
-    ranks = {tag: rank for rank, tag in enumerate(lock_pins.supported_tags())}
+    ranks = lock_pins.tag_ranks()
     files = [{"filename": filename, "url": "/x", "hashes": {"sha256": "a" * 64}}]
     with pytest.raises(InstallProblem, match="has no pinned wheel"):
         lock_pins.choose(files, Pin("calm", "1.0", "", frozenset({"a" * 64})), ranks)
