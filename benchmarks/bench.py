@@ -234,10 +234,10 @@ def stranger_form_issues_cost(issues: int = 50) -> tuple[int, int, int]:
         return len(writes), mentions, len(received)
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> float:
+def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
     """Wall time of one run of a command, in seconds."""
     start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True, timeout=120)
     return time.perf_counter() - start
 
 

@@ -22,7 +22,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from bench import LABEL, REPO, ROOT, env_for, issue_payload, seeded
+from bench import LABEL, REPO, ROOT, env_for, issue_payload, seeded, timed
 
 from incident_ops.emulator import GitHubEmulator
 
@@ -72,16 +72,7 @@ def first_run(emu: GitHubEmulator, action: Path, venv: Path, workdir: Path, env:
     event = workdir / "event.json"
     event.write_text(json.dumps(issue_payload(emu, number, "labeled", "steward")), encoding="utf-8")
     run_env = {**env, **env_for(emu, workdir, "issues", str(event)), "PYTHONPATH": str(action)}
-    start = time.perf_counter()
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-P", "-m", "incident_ops", "run"],
-        env=run_env,
-        cwd=workdir,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return time.perf_counter() - start
+    return timed([str(venv / "bin" / "python"), "-P", "-m", "incident_ops", "run"], run_env, workdir)
 
 
 def runner_env(caches: str) -> dict[str, str]:
