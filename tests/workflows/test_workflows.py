@@ -123,6 +123,60 @@ def test_a_release_tag_must_name_the_package_version(tag: str, code: int) -> Non
     assert done.returncode == code, done.stdout
 
 
+FAKE_GH = """#!/usr/bin/env python3
+import base64, json, os, sys
+args = sys.argv[1:]
+with open(os.environ["GH_LOG"], "a") as log:
+    log.write(json.dumps(args) + "\\n")
+at = os.environ.get("AT")
+path = next(a for a in args if a.startswith("repos/"))
+if "/git/ref/tags/" in path:
+    if not at:
+        print('{"message": "Not Found"}', file=sys.stderr)
+        sys.exit(1)
+    print("0123abcd")
+elif "/contents/" in path:
+    print(base64.b64encode(f'__version__ = "{at}"\\n'.encode()).decode())
+"""
+
+
+def move_major_tag(tmp_path: Path, tag: str, at: str | None) -> list[list[str]]:
+    """Run the release's tag-moving step with `gh` answering as GitHub would; the `gh` calls it made."""
+    step = next(s for s in load(WORKFLOWS / "release.yml")["jobs"]["move-major-tag"]["steps"] if "run" in s)
+    gh = tmp_path / "bin" / "gh"
+    gh.parent.mkdir(exist_ok=True)
+    gh.write_text(FAKE_GH.replace("python3", sys.executable, 1), encoding="utf-8")
+    gh.chmod(0o755)
+    log = tmp_path / f"gh-{tag}.log"
+    env = {"PATH": f"{gh.parent}:/usr/bin:/bin", "GH_LOG": str(log), "AT": at or ""}
+    env |= {"TAG": tag, "SHA": "feedbeef", "REPO": "incident-ops/incident-ops", "GH_TOKEN": "t"}
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("tag", "at", "moved"),
+    [
+        ("v1.4.1", "1.4.0", "PATCH"),
+        ("v1.10.0", "1.9.3", "PATCH"),  # compared as versions, not as text
+        ("v1.3.9", "1.4.0", None),  # an older patch pushed later never moves v1 back
+        ("v1.4.0", "1.4.0", None),
+        ("v1.0.0", None, "POST"),  # the first release of a major version creates its tag
+    ],
+)
+def test_the_major_tag_only_moves_forward(
+    tmp_path: Path, tag: str, at: str | None, moved: str | None
+) -> None:
+    calls = move_major_tag(tmp_path, tag, at)
+    writes = [call[call.index("--method") + 1] for call in calls if "--method" in call]
+    assert writes == ([moved] if moved else [])
+    if moved:
+        assert "sha=feedbeef" in calls[-1]
+
+
 def test_dependabot_keeps_the_lock_and_the_actions_current() -> None:
     updates = {u["package-ecosystem"]: u for u in load(ROOT / ".github" / "dependabot.yml")["updates"]}
     assert updates["pip"]["directory"] == "/" and updates["github-actions"]["directory"] == "/"
@@ -180,7 +234,9 @@ def test_every_secret_of_a_run_is_masked() -> None:
         base64.b64encode(b"k3y%1:X").decode(),
         "R0UT1NGK3Y",
     }
-    assert set(lines) == {f"::add-mask::{value}" for value in expected}
+    assert {f"::add-mask::{value}" for value in expected} <= set(lines)
+    assert all(line.startswith("::add-mask::") and line[12:] for line in lines)
+    assert not {"::add-mask::hub", "::add-mask::hooks.example", "::add-mask::/T/B"} & set(lines)
     assert mask_commands({}, parse_config({})) == []
 
 
