@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import yaml
 
 DEFAULT_CONFIG_PATH = ".github/incident-ops.yml"
+MAX_CONFIG_CHARS = 1_000_000  # far beyond any config; a bigger file is a mistake, or an attack on the reader
+MAX_DEPTH = 6  # the deepest a config goes: severity.levels.NAME.escalation.mention[i]
 
 
 class ConfigError(Exception):
@@ -131,6 +133,12 @@ def _read_yaml(text: str) -> tuple[object, dict[str, int], list[Problem]]:
     """Load YAML text; return the data, each key path's 1-based line, and structural problems."""
     yaml = lazy.load("yaml")
 
+    if len(text) > MAX_CONFIG_CHARS:
+        return (
+            None,
+            {},
+            [Problem("", f"the file has {len(text):,} characters; a config has at most 1,000,000")],
+        )
     try:
         loader = _loader_class()(text)
     except yaml.YAMLError as exc:  # a control character the YAML reader refuses outright
@@ -144,6 +152,9 @@ def _read_yaml(text: str) -> tuple[object, dict[str, int], list[Problem]]:
         return loader.construct_document(node), lines, problems
     except yaml.YAMLError as exc:
         return None, {}, [_syntax_problem(exc)]
+    except RecursionError:
+        why = f"lists or mappings nested too deeply to read (a config needs at most {MAX_DEPTH} levels)"
+        return None, {}, [Problem("", why)]
     finally:
         loader.dispose()
 
