@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import secrets
@@ -13,9 +12,12 @@ from typing import Any
 
 from incident_ops.cli.workflow_commands import escape_data
 from incident_ops.config.types import Config
+from incident_ops.core.model import Comment
+from incident_ops.core.redaction import forms
 from incident_ops.core.wording import api_calls
-from incident_ops.github.convert import issue_from
+from incident_ops.github.convert import comment_from, issue_from
 from incident_ops.github.port import CallCounter
+from incident_ops.integrations.deliveries import secret_names
 from incident_ops.serving.services import EventIssue, IncidentResult
 
 ISSUE_ACTIONS = frozenset({"opened", "labeled", "unlabeled", "edited", "reopened", "closed"})
@@ -110,6 +112,15 @@ def issue_facts(payload: dict[str, Any]) -> IssueEventFacts:
     )
 
 
+def deleted_comment(payload: dict[str, Any]) -> Comment | None:
+    """The comment an issue_comment.deleted event last showed (GitHub keeps no copy once it is gone)."""
+    comment = payload.get("comment")
+    try:
+        return comment_from(comment, frozenset()) if isinstance(comment, dict) else None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def event_issue(payload: dict[str, Any]) -> EventIssue | None:
     """The issue as a comment's event carried it; None for other events or when it lacks what a read gives."""
     issue, comment = payload.get("issue"), payload.get("comment")
@@ -192,17 +203,7 @@ def markdown_text(text: str) -> str:
 
 
 def mask_commands(env: Mapping[str, str], config: Config) -> list[str]:
-    """`::add-mask::` lines for every secret a run holds, so no log line can show one."""
-    names = ["GITHUB_TOKEN"]
-    if config.integrations.slack_webhook_env:
-        names.append(config.integrations.slack_webhook_env)
-    if config.integrations.pagerduty is not None:
-        names.append(config.integrations.pagerduty.routing_key_env)
-    freshdesk = config.integrations.freshdesk
-    secrets = [env.get(name, "") for name in names]
-    if freshdesk is not None:
-        key = env.get(freshdesk.api_key_env, "")
-        # FreshDesk takes the key as HTTP basic auth (KEY:X): mask its encoded form as well.
-        secrets += [key, base64.b64encode(f"{key}:X".encode()).decode() if key else ""]
-    lines = {line.strip() for secret in secrets for line in secret.splitlines()}
-    return [f"::add-mask::{escape_data(line)}" for line in sorted(lines) if len(line) >= 4]
+    """`::add-mask::` lines for every secret a run holds, in every form it may be echoed in."""
+    secrets = [env.get(name, "") for name in ("GITHUB_TOKEN", *secret_names(config))]
+    lines = {form for secret in secrets for line in secret.splitlines() for form in forms(line)}
+    return [f"::add-mask::{escape_data(line)}" for line in sorted(lines)]

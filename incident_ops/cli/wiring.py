@@ -17,6 +17,7 @@ from incident_ops.cli.workflow_commands import config_problems_as_annotations
 from incident_ops.config.load import ConfigError, ConfigUnreadable, load_config
 from incident_ops.config.types import Config
 from incident_ops.core.context import Context
+from incident_ops.core.redaction import Redactor
 from incident_ops.core.render import Renderer, TemplateProblem
 from incident_ops.core.report_check import TemplateSource, read_template
 from incident_ops.core.wording import api_calls
@@ -29,7 +30,7 @@ from incident_ops.github.port import (
     GitHubUnreachable,
     RetryPolicy,
 )
-from incident_ops.integrations.deliveries import from_config
+from incident_ops.integrations.deliveries import from_config, secret_names
 from incident_ops.serving.services import IncidentResult, Services
 from incident_ops.serving.team import Team
 
@@ -106,7 +107,18 @@ def services_from(
     context = Context(config, calendar, renderer, now_from(args, env))
     integrations = from_config(config, env, retry_delay=delay)
     team = Team(port, config.team)
-    return Services(repo, port, team, template, context, dry_run_from(args, env), integrations=integrations)
+    redact = Redactor([runner.token or "", *(env.get(name, "") for name in secret_names(config))])
+    return Services(
+        repo,
+        port,
+        team,
+        template,
+        context,
+        dry_run_from(args, env),
+        say=lambda line: print(redact(line)),
+        integrations=integrations,
+        redact=redact,
+    )
 
 
 def template_from(config: Config, workspace: Path) -> TemplateSource:
@@ -179,28 +191,29 @@ def checked_repo(repo: str | None, command: str) -> str:
 
 
 def finish(services: Services, results: list[IncidentResult], runner: runtime.RunnerEnv) -> int:
-    """Outputs, summary and exit code of a run or sweep."""
-    port = services.port
-    runtime.write_outputs(runner.output_path, runtime.outputs_of(results))
+    """Outputs, summary and exit code of a run or sweep; no secret in any of them, even one echoed back."""
+    port, redact = services.port, services.redact
+    outputs = {name: redact(value) for name, value in runtime.outputs_of(results).items()}
+    runtime.write_outputs(runner.output_path, outputs)
     problems = services.integrations.problems
     summary = runtime.summary_markdown(results, port.counter, services.dry_run, problems)
-    runtime.write_summary(runner.summary_path, summary)
+    runtime.write_summary(runner.summary_path, redact(summary))
+    lines = []
     for result in results:
         state = f"#{result.number}: {result.state}"
-        print(state + (f" — {'; '.join(result.done)}" if result.done else ""))
-    print(api_calls(port.counter.reads, port.counter.writes))
-    for problem in services.integrations.problems:
-        print(f"::warning::{runtime.escape_data(problem)}")
+        lines.append(state + (f" — {'; '.join(result.done)}" if result.done else ""))
+    lines.append(api_calls(port.counter.reads, port.counter.writes))
+    lines += [f"::warning::{runtime.escape_data(problem)}" for problem in problems]
     for result in results:
-        for warning in result.warnings:
-            print(f"::warning::#{result.number}: {runtime.escape_data(warning)}")
+        lines += [f"::warning::#{result.number}: {runtime.escape_data(w)}" for w in result.warnings]
     for result in results:
         if result.report_problems:
             missing = runtime.escape_data("; ".join(result.report_problems))
-            print(f"::notice::#{result.number}: the incident report is incomplete: {missing}")
+            lines.append(f"::notice::#{result.number}: the incident report is incomplete: {missing}")
     failed = [r for r in results if r.error]
-    for result in failed:
-        print(f"::error::#{result.number}: {runtime.escape_data(result.error or '')}")
+    lines += [f"::error::#{r.number}: {runtime.escape_data(r.error or '')}" for r in failed]
+    for line in lines:
+        print(redact(line))
     return GITHUB_FAILED if failed else OK
 
 

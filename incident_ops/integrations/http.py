@@ -9,6 +9,8 @@ from typing import Any
 
 import requests
 
+from incident_ops.core.redaction import Redactor
+
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
@@ -26,6 +28,10 @@ class HttpClient:
     base_delay: float = 1.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # masked in every message, as echoed or not
+
+    def __post_init__(self) -> None:
+        self._redact = Redactor(self.secrets)
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One request; raises IntegrationError after the last failed attempt or on a refusal."""
@@ -41,7 +47,8 @@ class HttpClient:
                     return response
                 problem = f"answered {response.status_code}"
                 if response.status_code not in RETRYABLE:
-                    raise IntegrationError(f"{self.service} {problem}: {_reason(response)}")
+                    # A service or a proxy may echo the URL or the key it was given: never pass that on.
+                    raise IntegrationError(self._redact(f"{self.service} {problem}: {_reason(response)}"))
                 wait = _retry_after(response, wait)
             if attempt + 1 < self.attempts:
                 self.sleep(min(wait, 30.0))

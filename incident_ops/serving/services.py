@@ -39,6 +39,7 @@ class Services:
     dry_run: bool = False
     say: Callable[[str], None] = print
     integrations: Integrations = field(default_factory=Integrations)
+    redact: Callable[[str], str] = str  # masks every configured secret in what the run prints
 
 
 @dataclass(frozen=True)
