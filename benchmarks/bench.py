@@ -147,22 +147,25 @@ def quiet_sweep_calls(incidents: int) -> tuple[int, int]:
 
 
 @contextlib.contextmanager
-def chat_counter() -> Iterator[tuple[str, list[bytes]]]:
-    """A stand-in Slack webhook on 127.0.0.1 that counts the messages it receives."""
+def chat_counter(failing: list[bool] | None = None) -> Iterator[tuple[str, list[bytes]]]:
+    """A stand-in Slack webhook on 127.0.0.1 that counts the messages it receives (500 while `failing[0]`)."""
     import http.server
     import threading
 
     received: list[bytes] = []
+    outage = failing if failing is not None else [False]
 
     class Hook(http.server.BaseHTTPRequestHandler):
         """Accepts every POST, as Slack does."""
 
         def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
             """Take one message."""
-            received.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-            self.send_response(200)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(500 if outage[0] else 200)
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(b"rollup_error" if outage[0] else b"ok")
+            if not outage[0]:
+                received.append(body)
 
         def log_message(self, *args: object) -> None:
             """Quiet."""
@@ -232,6 +235,46 @@ def stranger_form_issues_cost(issues: int = 50) -> tuple[int, int, int]:
         bodies = [str(r.json.get("body", "")) for r in writes if isinstance(r.json, dict)]
         mentions = sum(1 for body in bodies if MENTION.search(re.sub(r"<!--.*?-->", "", body, flags=re.S)))
         return len(writes), mentions, len(received)
+
+
+CHAT_CONFIG = "integrations:\n  slack_webhook_env: SLACK\n"
+
+
+def delivery_costs(messages: int = 10) -> tuple[float, float, float, float]:
+    """API reads and writes per chat message: delivered at once (its claim), and retried after an outage.
+
+    Each message is an incident's declaration; the figures are what the same runs cost without chat.
+    """
+
+    def declarations(chat: bool, outage: bool) -> tuple[int, int, int, int]:
+        failing = [outage]
+        with seeded() as emu, tempfile.TemporaryDirectory() as tmp, chat_counter(failing) as (url, received):
+            workdir = Path(tmp)
+            if chat:
+                (workdir / ".github").mkdir()
+                (workdir / ".github" / "incident-ops.yml").write_text(CHAT_CONFIG, encoding="utf-8")
+            env = {"SLACK": url, "INCIDENT_OPS_RETRY_DELAY": "0"}
+            first = [0, 0]
+            for _ in range(messages):
+                number = emu.create_issue(REPO, "Hub down", "", "reporter")
+                emu.add_labels(REPO, number, [LABEL], "steward")
+                payload = issue_payload(emu, number, "labeled", "steward")
+                reads, writes = run_cli(emu, workdir, ["run"], "issues", payload, extra_env=env)
+                first = [first[0] + reads, first[1] + writes]
+            failing[0] = False
+            emu.advance(timedelta(minutes=1))
+            retry = run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule", extra_env=env)
+            assert not chat or len(received) == messages
+            return first[0], first[1], retry[0], retry[1]
+
+    plain = declarations(chat=False, outage=False)
+    delivered = declarations(chat=True, outage=False)
+    retried = declarations(chat=True, outage=True)
+    first_reads = (delivered[0] - plain[0]) / messages
+    first_writes = (delivered[1] - plain[1]) / messages
+    retry_reads = (retried[2] - plain[2]) / messages
+    retry_writes = (retried[1] + retried[3] - plain[1] - plain[3]) / messages
+    return first_reads, first_writes, retry_reads, retry_writes
 
 
 def timed(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
@@ -312,6 +355,16 @@ def main_bench() -> None:
         (
             "50 form issues from strangers, then 13 hours of sweeps",
             f"{writes} writes, {mentions} mentions, {chats} chat messages",
+        )
+    )
+    first_reads, first_writes, retry_reads, retry_writes = delivery_costs()
+    rows.append(
+        ("per chat message delivered at once: its claim", f"{first_reads:g} reads, {first_writes:g} writes")
+    )
+    rows.append(
+        (
+            "per chat message retried after an outage: claims, retry mark on and off, the read that finds it",
+            f"{retry_reads:g} reads, {retry_writes:g} writes",
         )
     )
     walls = run_wall_times(3 if args.quick else 9)

@@ -31,9 +31,11 @@ from incident_ops.config.load import (
     DEFAULT_CONFIG_PATH,
     ConfigError,
     ConfigUnreadable,
+    load_config,
     repository_root,
     validate_config_file,
 )
+from incident_ops.config.warnings import config_warnings
 from incident_ops.core.command_lines import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
@@ -122,7 +124,9 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         title = str(payload["issue"].get("title") or "")
         try:
             before = (facts.comment_id, facts.body_before_edit) if facts.body_before_edit else None
-            result = serve(facts.number, services, seen=runtime.event_issue(payload), before_edit=before)
+            deleted = runtime.deleted_comment(payload) if action == "deleted" else None
+            seen = runtime.event_issue(payload) if deleted is None else None
+            result = serve(facts.number, services, seen=seen, before_edit=before, deleted=deleted)
         except GitHubFailure as failure:
             result = IncidentResult(facts.number, title, url, "failed")
             result.error = what_to_fix(failure, runner.api_url, repo)
@@ -141,13 +145,15 @@ def _skip_reason(event: str, action: str, facts: runtime.IssueEventFacts, label:
         return "the comment is on a pull request"
     if event == "issues" and action not in runtime.ISSUE_ACTIONS:
         return f"issues.{action} is not handled"
-    if event == "issue_comment" and action not in ("created", "edited"):
+    if event == "issue_comment" and action not in ("created", "edited", "deleted"):
         return f"issue_comment.{action} is not handled"
     if facts.comment_by_bot:
         return "the comment is by a bot"
     edited = event == "issue_comment" and action == "edited"
     if edited and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
         return "the edited comment held no command"  # what it says now is never a new command
+    if event == "issue_comment" and action == "deleted" and not find_commands(facts.comment_body):
+        return "the deleted comment held no command"
     if label not in {name.casefold() for name in facts.labels} and not _declares(event, facts):
         return f"#{facts.number} is not an incident"
     return None
@@ -237,9 +243,12 @@ def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
     for problem in problems:
         where = f"{path}:{problem.line}: " if problem.line else f"{path}: "
         print(where + str(problem))
-    if not problems:
-        print(f"{path}: valid.")
-    return PROBLEM if problems else OK
+    if problems:
+        return PROBLEM
+    for warning in config_warnings(load_config(workspace, str(path)), workspace):
+        print(f"{path}: warning: {warning}")
+    print(f"{path}: valid.")
+    return OK
 
 
 def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:

@@ -25,11 +25,11 @@ def read_severity(reader: Reader, data: object) -> SeverityConfig:
     """The severity section: every mistake named with its key path."""
     sec = reader.section(data, "severity", ["levels", "default"])
     raw = sec.get("levels")
-    if raw is None:
+    if raw is None or raw == {}:
         if sec.get("default") is not None:
             reader.problem("severity.default", "needs severity.levels, the levels it names one of")
         return SeverityConfig()
-    if not isinstance(raw, dict) or not raw:
+    if not isinstance(raw, dict):
         reader.problem(
             "severity.levels", "must map each level's name to its settings, e.g. SEV1: {page: true}"
         )
@@ -51,9 +51,7 @@ def read_severity(reader: Reader, data: object) -> SeverityConfig:
             levels.append(level)
     default = sec.get("default")
     names = ", ".join(str(n) for n in raw)
-    if default is None:
-        reader.problem("severity.default", f"name the level an incident starts at, one of: {names}")
-    elif not isinstance(default, str) or default.casefold() not in seen:
+    if default is not None and (not isinstance(default, str) or default.casefold() not in seen):
         reader.problem("severity.default", f"{default!r} is not one of the levels ({names})")
     chosen = next(
         (lv.name for lv in levels if isinstance(default, str) and lv.name.casefold() == default.casefold()),
@@ -88,15 +86,20 @@ def _boolean(value: object) -> bool:
 
 
 def read_pagerduty(reader: Reader, data: object) -> PagerDutyConfig | None:
-    """integrations.pagerduty: {routing_key_env: NAME, on_declare: false}; null is off."""
+    """integrations.pagerduty: {routing_key_env: NAME, on_declare: false, events_url: null, sync: null}."""
     if data is None:
         return None
     path = "integrations.pagerduty"
-    sec = reader.section(data, path, ["routing_key_env", "on_declare"])
+    sec = reader.section(data, path, ["routing_key_env", "on_declare", "events_url", "sync"])
     if isinstance(data, dict) and "routing_key_env" not in sec:
         reader.problem(
             f"{path}.routing_key_env", "required when pagerduty is set (e.g. PAGERDUTY_ROUTING_KEY)"
         )
     name = reader.value(sec, path, "routing_key_env", values.check_env_name)
     on_declare = reader.value(sec, path, "on_declare", _boolean)
-    return PagerDutyConfig(name, bool(on_declare)) if name else None
+    if sec.get("sync") is not None:
+        reader.problem(f"{path}.sync", "PagerDuty -> GitHub sync is not available in this version; use null")
+    events_url = None
+    if sec.get("events_url") is not None:
+        events_url = reader.value(sec, path, "events_url", values.check_https_url)
+    return PagerDutyConfig(name, bool(on_declare), events_url) if name else None

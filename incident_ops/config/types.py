@@ -66,10 +66,11 @@ class FreshdeskConfig:
 
 @dataclass(frozen=True)
 class PagerDutyConfig:
-    """The environment variable holding the Events API v2 routing key, and whether declaring pages."""
+    """The Events API v2: the variable holding the routing key, whether declaring pages, the endpoint."""
 
     routing_key_env: str
     on_declare: bool = False
+    events_url: str | None = None  # None: https://events.pagerduty.com/v2/enqueue
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from incident_ops import lazy
@@ -229,4 +230,20 @@ def check_relative_path(value: object, workspace: Path | None, want_dir: bool) -
     exists = target.is_dir() if want_dir else target.is_file()
     if not exists:
         raise ValueError(f"no {kind} {text!r} in the workspace ({workspace})")
+    return text
+
+
+def check_https_url(value: object) -> str:
+    """Check an https URL (plain http only on this machine, for a local stand-in)."""
+    text = require_string(value, "a URL").strip()
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    local = parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1") if host else False
+    if not host or not (parts.scheme == "https" or local) or any(c.isspace() for c in text):
+        raise ValueError(
+            f"{text[:100]!r} is not an https URL (e.g. https://events.eu.pagerduty.com/v2/enqueue)"
+        )
     return text

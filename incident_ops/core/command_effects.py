@@ -85,6 +85,7 @@ def reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     state.resolution_key = state.reminder_series = None
     state.reopened_at = outcome.comment.created_at
     state.escalation_epoch = state.page_epoch = f"reopen-{outcome.comment.id}"
+    state.stretches.append((outcome.comment.created_at, state.page_epoch))
     state.milestones.reopened.append(outcome.comment.created_at)
     add_timeline(state, outcome.comment, "reopened the incident")
     return outcome

@@ -44,6 +44,7 @@ def declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: 
     if declared is None:
         return  # a report shows nobody's role: nothing more to look up
     state.declared_at, state.declared_by = declared[0], declared[1]
+    state.stretches.append((declared[0], state.page_epoch))
     state.steward = state.declared_by  # only the team declares
     state.author_on_team = record.author_on_team if record is not None else author_is_team(state, is_team)
     if not state.author_on_team:

@@ -41,6 +41,14 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class Reaction:
+    """One reaction of the tool's on a comment: its id (to take it back) and when it was made."""
+
+    id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class IssueEvent:
     """One entry of an issue's event log (labeled, closed, …)."""
 
@@ -92,6 +100,11 @@ class IssueHistory:
     tool_reacted: frozenset[int] | None = None
     # (comment id, its text before an edit), from the edit's event
     before_edit: tuple[tuple[int, str], ...] = ()
+    deleted: tuple[Comment, ...] = ()  # a comment as its deletion's event last showed it
+
+    def was_deleted(self, comment_id: int) -> bool:
+        """Whether this run's event says the comment was deleted."""
+        return any(c.id == comment_id for c in self.deleted)
 
     def text_before_edit(self, comment_id: int) -> str | None:
         """What the comment said before its edit, when this run's event tells it."""

@@ -96,6 +96,7 @@ class IncidentState:
     severity_set_at: datetime | None = None  # the last /severity that changed it: the timers restart there
     escalation_epoch: str = "declared"
     page_epoch: str = "declared"  # one paging alert per stretch of activity: a reopen starts a new one
+    stretches: list[tuple[datetime, str]] = field(default_factory=list)  # (start, page epoch), oldest first
     last_update_at: datetime | None = None
     ticket: str | None = None
     community_replied: bool = False
@@ -113,7 +114,8 @@ class IncidentState:
     restored: dict[int, list[CommandLine]] = field(default_factory=dict)  # deleted, as their answers record
     refused: dict[int, frozenset[int]] = field(default_factory=dict)  # commands (by position) a reply refused
     applied: dict[int, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)  # edited, as recorded
-    to_record: set[int] = field(default_factory=set)  # edited or deleted: only the memo or the edit tells of
+    to_record: set[int] = field(default_factory=set)  # edited or deleted: only this run's event tells of it
+    unsettled_edits: set[int] = field(default_factory=set)  # done, edited since, and not recorded yet
     vouched: set[str] = field(default_factory=set)  # logins whose commands the tool's messages record
     outside: set[str] = field(default_factory=set)  # logins the tool's replies record as outside the team
     declaration: Declaration | None = None  # as the acknowledgement records it

@@ -6,7 +6,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -15,9 +15,17 @@ import requests
 from github import Auth, Github, GithubException
 
 from incident_ops.core.markers import comment_marker
-from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent
-from incident_ops.github.answers import RETRYABLE_STATUSES, message_of, wait_for
-from incident_ops.github.convert import comment_from, event_from, issue_from, next_link, user_from
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent, Reaction
+from incident_ops.github.answers import RETRYABLE_STATUSES, Answer, message_of, wait_for
+from incident_ops.github.convert import (
+    comment_from,
+    event_from,
+    github_time,
+    issue_from,
+    next_link,
+    parse_time,
+    user_from,
+)
 from incident_ops.github.port import (
     DEFAULT_BUDGET,
     MAX_PAGES,
@@ -30,6 +38,7 @@ from incident_ops.github.port import (
 )
 
 T = TypeVar("T")
+Params = dict[str, Any] | None
 
 
 class PyGithubPort:
@@ -67,12 +76,16 @@ class PyGithubPort:
 
     def _request(
         self, verb: str, path: str, params: dict[str, Any] | None = None, body: Any = None
-    ) -> tuple[dict[str, str], Any]:
-        """One counted HTTP request, refused once the run's budget is spent."""
+    ) -> Answer:
+        """One counted HTTP request, refused once the run's budget is spent; GitHub's errors raised."""
         if self.counter.total >= self.budget:
             raise CallBudgetSpent(f"the run's budget of {self.budget} API calls is spent")
         self.counter.count(verb)
-        return self._requester.requestJsonAndCheck(verb, path, parameters=params, input=body)
+        status, headers, output = self._requester.requestJson(verb, path, parameters=params, input=body)
+        data = json.loads(output) if output else None
+        if status >= 400:
+            raise self._requester.createException(status, headers, data)
+        return Answer(status, headers, data)
 
     def _retrying(self, what: str, call: Callable[[], T], recover: Callable[[], T | None] | None = None) -> T:
         """Run `call` with retries; `recover` may find a write that landed although its answer was lost."""
@@ -109,17 +122,17 @@ class PyGithubPort:
         for _ in range(MAX_PAGES):
             if url is None:
                 return
-            headers, data = self._retrying(what, _bind(self._request, "GET", url, query))
-            yield from data or []
-            url, query = next_link(headers), None
+            answer = self._retrying(what, partial(self._request, "GET", url, query))
+            yield from answer.data or []
+            url, query = next_link(answer.headers), None
         raise GitHubFailure(f"{what}: more than {MAX_PAGES} pages")
 
     def get_issue(self, number: int) -> Issue:
         """The issue as it is now."""
-        _, data = self._retrying(
+        answer = self._retrying(
             f"read issue #{number}", lambda: self._request("GET", f"{self._base}/issues/{number}")
         )
-        return issue_from(data)
+        return issue_from(answer.data)
 
     def list_comments(self, number: int) -> list[Comment]:
         """All comments of an issue, oldest first."""
@@ -141,7 +154,7 @@ class PyGithubPort:
         """Issues carrying `label` in `state` (open, closed or all), updated at or after `since`; no PRs."""
         params: dict[str, Any] = {"state": state, "labels": label, "sort": "created", "direction": "asc"}
         if since is not None:
-            params["since"] = _github_time(since)
+            params["since"] = github_time(since)
         items = self._paginate(f"list {state} issues labelled {label!r}", f"{self._base}/issues", params)
         return [issue_from(i) for i in items if "pull_request" not in i]
 
@@ -161,7 +174,7 @@ class PyGithubPort:
         """The user's repository role (read, triage, write, maintain, admin or none)."""
         path = f"{self._base}/collaborators/{quote(login)}/permission"
         try:
-            _, data = self._retrying(f"read permission of @{login}", lambda: self._request("GET", path))
+            data = self._retrying(f"read permission of @{login}", lambda: self._request("GET", path)).data
         except GitHubNotFound:
             return "none"
         except GitHubFailure as failure:
@@ -178,8 +191,7 @@ class PyGithubPort:
         since = self._newest_seen.get(number)
 
         def post() -> Comment:
-            _, data = self._request("POST", path, body={"body": body})
-            return comment_from(data, self._tool_logins)
+            return comment_from(self._request("POST", path, body={"body": body}).data, self._tool_logins)
 
         def landed() -> Comment | None:
             params = {"since": since} if since else None
@@ -194,7 +206,7 @@ class PyGithubPort:
 
     def comments_since(self, number: int, since: datetime | None) -> list[Comment]:
         """Comments updated at or after `since` (UTC; None: all): the cheap re-read after posting."""
-        params = {"since": _github_time(since)} if since is not None else {}
+        params = {"since": github_time(since)} if since is not None else {}
         what = f"re-read comments of #{number}"
         return [
             comment_from(c, self._tool_logins)
@@ -229,15 +241,15 @@ class PyGithubPort:
         """Assign people to an issue; the assignees it has now (GitHub skips people it cannot assign)."""
         path = f"{self._base}/issues/{number}/assignees"
         body = {"assignees": logins}
-        _, data = self._retrying(f"assign #{number}", lambda: self._request("POST", path, body=body))
-        return issue_from(data).assignees
+        answer = self._retrying(f"assign #{number}", lambda: self._request("POST", path, body=body))
+        return issue_from(answer.data).assignees
 
     def reopen_issue(self, number: int) -> Issue:
         """Reopen an issue the tool closed."""
         path = f"{self._base}/issues/{number}"
         body = {"state": "open"}
-        _, data = self._retrying(f"reopen #{number}", lambda: self._request("PATCH", path, body=body))
-        return issue_from(data)
+        answer = self._retrying(f"reopen #{number}", lambda: self._request("PATCH", path, body=body))
+        return issue_from(answer.data)
 
     def remove_assignees(self, number: int, logins: list[str]) -> None:
         """Unassign people from an issue."""
@@ -249,50 +261,31 @@ class PyGithubPort:
         """Close an issue with a state reason (completed or not_planned); the issue as closed."""
         path = f"{self._base}/issues/{number}"
         body = {"state": "closed", "state_reason": reason}
-        _, data = self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
-        return issue_from(data)
+        answer = self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
+        return issue_from(answer.data)
 
     def add_reaction(self, comment_id: int, content: str) -> None:
         """React to a comment (GitHub answers the existing reaction when it is already there)."""
-        path = f"{self._base}/issues/comments/{comment_id}/reactions"
-        body = {"content": content}
-        self._retrying(f"react to comment {comment_id}", lambda: self._request("POST", path, body=body))
+        self.claim_reaction(comment_id, content)
 
     def claim_reaction(self, comment_id: int, content: str) -> int | None:
         """The tool's reaction as a claim: its id when new (201), None when already there (200)."""
         path = f"{self._base}/issues/comments/{comment_id}/reactions"
-
-        def post() -> tuple[int, Any]:
-            if self.counter.total >= self.budget:
-                raise CallBudgetSpent(f"the run's budget of {self.budget} API calls is spent")
-            self.counter.count("POST")
-            status, headers, output = self._requester.requestJson("POST", path, input={"content": content})
-            data = json.loads(output) if output else {}
-            if status >= 400:
-                raise self._requester.createException(status, headers, data)
-            return status, data
-
-        status, data = self._retrying(f"claim comment {comment_id} with {content}", post)
-        return int(data["id"]) if status == 201 and isinstance(data, dict) and "id" in data else None
+        answer = self._retrying(
+            f"claim comment {comment_id} with {content}",
+            lambda: self._request("POST", path, body={"content": content}),
+        )
+        data = answer.data
+        return int(data["id"]) if answer.status == 201 and isinstance(data, dict) and "id" in data else None
 
     def delete_reaction(self, comment_id: int, reaction_id: int) -> None:
         """Take one of the tool's reactions back (a claim whose work failed)."""
         path = f"{self._base}/issues/comments/{comment_id}/reactions/{reaction_id}"
         self._retrying(f"remove a reaction from comment {comment_id}", lambda: self._request("DELETE", path))
 
-    def tool_reacted(self, comment_id: int) -> bool:
-        """Whether the tool's own account reacted to a comment (anyone can add a reaction)."""
+    def tool_reactions(self, comment_id: int) -> dict[str, Reaction]:
+        """The tool's own reactions on a comment by content (anyone can add a reaction)."""
         path = f"{self._base}/issues/comments/{comment_id}/reactions"
         what = f"read reactions of comment {comment_id}"
-        users = [user_from(r.get("user"), self._tool_logins) for r in self._paginate(what, path)]
-        return any(user.is_tool for user in users)
-
-
-def _bind(request: Callable[..., T], verb: str, url: str, query: dict[str, Any] | None) -> Callable[[], T]:
-    """A request frozen with its arguments, for retrying."""
-    return partial(request, verb, url, query)
-
-
-def _github_time(moment: datetime) -> str:
-    """A time as GitHub's `since` parameters take it (UTC, ISO 8601)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        mine = (r for r in self._paginate(what, path) if user_from(r.get("user"), self._tool_logins).is_tool)
+        return {str(r["content"]): Reaction(int(r["id"]), parse_time(r.get("created_at"))) for r in mine}

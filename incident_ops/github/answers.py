@@ -1,8 +1,9 @@
-"""GitHub's error answers: which are worth a retry, how long a rate limit asks to wait, the message."""
+"""GitHub's answers: their shape, which errors are worth a retry, how long a rate limit asks to wait."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from github import GithubException
 
@@ -29,3 +30,11 @@ def message_of(error: GithubException) -> str:
     if isinstance(error.data, dict) and error.data.get("message"):
         return str(error.data["message"])
     return "no message"
+
+
+class Answer(NamedTuple):
+    """GitHub's answer to one request."""
+
+    status: int
+    headers: dict[str, str]
+    data: Any

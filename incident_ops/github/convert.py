@@ -88,3 +88,8 @@ def next_link(headers: dict[str, str]) -> str | None:
         if rel.strip() == 'rel="next"':
             return url.strip().strip("<>")
     return None
+
+
+def github_time(moment: datetime) -> str:
+    """A time as GitHub's `since` parameters take it (UTC, ISO 8601)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

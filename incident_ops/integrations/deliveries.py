@@ -1,4 +1,4 @@
-"""Which integration messages a run owes, and sending them: each once, failures kept for the next run."""
+"""The configured integrations, and each delivery step: whether it is owed now, and sending it."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from incident_ops import lazy
 from incident_ops.config.types import Config
-from incident_ops.core.comment_kinds import KINDS, Kind
-from incident_ops.core.markers import comment_marker
+from incident_ops.core.comment_kinds import Kind
+from incident_ops.core.deliveries import COMMAND_ANCHOR, Delivery, Step, anchor_kind, steps_of_kind
 from incident_ops.core.model import Comment
 from incident_ops.core.relay import ZERO_WIDTH_JOINER
 from incident_ops.core.state import IncidentState
@@ -19,16 +19,12 @@ from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
 from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.pagerduty import EVENTS_URL, PagerDuty
-from incident_ops.integrations.paging import page
+from incident_ops.integrations.paging import dedup_key, event_owed, send_event, stretch_at
 from incident_ops.integrations.slack import SlackWebhook
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-SLACK_KINDS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.chat)
-# Each step is delivered (and retried) on its own, so a failed status change never repeats a reply.
-FRESHDESK_STEPS = {str(kind): spec.freshdesk for kind, spec in KINDS.items() if spec.freshdesk}
-PAGING_KINDS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.pagerduty)
 HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
@@ -55,9 +51,19 @@ class Integrations:
         return self.slack is not None or self.freshdesk is not None or self.pagerduty is not None
 
 
+def secret_names(config: Config) -> list[str]:
+    """The environment variables holding the integrations' secrets (a webhook URL is one)."""
+    found = config.integrations
+    names = [found.slack_webhook_env] if found.slack_webhook_env else []
+    names += [found.freshdesk.api_key_env] if found.freshdesk is not None else []
+    names += [found.pagerduty.routing_key_env] if found.pagerduty is not None else []
+    return names
+
+
 def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0) -> Integrations:
     """Integrations from config and the environment variables it names (values never shown)."""
     found = Integrations(mentions=config.escalation.mention)
+    secrets = tuple(env.get(name, "") for name in secret_names(config))
     slack_env = config.integrations.slack_webhook_env
     if slack_env:
         url = env.get(slack_env, "")
@@ -65,7 +71,8 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
             found.problems.append(f"${slack_env} is not set: chat messages are not sent")
         else:
             try:
-                found.slack = SlackWebhook(url, slack_env, HttpClient("Slack", base_delay=retry_delay))
+                client = HttpClient("Slack", base_delay=retry_delay, secrets=secrets)
+                found.slack = SlackWebhook(url, slack_env, client)
             except IntegrationError as error:
                 found.problems.append(str(error))
     desk = config.integrations.freshdesk
@@ -76,82 +83,105 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
             names = " and ".join(f"${m}" for m in missing)
             found.problems.append(f"{names} not set: the FreshDesk ticket is not updated")
         else:
-            client = HttpClient("FreshDesk", base_delay=retry_delay)
+            client = HttpClient("FreshDesk", base_delay=retry_delay, secrets=secrets)
             found.freshdesk = FreshDesk(domain, key, desk.api_key_env, client)
     pager = config.integrations.pagerduty
     if pager is not None:
         key = env.get(pager.routing_key_env, "")
-        url = env.get("INCIDENT_OPS_PAGERDUTY_URL") or EVENTS_URL  # a stand-in or a proxy
         try:
             if not key:
                 raise IntegrationError(f"${pager.routing_key_env} is not set: nobody is paged")
-            client = HttpClient("PagerDuty", base_delay=retry_delay)
-            found.pagerduty = PagerDuty(key, pager.routing_key_env, client, url)
+            client = HttpClient("PagerDuty", base_delay=retry_delay, secrets=secrets)
+            found.pagerduty = PagerDuty(key, pager.routing_key_env, client, pager.events_url or EVENTS_URL)
             found.page_on_declare = pager.on_declare
         except IntegrationError as error:
             found.problems.append(str(error))
     return found
 
 
-def steps_owed(kind: str) -> tuple[str, ...]:
-    """Every delivery step a comment of `kind` can owe, on any channel."""
-    paging = ("pagerduty",) if kind in PAGING_KINDS else ()
-    return (("slack",) if kind in SLACK_KINDS else ()) + FRESHDESK_STEPS.get(kind, ()) + paging
+def steps_of(key: str) -> tuple[Step, ...]:
+    """The steps an anchor can owe: its kind's, or a command comment's PagerDuty event."""
+    kind = anchor_kind(key)
+    return (Step.PAGERDUTY,) if kind == COMMAND_ANCHOR else steps_of_kind(kind)
 
 
-def owed(posted: list[Comment], integrations: Integrations) -> list[str]:
-    """Deliveries owed for the tool's comments posted in this run, each step on its own: "step:key"."""
-    due = []
-    for comment in posted:
-        marker = comment_marker(comment)
-        if marker is None:
-            continue
-        if integrations.slack is not None and marker.kind in SLACK_KINDS:
-            due.append(f"slack:{marker.key}")
-        if integrations.freshdesk is not None:
-            due.extend(f"{step}:{marker.key}" for step in FRESHDESK_STEPS.get(marker.kind, ()))
-        # The declaration pages only with on_declare; escalations, resolutions and closes always may.
-        wanted = marker.kind != Kind.ACKNOWLEDGEMENT or integrations.page_on_declare
-        if integrations.pagerduty is not None and "pagerduty" in steps_owed(marker.kind) and wanted:
-            due.append(f"pagerduty:{marker.key}")
-    return due
+def owed_now(step: Step, key: str, anchor: Comment, state: IncidentState, integrations: Integrations) -> bool:
+    """Whether the step has something to send now: its integration is set up and the incident calls for it."""
+    match step:
+        case Step.CHAT:
+            return integrations.slack is not None
+        case Step.FRESHDESK_REPLY | Step.FRESHDESK_NOTE:
+            return integrations.freshdesk is not None and bool(state.ticket)
+        case Step.FRESHDESK_STATUS:
+            return (
+                integrations.freshdesk is not None
+                and bool(state.ticket)
+                and _status_of(key, state) is not None
+            )
+        case Step.PAGERDUTY:
+            pager = integrations.pagerduty is not None
+            return pager and event_owed(key, anchor, state, integrations.page_on_declare) is not None
+    return False
 
 
-@dataclass
-class DeliveryReport:
-    """What was sent, and what failed (kept pending for the next run)."""
-
-    sent: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-
-
-def deliver(pending: list[str], state: IncidentState, integrations: Integrations) -> DeliveryReport:
-    """Send each owed message once; a failure is reported and kept, never raised."""
-    report = DeliveryReport()
-    for delivery in dict.fromkeys(pending):
-        channel, _, key = delivery.partition(":")
-        source = state.keyed(key)
-        if source is None:
-            continue
-        try:
-            if channel == "slack" and integrations.slack is not None:
-                integrations.slack.post(_slack_text(key, state, integrations.mentions))
-            elif channel.startswith("freshdesk") and integrations.freshdesk is not None:
-                if not _to_ticket(integrations.freshdesk, channel, source, state):
-                    continue
-            elif channel == "pagerduty" and integrations.pagerduty is not None:
-                if not page(integrations.pagerduty, key.split("/", 1)[0], state):
-                    continue
-            else:
-                continue
-        except IntegrationError as error:
-            report.failed[delivery] = str(error)
-            continue
-        report.sent.append(delivery)
-    return report
+def send(step: Step, key: str, anchor: Comment, state: IncidentState, integrations: Integrations) -> None:
+    """Send one step `owed_now` allowed; IntegrationError says why it failed."""
+    match step:
+        case Step.CHAT if integrations.slack is not None:
+            integrations.slack.post(chat_text(key, state, integrations.mentions))
+        case Step.FRESHDESK_REPLY if integrations.freshdesk is not None and state.ticket:
+            integrations.freshdesk.reply(state.ticket, _to_html().render(_reply_text(anchor, state)))
+        case Step.FRESHDESK_NOTE if integrations.freshdesk is not None and state.ticket:
+            integrations.freshdesk.note(state.ticket, _to_html().render(_note_text(state)))
+        case Step.FRESHDESK_STATUS if integrations.freshdesk is not None and state.ticket:
+            status = _status_of(key, state)
+            if status is not None:
+                integrations.freshdesk.set_status(state.ticket, status)
+        case Step.PAGERDUTY if integrations.pagerduty is not None:
+            event = event_owed(key, anchor, state, integrations.page_on_declare)
+            if event is not None:
+                send_event(integrations.pagerduty, event, anchor, state)
 
 
-def _slack_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> str:
+def preview(delivery: Delivery, anchor: Comment, state: IncidentState, integrations: Integrations) -> str:
+    """What a step would send, for dry runs: the message's text, or the ticket status or paging event."""
+    key = delivery.anchor_key
+    match delivery.step:
+        case Step.CHAT:
+            return f": {chat_text(key, state, integrations.mentions)}"
+        case Step.FRESHDESK_REPLY:
+            return f" (ticket {state.ticket}): {_reply_text(anchor, state)}"
+        case Step.FRESHDESK_NOTE:
+            return f" (ticket {state.ticket}): {_note_text(state)}"
+        case Step.FRESHDESK_STATUS:
+            return f" (ticket {state.ticket}): status {_status_of(key, state)}"
+        case Step.PAGERDUTY:
+            event = event_owed(key, anchor, state, integrations.page_on_declare)
+            return f": {event} {dedup_key(state, stretch_at(state, anchor.created_at))}"
+    return ""
+
+
+def _reply_text(anchor: Comment, state: IncidentState) -> str:
+    """A public ticket reply: the tool's message without its hidden lines, and the incident's link."""
+    # The joiner that keeps raw HTML as text on GitHub is not needed where HTML is escaped anyway.
+    text = HIDDEN.sub("", anchor.body).replace("<" + ZERO_WIDTH_JOINER, "<").strip()
+    return f"{text}\n\nFollow the incident: {state.history.issue.html_url}"
+
+
+def _note_text(state: IncidentState) -> str:
+    """The private note a resolution leaves on the ticket."""
+    return f"Resolved in GitHub issue {state.history.issue.html_url}"
+
+
+def _status_of(key: str, state: IncidentState) -> int | None:
+    """The ticket status a resolution or closing sets; a resolution never moves a closed incident back."""
+    kind = anchor_kind(key)
+    if kind == Kind.CLOSING:
+        return CLOSED
+    return RESOLVED if kind == Kind.RESOLUTION and not state.closed else None
+
+
+def chat_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> str:
     """The chat message for one of the tool's comments, with the incident's severity when it has one."""
     issue = state.history.issue
     where = slack.link(issue.html_url, f"#{issue.number} {issue.title}")
@@ -159,31 +189,12 @@ def _slack_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> st
     if level is not None and level.escalation is not None and level.escalation.mention:
         mentions = level.escalation.mention  # the level's own, as in the escalation comment
     severity = f"[{slack.escape(level.name)}] " if level is not None else ""
-    kind = key.split("/", 1)[0]
-    if kind == "acknowledgement":
+    kind = anchor_kind(key)
+    if kind == Kind.ACKNOWLEDGEMENT:
         return f":rotating_light: {severity}Incident declared by @{state.declared_by}: {where}"
-    if kind == "escalation":
+    if kind == Kind.ESCALATION:
         names = slack.escape(" ".join(mentions))
         return f":warning: {severity}Escalation: {where} is not resolved yet. {names}".strip()
-    if kind == "resolution":
+    if kind == Kind.RESOLUTION:
         return f":white_check_mark: {severity}Resolved: {where}"
     return f":lock: {severity}Closed: {where}"
-
-
-def _to_ticket(desk: FreshDesk, step: str, source: Comment | None, state: IncidentState) -> bool:
-    """One step of mirroring the incident to its ticket; False when no ticket is linked."""
-    ticket = state.ticket
-    if not ticket:
-        return False
-    url = state.history.issue.html_url
-    if step == "freshdesk-reply" and source is not None:
-        # The joiner that keeps raw HTML as text on GitHub is not needed where HTML is escaped anyway.
-        text = HIDDEN.sub("", source.body).replace("<" + ZERO_WIDTH_JOINER, "<").strip()
-        desk.reply(ticket, _to_html().render(f"{text}\n\nFollow the incident: {url}"))
-    elif step == "freshdesk-note":
-        desk.note(ticket, _to_html().render(f"Resolved in GitHub issue {url}"))
-    elif step == "freshdesk-resolved":
-        desk.set_status(ticket, RESOLVED)
-    elif step == "freshdesk-closed":
-        desk.set_status(ticket, CLOSED)
-    return True

@@ -1,8 +1,12 @@
-"""What PagerDuty hears of an incident at a level that pages: one alert per stretch of activity."""
+"""What PagerDuty hears of an incident that pages: one alert per stretch of activity, never after it ended."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from incident_ops.core.comment_kinds import KINDS, Kind
+from incident_ops.core.deliveries import COMMAND_ANCHOR, PAGING_COMMANDS, anchor_kind
+from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.pagerduty import PagerDuty
 
@@ -10,38 +14,81 @@ MAX_SUMMARY = 1024  # the Events API's limit on payload.summary
 
 
 def pages(state: IncidentState) -> bool:
-    """Whether the incident's level wakes people."""
+    """Whether the incident wakes people: its level pages, or it has no level (so every escalation pages)."""
     level = state.severities.level(state.severity)
-    return level is not None and level.page
+    return level is None or level.page
 
 
-def dedup_key(state: IncidentState) -> str:
-    """The alert of this stretch: the same in every run, a new one after /reopen."""
+def stretch_at(state: IncidentState, when: datetime) -> str:
+    """The stretch of activity (declared, or a reopen) the incident was in at `when`."""
+    epochs = [epoch for start, epoch in state.stretches if start <= when]
+    return epochs[-1] if epochs else state.page_epoch
+
+
+def dedup_key(state: IncidentState, epoch: str | None = None) -> str:
+    """The alert of a stretch (the current one by default): the same in every run, a new one after /reopen."""
     issue = state.history.issue
-    return f"{state.history.repo}#{issue.number}:{state.page_epoch}"
+    return f"{state.history.repo}#{issue.number}:{epoch or state.page_epoch}"
 
 
-def page(pager: PagerDuty, kind: str, state: IncidentState) -> bool:
-    """The event a comment of `kind` owes (trigger, with its acknowledgement when an IC is named, or resolve).
+def event_owed(key: str, anchor: Comment, state: IncidentState, page_on_declare: bool) -> str | None:
+    """The event an anchor owes PagerDuty now (trigger, acknowledge or resolve), or None.
 
-    False when there is nothing to send: the level does not page.
+    Never a trigger or acknowledge for an incident that is resolved or closed, nor for a stretch that is over.
     """
-    action = KINDS[Kind(kind)].pagerduty if kind in KINDS else None
-    if action is None or not pages(state):
-        return False
-    if action == "resolve":
-        pager.send("resolve", dedup_key(state))
+    if not pages(state):
+        return None
+    kind = anchor_kind(key)
+    if kind == COMMAND_ANCHOR:
+        event = _command_event(anchor, state)
+    else:
+        event = KINDS[Kind(kind)].pagerduty if kind in KINDS else None
+        if kind == Kind.ACKNOWLEDGEMENT and not page_on_declare:
+            event = None
+    if event == "resolve" or event is None:
+        return event
+    current = stretch_at(state, anchor.created_at) == state.page_epoch
+    if state.resolved or state.closed or not current:
+        return None
+    if event == "acknowledge" and not (state.commander and _triggered(state, page_on_declare)):
+        return None
+    return event
+
+
+def _command_event(anchor: Comment, state: IncidentState) -> str | None:
+    """A command comment's own event: /reopen triggers the new stretch's alert, /commander acknowledges."""
+    names = {o.command.name for o in state.outcomes if o.comment.id == anchor.id and o.accepted}
+    events = {PAGING_COMMANDS[name] for name in names if name in PAGING_COMMANDS}
+    if "trigger" in events and state.page_epoch == f"reopen-{anchor.id}":
+        return "trigger"
+    return "acknowledge" if "acknowledge" in events else None
+
+
+def _triggered(state: IncidentState, page_on_declare: bool) -> bool:
+    """Whether this stretch's alert was raised: by an escalation, a reopen or (on_declare) the declaration."""
+    start = max((at for at, epoch in state.stretches if epoch == state.page_epoch), default=None)
+    if state.page_epoch.startswith("reopen-"):
         return True
-    trigger(pager, state)
-    if state.commander:
+    escalated = any(start is None or c.created_at >= start for c in state.of_kind("escalation"))
+    return escalated or (page_on_declare and state.keyed("acknowledgement") is not None)
+
+
+def send_event(pager: PagerDuty, event: str, anchor: Comment, state: IncidentState) -> None:
+    """Send what `event_owed` said: a trigger (with its acknowledgement when an IC is named), or the rest."""
+    if event == "resolve":
+        pager.send("resolve", dedup_key(state, stretch_at(state, anchor.created_at)))
+        return
+    if event == "trigger":
+        _trigger(pager, state)
+    if event == "acknowledge" or state.commander:
         pager.send("acknowledge", dedup_key(state))
-    return True
 
 
-def trigger(pager: PagerDuty, state: IncidentState) -> None:
+def _trigger(pager: PagerDuty, state: IncidentState) -> None:
     """Open (or, by its dedup key, keep) the alert of this stretch."""
     issue = state.history.issue
-    summary = f"[{state.severity}] #{issue.number} {issue.title}"[:MAX_SUMMARY]
+    level = f"[{state.severity}] " if state.severity else ""
+    summary = f"{level}#{issue.number} {issue.title}"[:MAX_SUMMARY]
     payload = {
         "summary": summary,
         "source": state.history.repo,
@@ -49,40 +96,3 @@ def trigger(pager: PagerDuty, state: IncidentState) -> None:
         "custom_details": {"issue": issue.html_url, "severity": state.severity, "commander": state.commander},
     }
     pager.send("trigger", dedup_key(state), payload, issue.html_url)
-
-
-COMMAND_STEPS = ("pagerduty-trigger", "pagerduty-acknowledge")  # owed by commands: /reopen, /commander
-
-
-def command_events(answered: IncidentState, now: IncidentState) -> list[str]:
-    """What the commands this run answered owe PagerDuty, as "step:cmd/ID": /reopen triggers, /commander acks.
-
-    Sent by the run that answers the command (its reaction then marks it done); a failed one is kept in the
-    memo and sent by a later run only while the incident still calls for it (see `justified`).
-    """
-    events = []
-    for outcome in answered.outcomes:
-        if not outcome.accepted or answered.answered(outcome.comment.id):
-            continue
-        step = {"reopen": "pagerduty-trigger", "commander": "pagerduty-acknowledge"}.get(outcome.command.name)
-        if step is not None:
-            events.append(f"{step}:cmd/{outcome.comment.id}")
-    return [event for event in dict.fromkeys(events) if justified(now, event)]
-
-
-def justified(now: IncidentState, event: str) -> bool:
-    """Whether the incident as it is now calls for a command's event: a copied memo cannot send more."""
-    step, _, ref = event.partition(":cmd/")
-    if step not in COMMAND_STEPS or not ref.isdigit() or not pages(now) or now.resolved or now.closed:
-        return False
-    if step == "pagerduty-trigger":
-        return now.page_epoch == f"reopen-{ref}"  # only the alert of the stretch that reopen began
-    return bool(now.commander)
-
-
-def send_command_event(pager: PagerDuty, event: str, now: IncidentState) -> None:
-    """One command's event: the new stretch's trigger, or the acknowledgement of the current alert."""
-    if event.startswith("pagerduty-trigger:"):
-        trigger(pager, now)
-    else:
-        pager.send("acknowledge", dedup_key(now))

@@ -1,68 +1,55 @@
-"""The integrations' part of serving one incident: the requester-reply check and message delivery."""
+"""The integrations' part of serving one incident: the requester-reply check and delivering each step once.
+
+Every step is claimed on GitHub before it is sent: the tool's reaction for that step on its anchor, which
+only one run can create. A step that fails gives its claim back and leaves the tool's retry mark on the
+anchor; later runs send what the anchor still owes. Only the tool's own reactions count, read with their
+users.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from incident_ops.core.context import Context
-from incident_ops.core.markers import comment_marker
-from incident_ops.core.model import Comment
+from incident_ops.core.deliveries import RETRY_MARK, Delivery
+from incident_ops.core.model import Comment, Reaction
 from incident_ops.core.state import IncidentState
 from incident_ops.core.timers import clocks, due
-from incident_ops.integrations.deliveries import Integrations, deliver, owed, steps_owed
+from incident_ops.integrations.deliveries import Integrations, owed_now, preview, send, steps_of
 from incident_ops.integrations.http import IntegrationError
-from incident_ops.integrations.paging import command_events, justified, send_command_event
 
-FAILED_MARK = "eyes"  # the tool's reaction on its own comment whose messages could not all be delivered
-DELIVERED_MARK = "rocket"  # ... and once the retries delivered them: the memo can no longer owe them
+Anchor = tuple[str, Comment]  # an anchor's key and its comment
+
+
+# A claim younger than this may belong to a run still sending (a delivery with its retries takes far less):
+# until then a retry mark stays, in case that run fails and gives the claim back.
+IN_FLIGHT = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
-class Claims:
-    """Claiming a retry on GitHub first (the tool's rocket on its comment), so two runs never both send it."""
+class Marks:
+    """The tool's reactions on GitHub, as delivery records (given by serving, which holds the port).
 
-    claim: Callable[[int], int | None]  # comment id → the new reaction's id, or None when another run has it
-    release: Callable[[int, int], None]  # a claim whose retry failed is taken back: the next run tries again
+    `read`: a comment's reactions of the tool's, by content. `claim`: react, and the new reaction's id, or
+    None when the tool's reaction was there already. `release`: take one of the tool's reactions back.
+    """
+
+    read: Callable[[int], dict[str, Reaction]]
+    claim: Callable[[int, str], int | None]
+    release: Callable[[int, int], None]
 
 
 @dataclass
 class IntegrationRun:
-    """Per-incident integration bookkeeping for one run: what is pending, what went wrong."""
+    """Per-incident integration bookkeeping for one run: what was sent, what went wrong."""
 
     integrations: Integrations
-    pending: list[str] | None = None
     ticket_reply_for: str | None = None
     close_hold: str | None = None
     warnings: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
-    marks: list[tuple[int, str]] = field(default_factory=list)  # (comment, reaction) marking delivery state
-    _seen: set[int] = field(default_factory=set)
-
-    def start(self, state: IncidentState) -> None:
-        """Take over what earlier runs left pending (once per run), keeping only what a failure explains.
-
-        A step is owed only when the tool's comment that triggers it exists, owes that step, and carries the
-        tool's mark of a failed delivery: a forged or copied memo cannot send what no trigger justifies.
-        """
-        if self.pending is not None:
-            return
-        self.pending = []
-        for item in state.cache.pending:
-            step, _, key = item.partition(":")
-            trigger = state.keyed(key)
-            marker = comment_marker(trigger) if trigger is not None else None
-            failed = (
-                trigger is not None
-                and FAILED_MARK in trigger.reactions
-                and DELIVERED_MARK not in trigger.reactions
-            )
-            if marker is not None and failed and step in steps_owed(marker.kind):
-                self.pending.append(item)
-            elif ":cmd/" in item and justified(state, item):
-                self.pending.append(item)  # a command's PagerDuty event: the state itself must call for it
-            else:
-                self.warnings.append(f"ignored an undelivered message the history does not explain ({item})")
 
     def check_ticket_reply(self, state: IncidentState, ctx: Context) -> bool:
         """Before auto-closing, ask FreshDesk whether the requester replied since the resolution.
@@ -87,89 +74,87 @@ class IntegrationRun:
             self.ticket_reply_for = state.resolution_key
         return replied
 
-    def page_commands(
-        self, answered: IncidentState, now: IncidentState, dry_run: bool, say: Callable[[str], None]
-    ) -> None:
-        """PagerDuty's part of the commands this run answered, and of those a failure left owed."""
-        pager = self.integrations.pagerduty
-        owed_before = [item for item in self.pending or [] if ":cmd/" in item]
-        self.pending = [item for item in self.pending or [] if ":cmd/" not in item]
-        if pager is None:
-            return
-        events = [
-            e for e in dict.fromkeys([*owed_before, *command_events(answered, now)]) if justified(now, e)
-        ]
-        for event in events:
-            if dry_run:
-                say(f"[dry run] #{now.history.issue.number}: would send {event}")
-                continue
-            try:
-                send_command_event(pager, event, now)
-            except IntegrationError as error:
-                self.pending.append(event)
-                self.warnings.append(f"{event}: PagerDuty: {error}; retried on the next run")
-                continue
-            self.sent.append(event)
-
     def deliver(
         self,
-        posted: list[Comment],
         state: IncidentState,
-        dry_run: bool,
-        say: Callable[[str], None],
-        claims: Claims | None = None,
+        fresh: list[Anchor],
+        candidates: list[Anchor],
+        marks: Marks,
+        now: datetime,
+        dry_run: bool = False,
+        say: Callable[[str], None] = print,
     ) -> None:
-        """Send what new comments owe, and what earlier runs could not (claimed first, when `claims`)."""
-        fresh = [c for c in posted if c.id not in self._seen and _oldest_copy(c, state)]
-        self._seen.update(c.id for c in posted)
-        commands = [item for item in self.pending or [] if ":cmd/" in item]  # sent by page_commands
-        queue = [*(i for i in self.pending or [] if ":cmd/" not in i), *owed(fresh, self.integrations)]
-        queue = list(dict.fromkeys(queue))
-        if not queue:
+        """Send what this run's new anchors owe, and what anchors carrying the tool's retry mark still owe."""
+        if not self.integrations.any:
             return
+        fresh = list({anchor.id: (key, anchor) for key, anchor in fresh}.values())
+        work = [
+            (Delivery(step, key, anchor.id), anchor)
+            for key, anchor in fresh
+            for step in steps_of(key)
+            if owed_now(step, key, anchor, state, self.integrations)
+        ]
+        retrying, in_flight = self._retries(state, fresh, candidates, marks, work, now)
         if dry_run:
-            for item in queue:
-                say(f"[dry run] #{state.history.issue.number}: would send {item}")
+            number = state.history.issue.number
+            for delivery, anchor in work:
+                text = preview(delivery, anchor, state, self.integrations)
+                say(f"[dry run] #{number}: would send {delivery}{text}")
             return
-        retried = {item.partition(":")[2] for item in self.pending or [] if ":cmd/" not in item}
-        claimed = self._claim(retried, state, claims)
-        queue = [item for item in queue if item.partition(":")[2] not in retried - set(claimed)]
-        report = deliver(queue, state, self.integrations)
-        self.sent.extend(report.sent)
-        self.pending = [*report.failed, *commands]
-        still_owed = {item.partition(":")[2] for item in report.failed}
-        for key in {item.partition(":")[2] for item in queue}:
-            trigger = state.keyed(key)
-            if trigger is None:
+        failed, left = self._send(state, work, marks)
+        for anchor_id in sorted(failed - set(retrying)):
+            marks.claim(anchor_id, RETRY_MARK)
+        for anchor_id, mark in sorted(retrying.items()):
+            # Another run's claim may yet fail and be given back: only a retry done whole takes the mark off.
+            if anchor_id not in failed | left | in_flight:
+                marks.release(anchor_id, mark)
+
+    def _retries(
+        self,
+        state: IncidentState,
+        fresh: list[Anchor],
+        candidates: list[Anchor],
+        marks: Marks,
+        work: list[tuple[Delivery, Comment]],
+        now: datetime,
+    ) -> tuple[dict[int, int], set[int]]:
+        """Add the unclaimed steps of anchors the tool marked for a retry; their retry marks' ids, and the
+        anchors with a claim so young that its run may still be sending (and may yet give it back)."""
+        new = {anchor.id for _, anchor in fresh}
+        retrying, in_flight = {}, set()
+        for key, anchor in candidates:
+            # Anyone can add an 👀: GitHub's count only says whether the tool's is worth a read.
+            if anchor.id in new or RETRY_MARK not in anchor.reactions:
                 continue
-            if key in still_owed and FAILED_MARK not in trigger.reactions:
-                self.marks.append((trigger.id, FAILED_MARK))
-            elif key in retried and key not in still_owed and key not in claimed:
-                self.marks.append((trigger.id, DELIVERED_MARK))
-        for key, (comment_id, reaction_id) in claimed.items():
-            if key in still_owed and claims is not None:
-                claims.release(comment_id, reaction_id)
-        self.warnings.extend(f"{item}: {why}; retried on the next run" for item, why in report.failed.items())
+            mine = marks.read(anchor.id)
+            if RETRY_MARK not in mine:
+                continue
+            retrying[anchor.id] = mine[RETRY_MARK].id
+            for step in steps_of(key):
+                claim = mine.get(step.claim)
+                if claim is not None and now - claim.at < IN_FLIGHT:
+                    in_flight.add(anchor.id)
+                elif claim is None and owed_now(step, key, anchor, state, self.integrations):
+                    work.append((Delivery(step, key, anchor.id), anchor))
+        return retrying, in_flight
 
-    def _claim(
-        self, keys: set[str], state: IncidentState, claims: Claims | None
-    ) -> dict[str, tuple[int, int]]:
-        """Retries this run may send, each claimed on its trigger comment (another run's claim is left)."""
-        if claims is None:
-            return {}
-        claimed = {}
-        for key in sorted(keys):
-            trigger = state.keyed(key)
-            reaction = claims.claim(trigger.id) if trigger is not None else None
-            if trigger is not None and reaction is not None:
-                claimed[key] = (trigger.id, reaction)
-            else:
-                self.warnings.append(f"left the retry of {key} to the run that claimed it")
-        return claimed
-
-
-def _oldest_copy(comment: Comment, state: IncidentState) -> bool:
-    """Whether this comment is the copy of its key that stays (a younger duplicate yields)."""
-    marker = comment_marker(comment)
-    kept = state.keyed(marker.key) if marker else None
-    return kept is not None and kept.id == comment.id
+    def _send(
+        self, state: IncidentState, work: list[tuple[Delivery, Comment]], marks: Marks
+    ) -> tuple[set[int], set[int]]:
+        """Claim, then send, each step; the anchors of steps that failed, and of steps another run claimed."""
+        failed, left = set(), set()
+        for delivery, anchor in work:
+            claim = marks.claim(anchor.id, delivery.step.claim)
+            if claim is None:
+                self.warnings.append(f"left {delivery} to the run that claimed it")
+                left.add(anchor.id)
+                continue
+            try:
+                send(delivery.step, delivery.anchor_key, anchor, state, self.integrations)
+            except IntegrationError as error:
+                marks.release(anchor.id, claim)
+                failed.add(anchor.id)
+                self.warnings.append(f"{delivery}: {error}; retried on the next run")
+                continue
+            self.sent.append(str(delivery))
+        return failed, left

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
-from incident_ops.core.model import Comment, IssueHistory
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, IssueHistory, User
 from incident_ops.core.writes import (
     Action,
     AddLabel,
@@ -34,14 +37,25 @@ def _refused(failure: GitHubFailure) -> bool:
     )
 
 
-class Executor:
-    """Makes the decided writes against the port, skipping what is already there; or only prints them."""
+DRY_RUN_IDS = 10**15  # comments a dry run only imagines get ids no GitHub comment has
+HIDDEN = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
-    def __init__(self, port: GitHubPort, number: int, dry_run: bool, say: Callable[[str], None]):
+
+class Executor:
+    """Makes the decided writes against the port, skipping what is already there; or only prints them.
+
+    A dry run prints each write and carries on as if it had been made, so that it also shows what follows from
+    it (the status comment's edit, the messages to chat, the ticket and the pager).
+    """
+
+    def __init__(
+        self, port: GitHubPort, number: int, dry_run: bool, say: Callable[[str], None], now: datetime
+    ) -> None:
         self._port = port
         self._number = number
         self._dry_run = dry_run
         self._say = say
+        self._now = now
         self.done: list[str] = []
         self.posted: list[Comment] = []
         self.refused: list[str] = []
@@ -55,8 +69,9 @@ class Executor:
                 continue
             line = describe(action)
             if self._dry_run:
-                self._say(f"[dry run] #{self._number}: would {line}")
+                self._say(f"[dry run] #{self._number}: would {line}{_text_of(action)}")
                 self.done.append(f"would {line}")
+                history = self._imagine(action, history)
                 continue
             try:
                 history = self._apply(action, history)
@@ -69,6 +84,45 @@ class Executor:
                 continue
             self.done.append(line)
         return history
+
+    def _imagine(self, action: Action, history: IssueHistory) -> IssueHistory:
+        """The history as it would be after a write a dry run only prints."""
+        issue = history.issue
+        match action:
+            case PostComment(body=body):
+                bot = User(DEFAULT_TOOL_LOGIN, "Bot", tool=True)
+                comment = Comment(DRY_RUN_IDS + len(self.posted), bot, body, self._now, self._now)
+                self.posted.append(comment)
+                return replace(history, comments=(*history.comments, comment))
+            case EditComment(comment_id=cid, body=body):
+                comments = tuple(replace(c, body=body) if c.id == cid else c for c in history.comments)
+                return replace(history, comments=comments)
+            case DeleteComment(comment_id=cid):
+                return replace(history, comments=tuple(c for c in history.comments if c.id != cid))
+            case AddLabel(label=label):
+                issue = replace(issue, labels=(*issue.labels, label))
+            case RemoveLabel(label=label):
+                issue = replace(
+                    issue, labels=tuple(x for x in issue.labels if x.casefold() != label.casefold())
+                )
+            case Assign(login=login):
+                issue = replace(issue, assignees=(*issue.assignees, login))
+            case Unassign(login=login):
+                kept = tuple(x for x in issue.assignees if x.casefold() != login.casefold())
+                issue = replace(issue, assignees=kept)
+            case CloseIssue(reason=reason):
+                issue = replace(issue, state="closed", state_reason=reason, closed_at=self._now)
+            case ReopenIssue():
+                issue = replace(issue, state="open", state_reason=None, closed_at=None)
+            case React(comment_id=cid, content=content):
+                comments = tuple(
+                    replace(c, reactions=c.reactions | {content}) if c.id == cid else c
+                    for c in history.comments
+                )
+                known = history.tool_reacted
+                reacted = known | {cid} if known is not None else None
+                return replace(history, comments=comments, tool_reacted=reacted)
+        return replace(history, issue=issue)
 
     def _apply(self, action: Action, history: IssueHistory) -> IssueHistory:
         """One write, and its effect on the local copy of the history."""
@@ -117,3 +171,11 @@ class Executor:
                 reacted = known | {cid} if known is not None else None
                 return replace(history, issue=issue, comments=comments, tool_reacted=reacted)
         return replace(history, issue=issue)
+
+
+def _text_of(action: Action) -> str:
+    """What a message would say, for a dry run: its text without the hidden lines, set off below."""
+    if not isinstance(action, PostComment) or action.kind == "status":
+        return ""
+    text = HIDDEN.sub("", action.body).strip()
+    return "\n" + textwrap.indent(text, "    │ ", predicate=lambda _: True) if text else ""

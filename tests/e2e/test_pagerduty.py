@@ -19,7 +19,7 @@ severity:
     SEV1: {escalation: {after: 10m}, page: true}
     SEV2: {}
 integrations:
-  pagerduty: {routing_key_env: PAGERDUTY_ROUTING_KEY%s}
+  pagerduty: {routing_key_env: PAGERDUTY_ROUTING_KEY, events_url: "URL"%s}
 """
 
 
@@ -28,9 +28,8 @@ def pager(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[PagerDutySt
     """PagerDuty configured against its stand-in; SEV1 pages."""
     monkeypatch.setattr(deliveries, "HttpClient", functools.partial(HttpClient, base_delay=0.01))
     with PagerDutyStandIn() as standin:
-        world.write_config(CONFIG % "")
+        world.write_config((CONFIG % "").replace("URL", standin.url))
         world.env["PAGERDUTY_ROUTING_KEY"] = standin.routing_key
-        world.env["INCIDENT_OPS_PAGERDUTY_URL"] = standin.url
         yield standin
 
 
@@ -90,7 +89,8 @@ def test_a_level_that_does_not_page_sends_nothing(world: World, pager: PagerDuty
 
 
 def test_on_declare_pages_at_the_declaration(world: World, pager: PagerDutyStandIn) -> None:
-    world.write_config((CONFIG % ", on_declare: true").replace("default: SEV2", "default: SEV1"))
+    config = (CONFIG % ", on_declare: true").replace("default: SEV2", "default: SEV1")
+    world.write_config(config.replace("URL", pager.url))
     number = world.open_issue("reporter")
     world.declare(number, "steward")
     world.declare(number, "steward")
@@ -139,8 +139,9 @@ def test_an_acknowledgement_that_failed_is_sent_by_the_next_run_once(
     world.advance(minutes=11)
     world.sweep()
     pager.fail_next(20, 429, {"status": "throttled"}, headers={"Retry-After": "0"})
-    result = world.comment(number, "engineer", "/commander")
-    assert result is not None and result.code == 0 and "pagerduty-acknowledge" in result.stdout
+    cid = world.emu.add_comment(REPO, number, "engineer", "/commander")
+    result = world.comment_event(number, cid)
+    assert result.code == 0 and f"pagerduty:cmd/{cid}: PagerDuty answered 429" in result.stdout
     assert world.assignees(number) == {"engineer"} and pager.status[key(number)] == "triggered"
     pager.clear_faults()
     for _ in range(3):
@@ -162,8 +163,9 @@ def test_a_forged_memo_cannot_make_pagerduty_trigger_a_resolved_incident(
     stretch = key(number, f"reopen-{reopen}")
     assert pager.status[stretch] == "resolved"
     status = world.bot_comments(number, "status")[0]
-    forged = status["body"].replace('"pending":[]', f'"pending":["pagerduty-trigger:cmd/{reopen}"]')
+    forged = status["body"].replace('"done":[', f'"pending":["pagerduty-trigger:cmd/{reopen}"],"done":[')
     assert forged != status["body"]
     world.emu.edit_comment(REPO, status["id"], forged)
+    world.emu.react(REPO, reopen, "passer-by", "eyes")  # anyone's retry mark counts for nothing
     world.sweep()
     assert pager.status[stretch] == "resolved" and pager.opened[stretch] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,12 +13,13 @@ from standins import AGENT_ID, REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 from incident_ops.config.load import parse_config
 from incident_ops.config.types import Config
 from incident_ops.core.fold import fold
-from incident_ops.core.markers import marker_lines
-from incident_ops.core.model import Comment, Issue, IssueHistory, User
+from incident_ops.core.markers import comment_marker, marker_lines
+from incident_ops.core.model import Comment, Issue, IssueHistory, Reaction, User
 from incident_ops.core.state import IncidentState
-from incident_ops.integrations.deliveries import Integrations, deliver, from_config, owed
+from incident_ops.integrations.deliveries import Integrations, from_config
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk, base_url
 from incident_ops.integrations.http import HttpClient, IntegrationError
+from incident_ops.integrations.run import IntegrationRun, Marks
 from incident_ops.integrations.slack import SlackWebhook, escape, link
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -404,6 +406,56 @@ def test_both_integrations_come_from_the_named_variables(chat: SlackStandIn, des
     assert found.slack is not None and found.freshdesk is not None and found.problems == []
 
 
+class ReactionsOnGitHub:
+    """The tool's reactions on comments, as GitHub keeps them: one per content, so each claimable once."""
+
+    def __init__(self, at: datetime = T0) -> None:
+        self.reactions: dict[int, dict[str, Reaction]] = {}
+        self.at = at  # GitHub's clock when a reaction is made
+        self._next = 1
+
+    def read(self, comment_id: int) -> dict[str, Reaction]:
+        """The tool's reactions on a comment."""
+        return dict(self.reactions.get(comment_id, {}))
+
+    def claim(self, comment_id: int, content: str) -> int | None:
+        """A new reaction's id, or None when the tool's reaction of that content is there already."""
+        mine = self.reactions.setdefault(comment_id, {})
+        if content in mine:
+            return None
+        mine[content], self._next = Reaction(self._next, self.at), self._next + 1
+        return mine[content].id
+
+    def release(self, comment_id: int, reaction_id: int) -> None:
+        """Remove one reaction."""
+        mine = self.reactions.get(comment_id, {})
+        for content, reaction in list(mine.items()):
+            if reaction.id == reaction_id:
+                del mine[content]
+
+    @property
+    def marks(self) -> Marks:
+        """As the delivery run takes them."""
+        return Marks(self.read, self.claim, self.release)
+
+
+def anchored(*comments: Comment) -> list[tuple[str, Comment]]:
+    """The tool's comments as anchors: their keys and themselves."""
+    found = []
+    for comment in comments:
+        marker = comment_marker(comment)
+        if marker is not None:
+            found.append((marker.key, comment))
+    return found
+
+
+def delivered(state: IncidentState, integrations: Integrations, *fresh: Comment) -> IntegrationRun:
+    """A run that delivers what `fresh` (this run's new comments) owes."""
+    run = IntegrationRun(integrations)
+    run.deliver(state, anchored(*fresh), anchored(*fresh), ReactionsOnGitHub().marks, T0)
+    return run
+
+
 def test_what_each_of_the_tools_comments_owes(chat: SlackStandIn, desk: FreshDeskStandIn) -> None:
     posted = [
         bot(1, "status", "status"),
@@ -417,7 +469,8 @@ def test_what_each_of_the_tools_comments_owes(chat: SlackStandIn, desk: FreshDes
         bot(9, "reply", "reply/60"),
         Comment(10, User("engineer"), "no marker", T0, T0),
     ]
-    assert owed(posted, wired(chat, desk)) == [
+    state = incident(*posted)
+    assert delivered(state, wired(chat, desk), *posted).sent == [
         "slack:acknowledgement",
         "freshdesk-reply:acknowledgement",
         "slack:escalation/declared",
@@ -425,41 +478,50 @@ def test_what_each_of_the_tools_comments_owes(chat: SlackStandIn, desk: FreshDes
         "slack:resolution/50",
         "freshdesk-reply:resolution/50",
         "freshdesk-note:resolution/50",
-        "freshdesk-resolved:resolution/50",
+        "freshdesk-status:resolution/50",
         "slack:closing/50",
-        "freshdesk-closed:closing/50",
+        "freshdesk-status:closing/50",
     ]
-    assert owed(posted, Integrations()) == []
+    assert delivered(state, Integrations(), *posted).sent == []
+
+
+def test_each_step_is_claimed_by_the_tools_reaction_before_it_is_sent(
+    chat: SlackStandIn, desk: FreshDeskStandIn
+) -> None:
+    resolution = bot(6, "resolution", "resolution/50", "Logins work.", minutes=50)
+    state = incident(resolution)
+    github = ReactionsOnGitHub()
+    github.claim(6, "rocket")  # another run claimed the chat message first
+    run = IntegrationRun(wired(chat, desk))
+    run.deliver(state, anchored(resolution), anchored(resolution), github.marks, T0)
+
+    assert chat.messages == []
+    assert run.sent == [
+        "freshdesk-reply:resolution/50",
+        "freshdesk-note:resolution/50",
+        "freshdesk-status:resolution/50",
+    ]
+    assert set(github.read(6)) == {"rocket", "heart", "laugh", "+1"}
+    assert run.warnings == ["left slack:resolution/50 to the run that claimed it"]
 
 
 def test_delivering_sends_each_item_once_with_the_issue_link(
     chat: SlackStandIn, desk: FreshDeskStandIn
 ) -> None:
-    state = incident(
-        bot(2, "acknowledgement", "acknowledgement", "Hi @reporter, <b>thank you</b>."),
-        bot(6, "resolution", "resolution/50", "### Incident resolved\nLogins work.", minutes=50),
-    )
-    pending = [
-        "slack:acknowledgement",
-        "freshdesk-reply:acknowledgement",
-        "slack:acknowledgement",  # listed twice: still sent once
-        "slack:resolution/50",
-        "freshdesk-reply:resolution/50",
-        "freshdesk-note:resolution/50",
-        "freshdesk-resolved:resolution/50",
-    ]
-    report = deliver(pending, state, wired(chat, desk))
+    ack = bot(2, "acknowledgement", "acknowledgement", "Hi @reporter, <b>thank you</b>.")
+    resolution = bot(6, "resolution", "resolution/50", "### Incident resolved\nLogins work.", minutes=50)
+    state = incident(ack, resolution)
+    run = delivered(state, wired(chat, desk), ack, resolution, ack)
 
-    assert report.failed == {}
-    assert report.sent == list(dict.fromkeys(pending))
+    assert run.warnings == []
     assert chat.messages == [
         f":rotating_light: Incident declared by @steward: <{ISSUE_URL}|#7 Hub &lt;down&gt;>",
         f":white_check_mark: Resolved: <{ISSUE_URL}|#7 Hub &lt;down&gt;>",
     ]
-    ack, resolution, note, status = desk.log
-    assert "&lt;b&gt;thank you&lt;/b&gt;" in ack.json["body"] and "<!--" not in ack.json["body"]
-    assert f"Follow the incident: {ISSUE_URL}" in ack.json["body"]
-    assert "<h3>Incident resolved</h3>" in resolution.json["body"]
+    ack_reply, resolution_reply, note, status = desk.log
+    assert "&lt;b&gt;thank you&lt;/b&gt;" in ack_reply.json["body"] and "<!--" not in ack_reply.json["body"]
+    assert f"Follow the incident: {ISSUE_URL}" in ack_reply.json["body"]
+    assert "<h3>Incident resolved</h3>" in resolution_reply.json["body"]
     assert note.json == {"body": f"<p>Resolved in GitHub issue {ISSUE_URL}</p>\n", "private": True}
     assert status.json == {"status": 4}
 
@@ -467,44 +529,70 @@ def test_delivering_sends_each_item_once_with_the_issue_link(
 def test_the_escalation_message_mentions_the_configured_people(
     chat: SlackStandIn, desk: FreshDeskStandIn
 ) -> None:
-    state = incident(bot(3, "escalation", "escalation/declared", minutes=31))
-    deliver(["slack:escalation/declared"], state, wired(chat, desk))
+    escalation = bot(3, "escalation", "escalation/declared", minutes=31)
+    delivered(incident(escalation), wired(chat, desk), escalation)
     assert chat.messages == [
         f":warning: Escalation: <{ISSUE_URL}|#7 Hub &lt;down&gt;> is not resolved yet. "
         "@hub-org/engineering @project-manager"
     ]
 
 
-def test_a_failure_is_kept_with_its_reason_and_the_rest_is_still_sent(
+def test_a_failure_gives_its_claim_back_marks_the_anchor_and_the_rest_is_still_sent(
     chat: SlackStandIn, desk: FreshDeskStandIn
 ) -> None:
-    state = incident(bot(6, "resolution", "resolution/50", "Resolved.", minutes=50))
+    resolution = bot(6, "resolution", "resolution/50", "Resolved.", minutes=50)
+    state = incident(resolution)
     chat.outage()
     desk.outage(path=r"/notes$")
-    pending = ["slack:resolution/50", "freshdesk-reply:resolution/50", "freshdesk-note:resolution/50"]
-    report = deliver(pending, state, wired(chat, desk))
+    github = ReactionsOnGitHub()
+    run = IntegrationRun(wired(chat, desk))
+    run.deliver(state, anchored(resolution), anchored(resolution), github.marks, T0)
 
-    assert report.sent == ["freshdesk-reply:resolution/50"]
-    assert report.failed == {
-        "slack:resolution/50": "Slack answered 500 after 3 attempts",
-        "freshdesk-note:resolution/50": "FreshDesk answered 500 after 3 attempts",
-    }
+    assert run.sent == ["freshdesk-reply:resolution/50", "freshdesk-status:resolution/50"]
+    assert run.warnings == [
+        "slack:resolution/50: Slack answered 500 after 3 attempts; retried on the next run",
+        "freshdesk-note:resolution/50: FreshDesk answered 500 after 3 attempts; retried on the next run",
+    ]
+    assert set(github.read(6)) == {"heart", "+1", "eyes"}
+
+    chat.clear_faults()
+    desk.clear_faults()
+    retried = IntegrationRun(wired(chat, desk))
+    seen = replace(resolution, reactions=frozenset(github.read(6)))
+    later = T0 + timedelta(minutes=30)  # the first run's claims are settled by now
+    retried.deliver(state, [], anchored(seen), github.marks, later)
+    assert retried.sent == ["slack:resolution/50", "freshdesk-note:resolution/50"]
+    assert set(github.read(6)) == {"rocket", "heart", "laugh", "+1"}  # the retry mark is taken back
 
 
-def test_ticket_steps_without_a_ticket_and_items_without_their_comment_are_skipped(
+def test_a_retry_leaves_its_mark_while_another_runs_claim_may_still_be_given_back(
     chat: SlackStandIn, desk: FreshDeskStandIn
 ) -> None:
-    state = incident(bot(2, "acknowledgement", "acknowledgement"), body="No ticket here.")
-    pending = ["freshdesk-reply:acknowledgement", "slack:resolution/50", "slack:acknowledgement"]
-    report = deliver(pending, state, wired(chat, desk))
+    resolution = bot(6, "resolution", "resolution/50", "Resolved.", minutes=50)
+    state = incident(resolution)
+    github = ReactionsOnGitHub()
+    for content in ("eyes", "heart", "laugh", "+1"):
+        github.claim(6, content)
+    github.at = T0 + timedelta(minutes=55)
+    github.claim(6, "rocket")  # another run is sending the chat message right now
+    seen = replace(resolution, reactions=frozenset(github.read(6)))
+    run = IntegrationRun(wired(chat, desk))
+    run.deliver(state, [], anchored(seen), github.marks, T0 + timedelta(minutes=56))
+    assert run.sent == [] and "eyes" in github.read(6)
+    run.deliver(state, [], anchored(seen), github.marks, T0 + timedelta(minutes=70))
+    assert run.sent == [] and "eyes" not in github.read(6)
 
-    assert report.sent == ["slack:acknowledgement"] and report.failed == {}
+
+def test_ticket_steps_without_a_ticket_are_skipped(chat: SlackStandIn, desk: FreshDeskStandIn) -> None:
+    ack = bot(2, "acknowledgement", "acknowledgement")
+    run = delivered(incident(ack, body="No ticket here."), wired(chat, desk), ack)
+    assert run.sent == ["slack:acknowledgement"] and run.warnings == []
     assert desk.log == [] and len(chat.messages) == 1
 
 
 def test_the_ticket_from_a_ticket_command_is_used(chat: SlackStandIn, desk: FreshDeskStandIn) -> None:
     desk.add_ticket(456)
     command = Comment(30, User("steward"), "/ticket #456", T0, T0)
-    state = incident(command, bot(31, "update", "update/40", "Investigating."), body="No ticket here.")
-    deliver(["freshdesk-reply:update/40"], state, wired(chat, desk))
+    update = bot(31, "update", "update/40", "Investigating.")
+    delivered(incident(command, update, body="No ticket here."), wired(chat, desk), update)
     assert [r.path for r in desk.log] == ["/api/v2/tickets/456/reply"]
