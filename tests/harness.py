@@ -123,6 +123,20 @@ class World:
         )
         return self.run_payload("issue_comment", payload)
 
+    def delete_comment(self, comment_id: int, by: str | None = None) -> RunResult:
+        """Delete a comment (as its author, or `by`) and run the tool on the issue_comment.deleted event."""
+        comment = self.emu.comment(REPO, comment_id)
+        number = int(comment["issue_url"].rsplit("/", 1)[1])
+        self.emu.delete_comment(REPO, comment_id)
+        payload = make_payload(
+            "issue_comment.deleted",
+            repository=self.emu.repo_json(REPO),
+            issue=self.emu.issue(REPO, number),
+            sender=self.emu.user_json(by) if by else comment["user"],
+            comment=comment,
+        )
+        return self.run_payload("issue_comment", payload)
+
     def comment_payload(self, number: int, comment_id: int) -> dict[str, Any]:
         """The issue_comment.created payload of an existing comment, with the issue as it is now."""
         comment = self.emu.comment(REPO, comment_id)

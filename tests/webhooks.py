@@ -21,6 +21,7 @@ REPLACEABLE: dict[str, frozenset[str]] = {
     "issues.closed": frozenset({"repository", "issue", "sender"}),
     "issue_comment.created": frozenset({"repository", "issue", "sender", "comment"}),
     "issue_comment.edited": frozenset({"repository", "issue", "sender", "comment", "changes"}),
+    "issue_comment.deleted": frozenset({"repository", "issue", "sender", "comment"}),
     "workflow_dispatch": frozenset({"repository", "sender"}),
     "schedule": frozenset({"repository", "sender"}),
 }

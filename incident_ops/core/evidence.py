@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from incident_ops.core.command_args import CommandLine
 from incident_ops.core.command_lines import find_commands
-from incident_ops.core.commands import REGISTRY
 from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment, IssueHistory
@@ -29,16 +28,6 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
         return f"it was written for issue #{cache.issue}"
     if any(cid > newest for cid in cache.done):
         return "it counts as done a comment yet to come"
-    for cid, entry in cache.answered.items():
-        unknown = next((name for name, _, _ in entry.commands if name not in REGISTRY), None)
-        if unknown is not None:
-            return f"it remembers a command /{unknown:.20} that does not exist"
-        comment = comments.get(cid)
-        if comment is not None and (
-            comment.author.login.casefold() != entry.by.casefold()
-            or abs(comment.created_at - entry.at) > timedelta(seconds=1)
-        ):
-            return f"its memo of comment {cid} does not match that comment"
     for login, last in cache.outsiders.items():
         comment = comments.get(last)
         if last > newest or (comment is not None and comment.author.login.casefold() != login):
@@ -94,25 +83,31 @@ TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a com
 
 
 def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
-    """A comment's commands as posted (or as answered): a later edit is not a new command."""
+    """A comment's commands as posted: a later edit is not a new command, and the memo never supplies one.
+
+    What was posted is the comment's text while it is unedited, the text before an edit when this run's event
+    tells it, or what the tool's own records say was applied (an applied record, or the messages it posted).
+    """
     recorded = state.applied.get(comment.id)
     if recorded is not None:
         return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in recorded]
+    if state.history.was_deleted(comment.id):
+        if not state.answered(comment.id):
+            return []  # deleted before the tool saw it: taken back, not applied
+        state.to_record.add(comment.id)
+        return find_commands(comment.body)
     before = _before_edit(state, comment)
     if before is not None:
         state.to_record.add(comment.id)
         return find_commands(before)
-    if comment.id in state.restored and comment.id not in state.cache.answered:
+    if comment.id in state.restored:
         return state.restored[comment.id]
-    if comment.id not in state.restored and comment.updated_at - comment.created_at <= EDIT_GRACE:
+    if comment.updated_at - comment.created_at <= EDIT_GRACE:
         return find_commands(comment.body)
-    remembered = state.cache.answered.get(comment.id)
-    if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
-        # The text of an /update or /resolved is not kept: its message is already posted.
-        state.to_record.add(comment.id)
-        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in remembered.commands]
-    # Without the memo, what the tool's answers record: the message it posted for each command.
     names = [ANSWERS_OF[k] for k in ANSWERS_OF if answered_by(state, k, comment.id)]
+    if state.answered(comment.id) and not names and state.keyed(f"reply/{comment.id}") is None:
+        # Done, then edited, and no record of the tool's says what it held: its edit's own run records it.
+        state.unsettled_edits.add(comment.id)
     return [CommandLine(name, "", "(posted)", 0) for name in names]
 
 
@@ -133,16 +128,13 @@ def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:
     posted = comment.updated_at - comment.created_at <= EDIT_GRACE and comment.id not in state.restored
     if posted or _before_edit(state, comment) is not None:
         return state.refused.get(comment.id, frozenset())  # the posted text: its reply's record counts
-    remembered = state.cache.answered.get(comment.id)
-    if remembered is not None and (state.answered(comment.id) or comment.id in state.restored):
-        return frozenset(index for index, (_, _, ok) in enumerate(remembered.commands) if not ok)
     return frozenset()  # rebuilt from posted messages: each of them was applied
 
 
 def _vouched(state: IncidentState, comment: Comment) -> bool:
     """Whether the tool's own records show the comment's author acting for the team in this incident.
 
-    Only then does the memo's word that a comment came from the team count: anyone can react to a
+    Only then does the memo's list of finished comments stand for a team verdict: anyone can react to a
     comment, and whoever can edit the memo could name anyone.
     """
     login = comment.author.login.casefold()
@@ -151,17 +143,18 @@ def _vouched(state: IncidentState, comment: Comment) -> bool:
 
 
 def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
-    """Whether the comment's author was on the team, from the tool's records, the memo, or GitHub.
+    """Whether the comment's author was on the team, from the tool's records and reactions, or GitHub.
 
-    A posted update, resolution or closing says the tool took the command from a team member. The memo's
-    word counts only for a comment that also shows the tool's acceptance; otherwise GitHub is asked.
+    A posted update, resolution, closing or applied record says the tool took the command from a team member;
+    so does the tool's own answer on the comment (it never reacts to someone outside the team), believed
+    without a read only for someone the records vouch for. Otherwise GitHub is asked.
     """
     if comment.id > 0:
         recorded = comment.id in state.applied
         if recorded or any(answered_by(state, kind, comment.id) for kind in ANSWERS_OF):
             state.verdicts[comment.id] = True
             return True
-        if state.cache.verdicts.get(comment.id) and "+1" in comment.reactions and _vouched(state, comment):
+        if state.answered(comment.id) and _vouched(state, comment):
             state.verdicts[comment.id] = True
             return True
         login = comment.author.login.casefold()

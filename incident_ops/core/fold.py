@@ -126,14 +126,11 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     """People's comments, oldest first, with command comments since deleted put back from their answers.
 
     Deleting a command comment does not undo what it did: its update, resolution or closing message records
-    who wrote it and when, and its applied record (or the memo, while it lasts) what else it said.
+    who wrote it and when, and its applied record (written by the run of its deletion) what else it said.
     """
     people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
-    newest = max((c.id for c in state.history.comments), default=0)
-    for cid, entry in state.cache.answered.items():
-        if cid not in people and cid < newest and state.cache.issue == state.history.issue.number:
-            people[cid] = Comment(cid, User(entry.by), "", entry.at, entry.at)
-            state.restored[cid] = []  # its commands come from the memo (see commands_in)
+    for gone in state.history.deleted:
+        people.setdefault(gone.id, gone)  # deleted: this run's event still tells what it said
     answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
     for _, key in answers:
         kind, _, ref = key.partition("/")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.model import Comment
@@ -13,6 +14,8 @@ _MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
 _KEY = re.compile(r"<!-- incident-ops-key:(?P<key>[^\s>]+) -->")
 # Facts a keyed comment records about what it answers: the record of what was applied, read by later runs.
 FACTS = ("to", "source", "refused", "declared", "applied", "outside")
+# The tool never edits its comments but the status comment: one edited since is no record any more.
+EDITED_AFTER = timedelta(0)
 _FACT = re.compile(rf"<!-- incident-ops-(?P<name>{'|'.join(FACTS)}):(?P<value>[^\s<>]{{1,3000}}) -->")
 
 
@@ -49,7 +52,14 @@ def comment_marker(comment: Comment) -> Marker | None:
     # tool's own account is trusted, and only with the marker opening the comment.
     if not comment.author.is_tool or not comment.body.lstrip().startswith("<!-- incident-ops:"):
         return None
-    return read_marker(comment.body)
+    marker = read_marker(comment.body)
+    if (
+        marker is not None
+        and marker.kind != "status"
+        and comment.updated_at - comment.created_at > EDITED_AFTER
+    ):
+        return replace(marker, facts={})  # someone edited it by hand: what it records is not believed
+    return marker
 
 
 def read_marker(body: str | None) -> Marker | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from incident_ops.core.answers import answer_commands
 from incident_ops.core.applied_records import record_edited
@@ -20,6 +21,17 @@ from incident_ops.core.writes import (
     ReopenIssue,
 )
 
+EDIT_RUN_WAIT = timedelta(hours=1)  # how long an edit's own run may take to record what the comment held
+
+
+def waiting_for_edit(state: IncidentState, now: datetime) -> bool:
+    """Whether a done command comment was edited so lately that its edit's run may not have recorded it.
+
+    Until it has, the incident's state lacks that comment's commands: nothing but answers is written.
+    """
+    edited = [c.updated_at for c in state.history.comments if c.id in state.unsettled_edits]
+    return any(now - when < EDIT_RUN_WAIT for when in edited)
+
 
 def plan(state: IncidentState, ctx: Context) -> list[Action]:
     """Every write the incident needs now, in order; the executor skips what is already done."""
@@ -27,6 +39,8 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         if state.history.issue.state == "closed":
             return []  # a closed report is dropped: nobody is answered on it
         return list(answer_commands(state, ctx))  # a reported issue (or a plain one) is only answered
+    if waiting_for_edit(state, ctx.now):
+        return [*answer_commands(state, ctx), *record_edited(state, ctx.renderer), *_duplicates(state)]
     clock = clocks(state, ctx.config, ctx.calendar)
     fired = due(state, clock, ctx.now)
     answers = [

@@ -9,7 +9,7 @@ from typing import Any
 from incident_ops.core.closes import CLOSE_WINDOW
 from incident_ops.core.command_lines import find_commands
 from incident_ops.core.comment_kinds import KINDS
-from incident_ops.core.evidence import TOOL_REACTIONS, declaration_record
+from incident_ops.core.evidence import EDIT_GRACE, TOOL_REACTIONS, declaration_record
 from incident_ops.core.fold import fold
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.memo import read_cache
@@ -25,23 +25,34 @@ from incident_ops.serving.services import EventIssue, Services
 EVENT_ISSUE_FRESH_FOR = timedelta(minutes=10)
 
 
+MAX_EDITED_READS = 10  # edited command comments (newest first) whose reactions one run may read
 MAX_ROLE_PASSES = 10  # each pass looks up every login the last one lacked; two are usual
 ANSWERS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.to_people)
 
 
-def read_history(services: Services, issue: Issue, edits: tuple[tuple[int, str], ...] = ()) -> IssueHistory:
+def read_history(
+    services: Services,
+    issue: Issue,
+    edits: tuple[tuple[int, str], ...] = (),
+    deleted: tuple[Comment, ...] = (),
+) -> IssueHistory:
     """The issue's comments, and its events when the declaration or a close must be looked up."""
     comments = tuple(services.port.list_comments(issue.number))
-    return _with_events(services, IssueHistory(services.repo, issue, comments, before_edit=edits))
+    history = IssueHistory(services.repo, issue, comments, before_edit=edits, deleted=deleted)
+    return _with_events(services, history)
 
 
 def history_now(
-    number: int, services: Services, seen: EventIssue | None, edits: tuple[tuple[int, str], ...]
+    number: int,
+    services: Services,
+    seen: EventIssue | None,
+    edits: tuple[tuple[int, str], ...],
+    deleted: tuple[Comment, ...] = (),
 ) -> IssueHistory:
     """The history, with the event's copy of the issue when nothing can have changed it since."""
     port = services.port
     if seen is None or services.context.now - seen.issue.updated_at > EVENT_ISSUE_FRESH_FOR:
-        return read_history(services, port.get_issue(number), edits)
+        return read_history(services, port.get_issue(number), edits, deleted)
     comments = tuple(port.list_comments(number))
     issue = port.get_issue(number) if _moved_on(comments, seen) else seen.issue
     history = _with_events(services, IssueHistory(services.repo, issue, comments, before_edit=edits))
@@ -99,14 +110,35 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     memo = read_cache(status.body if status else None)
     done = set(memo.done) if memo.issue == history.issue.number else set()
     found = set()
-    for comment in history.comments:
+    edited_reads = MAX_EDITED_READS
+    recorded = {ref for key in _keys(history) if (ref := key.partition("/")[2]).isdigit()}
+    for comment in reversed(history.comments):
         if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
             continue
-        before = history.text_before_edit(comment.id)
-        body = comment.body if before is None else before
-        if comment.id in done or (find_commands(body) and services.port.tool_reacted(comment.id)):
+        if comment.id in done:
             found.add(comment.id)
+            continue
+        before = history.text_before_edit(comment.id)
+        ask = bool(find_commands(comment.body if before is None else before))
+        edited = comment.updated_at - comment.created_at > EDIT_GRACE and str(comment.id) not in recorded
+        if not ask and edited and edited_reads > 0:
+            edited_reads -= 1  # an edit may have taken its commands out: was it answered before?
+            ask = True
+        if ask and _answered_by_tool(services, comment.id):
+            found.add(comment.id)
+    # A deleted comment's reactions cannot be read any more: its event's counts are all there is.
+    found.update(c.id for c in history.deleted if c.id in done or c.reactions & TOOL_REACTIONS)
     return replace(history, tool_reacted=frozenset(found))
+
+
+def _keys(history: IssueHistory) -> set[str]:
+    """The keys of the tool's comments."""
+    return {marker.key for c in history.comments if (marker := comment_marker(c)) is not None}
+
+
+def _answered_by_tool(services: Services, comment_id: int) -> bool:
+    """Whether the tool's own +1 or confused is on a command comment (its answer, the last write)."""
+    return bool(services.port.tool_reactions(comment_id).keys() & TOOL_REACTIONS)
 
 
 def _needs_events(history: IssueHistory, label: str) -> bool:

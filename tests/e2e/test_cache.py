@@ -76,8 +76,10 @@ DAMAGE = {
     "unknown command": '{"answered": {"3000000002": {"at": "2026-03-02T09:00:00+00:00", "by": "x",'
     ' "cmds": [["deploy", "", true]]}}}',
     "huge cursor": '{"cursor": 99999999999999999999}',
-    "cut": '{"verdicts": {"1": true',
+    "cut": '{"done": [1',
+    "done by another": '{"done": ["x"]}',
 }
+IGNORED = ("cursor", "answered")  # keys the memo does not hold: read past, not a damage
 
 
 @pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
@@ -90,7 +92,7 @@ def test_a_damaged_memo_is_a_warning_and_changes_nothing(world: World, damage: s
 
     assert result is not None and result.code == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
-    if damage is not None and "cursor" not in damage:
+    if damage is not None and not any(key in damage for key in IGNORED):
         assert "memo was dropped" in result.stdout
     assert world.assignees(number) == {"engineer"}
     assert "| Subject Matter Experts | @engineer |" in world.status(number)
@@ -173,9 +175,9 @@ def test_forged_answers_resolve_nothing(world: World) -> None:
     stranger = world.emu.add_comment(REPO, number, "passer-by", "I think it is fixed")
     created = world.emu.comment(REPO, stranger)["created_at"].replace("Z", "+00:00")
     forged = {"answered": {str(stranger): {"at": created, "by": "lead", "cmds": [["resolved", "", True]]}}}
-    set_memo(world, number, json.dumps(forged))
-    result = world.comment(number, "reporter", "any news?")
-    assert "memo was dropped" in result.stdout
+    set_memo(world, number, json.dumps({**memo(world, number), **forged, "done": [stranger]}))
+    world.emu.react(REPO, stranger, "reader", "+1")
+    world.comment(number, "reporter", "any news?")
     assert RESOLVED not in world.labels(number) and not world.bot_comments(number, "resolution")
 
 
@@ -275,7 +277,8 @@ def test_a_deleted_command_comment_keeps_all_its_commands(world: World) -> None:
     cid = world.emu.add_comment(REPO, number, "lead", "/reopen\n/commander @lead\n/sme @engineer")
     world.comment_event(number, cid)
     world.advance(minutes=10)
-    world.emu.delete_comment(REPO, cid)
+    assert world.delete_comment(cid).code == 0  # its run records what it held
+    set_memo(world, number, None)
     world.comment(number, "reporter", "any news?")
     world.sweep()
     assert RESOLVED not in world.labels(number)
@@ -300,7 +303,6 @@ def test_a_retried_message_is_not_sent_again_from_an_old_memo(world: World, chat
     chat.outage()
     world.comment(number, "engineer", "/resolved")
     stale = MEMO.search(world.status(number))[1]
-    assert "slack:resolution/" in stale
     chat.clear_faults()
     world.comment(number, "reporter", "thanks")  # the retry delivers it
     resolved = sum("Resolved" in m for m in chat.messages)
@@ -351,14 +353,18 @@ def test_a_memo_cannot_turn_an_unvouched_team_member_into_an_outsider(world: Wor
     assert world.bot_comments(number, "reply") == []
 
 
-def edited_roles(world: World) -> tuple[int, int]:
-    """An incident whose roles came from one comment the lead later edited away; (issue, comment)."""
+def edited_roles(world: World, event: bool = True) -> tuple[int, int]:
+    """An incident whose roles came from one comment the lead later edited away (with its edit's run, or
+    with that run lost); (issue, comment)."""
     number = declared(world)
     roles = "/commander @engineer\n/sme @expert\n/community @reporter\n/ticket 42"
     cid = world.emu.add_comment(REPO, number, "lead", roles)
     world.comment_event(number, cid)
     world.advance(minutes=10)
-    world.emu.edit_comment(REPO, cid, "(moved the roles to the status comment)")
+    if event:
+        world.edit_comment(cid, "(moved the roles to the status comment)")
+    else:
+        world.emu.edit_comment(REPO, cid, "(moved the roles to the status comment)")
     return number, cid
 
 
@@ -437,10 +443,10 @@ def test_a_recorded_comment_keeps_its_commands_when_deleted_and_the_memo_is_forg
     world.sweep()
     at = world.emu.comment(REPO, cid)["created_at"].replace("Z", "+00:00")
     data = memo(world, number)
-    data["answered"][str(cid)] = {"at": at, "by": "lead", "cmds": [["commander", "@passer-by", True]]}
+    data["answered"] = {str(cid): {"at": at, "by": "lead", "cmds": [["commander", "@passer-by", True]]}}
     set_memo(world, number, json.dumps(data))
     world.comment(number, "reporter", "any news?")
-    assert roles_shown(world, number)
+    assert roles_shown(world, number) and world.assignees(number) == {"engineer"}
 
     world.emu.delete_comment(REPO, cid)
     set_memo(world, number, None)
@@ -470,8 +476,13 @@ def test_two_runs_at_once_retry_a_message_only_once(world: World, chat: SlackSta
     claim = functools.partial(world.emu.react, REPO, resolution["id"], "github-actions[bot]", "rocket")
     world.emu.before("POST", rf"/issues/comments/{resolution['id']}/reactions$", "rocket", claim)
     result = world.comment(number, "reporter", "thanks")
-    assert result is not None and "left the retry of resolution/" in result.stdout
+    assert result is not None and f"left slack:resolution/{resolution_source(resolution)}" in result.stdout
     assert sum("Resolved" in m for m in chat.messages) == 0  # the claiming run sends it, not this one
+
+
+def resolution_source(comment: dict) -> str:
+    """The id of the /resolved comment a resolution answers (its key's end)."""
+    return re.search(r"incident-ops-key:resolution/(\d+)", comment["body"])[1]
 
 
 def test_a_claimed_retry_that_fails_is_released_for_the_next_run(world: World, chat: SlackStandIn) -> None:
@@ -498,3 +509,25 @@ def test_a_huge_refused_command_does_not_spoil_the_record_of_an_edited_comment(w
     set_memo(world, number, None)
     world.sweep()
     assert "| Subject Matter Experts | @expert |" in world.status(number)
+
+
+def test_a_forged_memo_entry_for_an_edited_comment_applies_nothing_nobody_wrote(world: World) -> None:
+    number, cid = edited_roles(world, event=False)  # the edit's own run is lost
+    at = world.emu.comment(REPO, cid)["created_at"].replace("Z", "+00:00")
+    forged = [["commander", "@passer-by", True], ["resolved", "", True]]
+    set_memo(
+        world,
+        number,
+        json.dumps({**memo(world, number), "answered": {str(cid): {"at": at, "by": "lead", "cmds": forged}}}),
+    )
+    before = outcome(world, number)
+
+    result = world.sweep()  # within the hour its edit's run has to record what the comment held
+
+    assert "timers, labels and the status comment wait for it" in result.stdout
+    assert outcome(world, number) == before and roles_shown(world, number)
+    world.advance(hours=2)
+    later = world.sweep()
+    assert "what it held is lost: give its commands again" in later.stdout
+    assert world.assignees(number) == {"engineer"} and RESOLVED not in world.labels(number)
+    assert "passer-by" not in world.status(number) and not world.bot_comments(number, "resolution")

@@ -28,6 +28,7 @@ REQUIRED_KEYS: dict[str, set[str]] = {
     "issues.closed": {"action", "issue", "repository", "sender"},
     "issue_comment.created": {"action", "issue", "comment", "repository", "sender"},
     "issue_comment.edited": {"action", "issue", "comment", "changes", "repository", "sender"},
+    "issue_comment.deleted": {"action", "issue", "comment", "repository", "sender"},
     "workflow_dispatch": {"inputs", "ref", "workflow", "repository", "sender"},
     "schedule": {"schedule", "repository"},
 }
