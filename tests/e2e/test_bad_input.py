@@ -485,8 +485,10 @@ def test_a_config_with_every_kind_of_mistake_stops_the_run_before_any_request(wo
         (b"team: {users: [a]\n", "invalid YAML"),
         (b"incident_label: a\nincident_label: b\n", "incident_label"),
         (b"- just\n- a list\n", "mapping"),
+        (b"incident_label: " + b"[" * 600 + b"]" * 600 + b"\n", "nested too deeply"),
+        (b"team: {users: [" + b"a, " * 400_000 + b"b]}\n", "at most 1,000,000"),
     ],
-    ids=["binary", "tab", "unclosed", "duplicate key", "a list"],
+    ids=["binary", "tab", "unclosed", "duplicate key", "a list", "600 nested lists", "too large"],
 )
 def test_an_unparsable_config_is_a_problem_named_before_any_request(
     world: World, content: bytes, says: str
@@ -592,3 +594,15 @@ def test_nothing_is_written_in_a_dry_run_with_strange_input(world: World) -> Non
     assert world.writes() == []
     assert "would post update comment" in result.stdout
     assert [c for c in world.comments(number) if is_bot_comment(c)] == []
+
+
+@pytest.mark.parametrize("argv", [["validate-config", ".github/incident-ops.yml"], ["demo", "--config", "X"]])
+def test_a_deeply_nested_config_is_one_line_in_validate_config_and_the_demo(
+    world: World, argv: list[str]
+) -> None:
+    path = world.write_config("incident_label: " + "[" * 600 + "]" * 600 + "\n")
+    args = [str(path) if a in ("X", ".github/incident-ops.yml") else a for a in argv]
+    result = world.cli(*args)
+    assert result.code == 1, result.stdout + result.stderr
+    assert "nested too deeply to read" in result.stdout + result.stderr
+    no_traceback(result)
