@@ -333,7 +333,7 @@ def main_bench() -> None:
     parser.add_argument(
         "--setup",
         action="store_true",
-        help="also time the action's install, before and now, empty and warm cache",
+        help="also time the action's install and first run, before and now, from an empty cache",
     )
     args = parser.parse_args()
     sizes = (10, 100) if args.quick else (10, 100, 1000)

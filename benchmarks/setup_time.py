@@ -1,10 +1,13 @@
 """Benchmark of the action's setup: its install, then its first run, before the lock and now.
 
 Run: .venv/bin/python benchmarks/setup_time.py [--quick]   (bench.py --setup prints the same table)
-Each attempt starts from a fresh copy of the action's files, as a runner checks them out, and a new venv; the
-first run is a real `incident-ops run` of a declaration against the local emulator, with a config file, so it
-loads (and, where nothing compiled them yet, byte-compiles) what an event run loads. The packages come from
-the package index only (no local wheel folder), as on a hosted runner.
+Three ways, taking turns attempt by attempt, each from an empty download cache (as on a hosted runner): pip
+from pyproject.toml's ranges (the install before the lock), and the action's install as it is now, with uv
+(installed from requirements-uv.txt, as on a runner without uv) and with its pip fallback. Each attempt
+starts from a fresh copy of the action's files, as a runner checks them out, and a new venv; the first run
+is a real `incident-ops run` of a declaration against the local emulator, with a config file, so it loads
+(and, where nothing compiled them yet, byte-compiles) what an event run loads. The packages come from the
+package index only (no local wheel folder, no pip config file).
 """
 
 from __future__ import annotations
@@ -27,10 +30,14 @@ from bench import LABEL, REPO, ROOT, env_for, issue_payload, seeded, timed
 from incident_ops.emulator import GitHubEmulator
 
 BEFORE = "before: pip, pyproject.toml's ranges"
+# Each way: the INCIDENT_OPS_INSTALL it runs with, and the way the install must then say it took.
 WAYS = {
-    BEFORE: "",
-    "uv, the lock, hashes (the second way now)": "uv",
-    "now: the lock's wheels, fetched at once, hash-checked": "wheels",
+    BEFORE: ("", ""),
+    "now: uv (installed from requirements-uv.txt), the lock": (
+        "uv",
+        "uv (installed from requirements-uv.txt)",
+    ),
+    "its fallback: pip, the lock": ("pip", "pip"),
 }
 CONFIG = 'escalation:\n  mention: ["@bench-org/engineering"]\nupdates:\n  every: 4h\n'
 
@@ -59,9 +66,10 @@ def install(way: str, action: Path, venv: Path, env: dict[str, str]) -> None:
         subprocess.run([*command, "--no-compile", "-r", str(ranges)], check=True, env=env, timeout=600)
     else:
         command = [python, "-P", str(action / "install" / "action_install.py"), str(venv), python]
-        env = {**env, "INCIDENT_OPS_INSTALL": WAYS[way]}
+        start, expected = WAYS[way]
+        env = {**env, "INCIDENT_OPS_INSTALL": start}
         done = subprocess.run(command, check=True, env=env, timeout=600, capture_output=True, text=True)
-        if "installing with" in done.stdout:  # a fallback was taken: this row would not measure its way
+        if not done.stdout.rstrip().endswith(f"with {expected}"):  # this row would not measure its way
             raise RuntimeError(f"{way}: {done.stdout.strip()}")
 
 
@@ -76,27 +84,28 @@ def first_run(emu: GitHubEmulator, action: Path, venv: Path, workdir: Path, env:
 
 
 def runner_env(caches: str) -> dict[str, str]:
-    """This environment as a runner without uv has it, with every download cache at `caches`."""
+    """This environment as a hosted runner without uv has it, with every download cache in `caches`."""
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("PYTHONDONTWRITEBYTECODE", "PIP_FIND_LINKS")
     }
+    path = [folder for folder in env.get("PATH", "").split(os.pathsep) if not Path(folder, "uv").exists()]
     return {
         **env,
-        "PIP_CACHE_DIR": caches,
-        "UV_CACHE_DIR": caches,
-        "XDG_CACHE_HOME": caches,  # where the installer keeps the uv and the wheels it fetched
-        "INCIDENT_OPS_FETCH_UV": "always",
+        "PATH": os.pathsep.join(path),
+        "PIP_CACHE_DIR": str(Path(caches) / "pip"),
+        "UV_CACHE_DIR": str(Path(caches) / "uv"),
+        "XDG_CACHE_HOME": caches,
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "PIP_CONFIG_FILE": os.devnull,  # the index only
     }
 
 
-def attempt(emu: GitHubEmulator, way: str, caches: str | None, workdir: Path) -> tuple[float, float]:
-    """(setup s, first run s) of one install from scratch; `caches` None: a new, empty cache."""
+def attempt(emu: GitHubEmulator, way: str, workdir: Path) -> tuple[float, float]:
+    """(setup s, first run s) of one install from scratch, with new, empty caches."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = runner_env(caches or str(Path(tmp) / "cache"))
+        env = runner_env(str(Path(tmp) / "cache"))
         action = action_copy(Path(tmp) / "action")
         venv = Path(tmp) / "venv"
         start = time.perf_counter()
@@ -105,43 +114,38 @@ def attempt(emu: GitHubEmulator, way: str, caches: str | None, workdir: Path) ->
         return setup, first_run(emu, action, venv, workdir, env)
 
 
-def setup_times(repeat: int) -> list[tuple[str, str, float, float]]:
-    """(way, cache, setup s, first run s): medians, from an empty cache and from a warm one.
+def setup_times(repeat: int) -> list[tuple[str, float, float]]:
+    """(way, setup s, first run s): medians of `repeat` attempts, each from an empty cache.
 
     The ways take turns, attempt by attempt, so that a machine growing busier or quieter weighs on each alike.
     """
-    timed: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    timed: dict[str, list[tuple[float, float]]] = {way: [] for way in WAYS}
     with contextlib.ExitStack() as stack:
         emu = stack.enter_context(seeded())
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         (workdir / ".github").mkdir()
         (workdir / ".github" / "incident-ops.yml").write_text(CONFIG, encoding="utf-8")
-        warm = {way: stack.enter_context(tempfile.TemporaryDirectory()) for way in WAYS}
-        for way in WAYS:
-            attempt(emu, way, warm[way], workdir)  # fills the cache
         for _ in range(repeat):
             for way in WAYS:
-                timed.setdefault((way, "empty"), []).append(attempt(emu, way, None, workdir))
-                timed.setdefault((way, "warm"), []).append(attempt(emu, way, warm[way], workdir))
+                timed[way].append(attempt(emu, way, workdir))
     results = []
-    for (way, cache), times in sorted(timed.items(), key=lambda item: list(WAYS).index(item[0][0])):
+    for way, times in timed.items():
         setup, first = (statistics.median(values) for values in zip(*times, strict=True))
-        results.append((way, cache, setup, first))
+        results.append((way, setup, first))
     return results
 
 
 def setup_table(repeat: int) -> str:
-    """The setup table: each way and cache state, setup and first run, and the total against before."""
+    """The setup table: each way's setup and first run, and their total against the pip baseline."""
     results = setup_times(repeat)
-    before = {cache: setup + first for way, cache, setup, first in results if way == BEFORE}
+    before = next(setup + first for way, setup, first in results if way == BEFORE)
     lines = [
-        "| Install | Cache | Setup | First run | Setup + first run | Against before |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| Install (empty cache) | Setup | First run | Setup + first run | Against before |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    for way, cache, setup, first in results:
+    for way, setup, first in results:
         total = setup + first
-        share = total / before[cache]
-        lines.append(f"| {way} | {cache} | {setup:.2f} s | {first:.2f} s | {total:.2f} s | {share:.0%} |")
+        lines.append(f"| {way} | {setup:.2f} s | {first:.2f} s | {total:.2f} s | {total / before:.0%} |")
     return "\n".join(lines)
 
 

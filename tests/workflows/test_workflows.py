@@ -297,7 +297,7 @@ def test_act_runs_this_repositorys_workflow_on_a_comment(emulator: EmulatorProce
 
     assert done.returncode == 0 and "Job succeeded" in done.stdout, done.stdout[-4000:] + done.stderr
     assert_served(emulator, number, done.stdout)
-    # Only the lock's pinned, hash-checked files were installed: with uv when the index serves its wheel.
+    # Only the lock's pinned, hash-checked files were installed: with uv when pip installs its pinned wheel.
     assert "dependencies installed from requirements.txt with" in done.stdout
 
 
