@@ -82,6 +82,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         "validate-config": _validate_config,
         "demo": _demo,
         "report": _report,
+        "status-page": _status_page,
         "init": _init,
         "sandbox": _sandbox,
     }
@@ -199,6 +200,22 @@ def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
         from incident_ops.cli.report import run_report  # only this subcommand needs the metrics
 
         return run_report(services, args.since, args.format, print, runner.summary_path)
+
+    return with_config_errors(go)
+
+
+def _status_page(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Build the community status page into --out."""
+    from incident_ops.cli.status_page import checked_out, run_status_page  # only this subcommand needs it
+
+    runner = runtime.RunnerEnv.from_env(env)
+    repo = checked_repo(args.repo or runner.repository, "status-page")
+    out = checked_out(args.out)
+    repo_url = f"{(env.get('GITHUB_SERVER_URL') or 'https://github.com').rstrip('/')}/{repo}"
+
+    def go() -> int:
+        services = services_from(args, env, runner, repo)
+        return run_status_page(services, out, repo_url, print, runner.summary_path)
 
     return with_config_errors(go)
 

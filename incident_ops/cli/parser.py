@@ -60,6 +60,13 @@ SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
         frozenset({"dry_run"}),
         "GITHUB_TOKEN and GITHUB_REPOSITORY (for --create-labels), GITHUB_API_URL",
     ),
+    "status-page": (
+        "Build the community status page (index.html, a page per incident, feed.xml, incidents.json) into a "
+        "folder: the current state and the incidents of the last status_page.history_days days.",
+        frozenset({"now", "config"}),
+        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL (for links to the repository), "
+        "GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+    ),
     "report": (
         "Incident metrics (time to acknowledge, to resolve, update cadence) with charts.",
         frozenset({"now", "config"}),
@@ -122,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     init_parser.add_argument(
         "--uses", help=f"where the action lives, OWNER/REPO@REF (default: {ACTION_HOME}@{ACTION_REF})"
     )
+    page = made["status-page"]
+    page.add_argument("--out", required=True, help="the site's folder (made when missing)")
+    page.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
     metrics = made["report"]
     metrics.add_argument("--since", type=since_date, help="declared on or after (YYYY-MM-DD)")
     metrics.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
