@@ -44,6 +44,12 @@ class PublicIncident:
         return self.messages[-1] if self.messages else None
 
     @property
+    def summary(self) -> PublicMessage | None:
+        """What a list of past incidents says of it: its last message before the closing, if any."""
+        told = [m for m in self.messages if m.kind != "closing"]
+        return told[-1] if told else self.latest
+
+    @property
     def last_at(self) -> datetime:
         """The last moment anything public happened to it."""
         moments = [self.declared_at, self.resolved_at, self.closed_at, *(m.at for m in self.messages)]

@@ -7,45 +7,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from harness import LABEL, REPO, World
-
-STRANGER = "STRANGER-e2e-41c7 call me on +1 555 0100"
-CONFIG = (
-    "severity:\n  default: SEV3\n  levels: {SEV1: {}, SEV3: {}}\nstatus_page: {title: Example Hub status}\n"
-)
-PEOPLE = ("steward", "engineer", "lead", "reporter", "passer-by", "github-actions")
-
-
-def incidents(world: World) -> dict[str, int]:
-    """An active SEV1 incident with an update, a resolved and closed one, and a report never confirmed."""
-    world.write_config(CONFIG)
-    world.emu.add_user("passer-by")
-    closed = world.open_issue("reporter", title="Notebooks do not start")
-    world.declare(closed, "steward")
-    world.advance(minutes=20)
-    world.comment(closed, "engineer", "/update Restarting the node pool.")
-    world.advance(minutes=40)
-    world.comment(closed, "lead", "/resolved Servers start again.")
-    world.advance(hours=1)
-    world.emu.edit_issue(REPO, closed, "steward", state="closed", state_reason="completed")
-    world.issues_event("closed", closed, "steward")
-    world.advance(days=1)
-    active = world.open_issue("reporter", title="Hub login fails")
-    world.declare(active, "steward")
-    world.comment(active, "lead", "/severity SEV1")
-    world.advance(minutes=15)
-    world.comment(
-        active, "engineer", "/update The identity provider is **slow**; we are raising the timeout."
-    )
-    world.comment(active, "passer-by", STRANGER)
-    reported = world.open_issue("passer-by", title="My notebook is slow", labels=[LABEL])
-    world.issues_event("opened", reported, "passer-by")
-    world.advance(minutes=30)
-    return {"active": active, "closed": closed, "reported": reported}
+from harness import World
+from status_world import PEOPLE, STRANGER, seed_incidents
 
 
 def test_the_site_shows_what_the_team_said_and_nothing_else(world: World, tmp_path: Path) -> None:
-    numbers = incidents(world)
+    numbers = seed_incidents(world)
     out = tmp_path / "site"
 
     result = world.cli("status-page", "--out", str(out))
@@ -59,8 +26,8 @@ def test_the_site_shows_what_the_team_said_and_nothing_else(world: World, tmp_pa
     assert "<title>Example Hub status</title>" in index
     assert "Hub login fails" in now and "SEV1" in now and "for 45 minutes" in now
     assert "The identity provider is <strong>slow</strong>; we are raising the timeout." in now
-    assert "Notebooks do not start" in past and "Servers start again." not in past  # its last word: closed
-    assert "This incident is closed." in past
+    assert "Notebooks do not start" in past and "Servers start again." in past  # what it said last
+    assert "This incident is closed." not in past
     page = (out / "incidents" / f"{numbers['closed']}.html").read_text(encoding="utf-8")
     for text in (
         "We are aware of this incident",

@@ -71,7 +71,9 @@ def test_the_index_shows_the_active_incident_then_the_past_ones(files: dict[str,
     assert '<time datetime="2026-03-02T09:00:00Z">2026-03-02 09:00 UTC</time>' in now
     # Past incidents: newest first, each with its last message.
     assert past.index("incidents/20.html") < past.index("incidents/7.html")
-    assert "This incident is closed." in past and "resolved after 2 hours" in past
+    assert (
+        "Servers start again." in past and "resolved after 2 hours" in past
+    )  # the last word before the close
     assert "incidents/9.html" not in index  # reported, never declared
 
 
