@@ -187,7 +187,10 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
         delay = retry_delay(env)
         port = PyGithubPort(repo, runner.token, checked_api_url(runner), RetryPolicy(base_delay=delay))
     dry_run = dry_run_from(args, env)
-    return run_init(Path(args.directory), args.force, args.create_labels, port, print, dry_run, args.uses)
+    directory = Path(args.directory)
+    return run_init(
+        directory, args.force, args.create_labels, port, print, dry_run, args.uses, args.status_page
+    )
 
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:

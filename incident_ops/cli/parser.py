@@ -56,7 +56,7 @@ SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
     ),
     "init": (
         "Write the workflow, config, report template and issue form into a repository; optionally create "
-        "its labels.",
+        "its labels and, with --status-page, the workflow that publishes the community status page.",
         frozenset({"dry_run"}),
         "GITHUB_TOKEN and GITHUB_REPOSITORY (for --create-labels), GITHUB_API_URL",
     ),
@@ -126,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--create-labels", action="store_true", help="create the incident, resolved and stale labels"
     )
     init_parser.add_argument("--repo", help="OWNER/NAME for --create-labels (default: GITHUB_REPOSITORY)")
+    init_parser.add_argument(
+        "--status-page",
+        action="store_true",
+        help="also the workflow that publishes the community status page with GitHub Pages (a repository set "
+        "up earlier keeps its other files)",
+    )
     init_parser.add_argument(
         "--uses", help=f"where the action lives, OWNER/REPO@REF (default: {ACTION_HOME}@{ACTION_REF})"
     )
