@@ -277,7 +277,9 @@ def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:
 def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Play an incident against the built-in emulator, with the bundled setup or the one --config names."""
     from incident_ops.cli.demo import demo_setup, run_demo
+    from incident_ops.cli.status_page import checked_out
 
+    site = checked_out(args.status_page, "demo --status-page") if args.status_page else None
     named = args.config or env.get("INCIDENT_OPS_CONFIG")
     try:
         setup = demo_setup(named)
@@ -289,4 +291,4 @@ def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
         return PROBLEM
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"report.template: cannot read it ({error})") from error
-    return run_demo(main, setup=setup)
+    return run_demo(main, setup=setup, status_page=site)

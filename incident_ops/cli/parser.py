@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     made["validate-config"].add_argument(
         "path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace"
     )
+    made["demo"].add_argument(
+        "--status-page", metavar="DIR", help="then build the community status page of the demo into DIR"
+    )
     made["sandbox"].add_argument(
         "--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)"
     )

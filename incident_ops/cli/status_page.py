@@ -32,18 +32,18 @@ class Collected:
     failures: list[str] = field(default_factory=list)
 
 
-def checked_out(path: str) -> Path:
+def checked_out(path: str, option: str = "status-page --out") -> Path:
     """--out: a folder that exists or can be made, and that can be written (checked before any API call)."""
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise UsageProblem(f"status-page --out: {out} is a file; give a folder (it is made when missing)")
+        raise UsageProblem(f"{option}: {out} is a file; give a folder (it is made when missing)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as error:
         reason = error.strerror or str(error)
-        message = f"status-page --out: cannot write into {out} ({reason}); give a folder you may write"
+        message = f"{option}: cannot write into {out} ({reason}); give a folder you may write"
         raise UsageProblem(message) from error
     return out
 
