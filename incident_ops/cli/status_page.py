@@ -14,7 +14,7 @@ from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import UsageProblem
 from incident_ops.core.model import Issue
 from incident_ops.core.wording import api_calls, counted
-from incident_ops.github.port import GitHubFailure
+from incident_ops.github.port import CallBudgetSpent, GitHubFailure
 from incident_ops.serving.history import fold_with_roles, read_history
 from incident_ops.serving.services import Services
 from incident_ops.status_page.extract import public_incident
@@ -61,9 +61,17 @@ def candidates(services: Services, history_days: int) -> list[Issue]:
 def collect(services: Services, history_days: int) -> Collected:
     """Read and fold each candidate exactly as a run would; one that cannot be read is named, not fatal."""
     collected = Collected()
-    for issue in candidates(services, history_days):
+    issues = candidates(services, history_days)
+    for index, issue in enumerate(issues):
         try:
             incident = public_incident(fold_with_roles(read_history(services, issue), services))
+        except CallBudgetSpent as spent:
+            left = f" and {len(issues) - index - 1} more" if index + 1 < len(issues) else ""
+            collected.failures.append(
+                f"#{issue.number}{left}: {spent}; raise INCIDENT_OPS_CALL_BUDGET (the action's "
+                "operations-per-run) or lower status_page.history_days"
+            )
+            break
         except GitHubFailure as error:
             collected.failures.append(f"#{issue.number}: {error}")
             continue
@@ -125,5 +133,5 @@ def run_status_page(
     runtime.write_summary(summary_path, "### Status page\n\n" + "\n".join(f"- {line}" for line in lines))
     for failure in collected.failures:
         failed = runtime.escape_data(failure)
-        say(f"::error::could not read {failed}; the page was built without it. Rerunning is safe.")
+        say(f"::error::could not read {failed}; the page was built from the others. Rerunning is safe.")
     return GITHUB_FAILED if collected.failures else OK

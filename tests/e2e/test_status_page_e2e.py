@@ -104,3 +104,20 @@ def test_github_refusing_the_token_is_one_line(world: World, tmp_path: Path) -> 
 
     assert result.code == 3 and "GitHub refused the token" in result.stdout
     assert result.stdout.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_spent_call_budget_is_named_once_with_the_setting_to_raise(world: World, tmp_path: Path) -> None:
+    for title in ("One", "Two", "Three"):
+        world.declare(world.open_issue("reporter", title=title), "steward")
+    world.env["INCIDENT_OPS_CALL_BUDGET"] = "3"  # the list of open incidents, the closed ones, one incident
+
+    result = world.cli("status-page", "--out", str(tmp_path / "site"))
+
+    assert result.code == 3
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error::")]
+    assert errors == [
+        "::error::could not read #2 and 1 more: the run's budget of 3 API calls is spent; raise "
+        "INCIDENT_OPS_CALL_BUDGET (the action's operations-per-run) or lower status_page.history_days; the "
+        "page was built from the others. Rerunning is safe."
+    ]
+    assert (tmp_path / "site" / "incidents" / "1.html").exists()
