@@ -1,6 +1,6 @@
-"""Benchmark: API calls per event and per sweep, wall time per run, and setup time.
+"""Benchmark: API calls per event and per sweep, wall time per run, the status page, and setup time.
 
-Run: .venv/bin/python benchmarks/bench.py [--quick] [--setup]
+Run: .venv/bin/python benchmarks/bench.py [--quick] [--setup] [--status-page]
 Everything runs against the local GitHub emulator on 127.0.0.1; nothing leaves the machine.
 """
 
@@ -326,6 +326,51 @@ def run_wall_times(repeat: int) -> dict[str, float]:
     return {kind: statistics.median(values) for kind, values in times.items()}
 
 
+def status_page_build(incidents: int) -> tuple[float, int, int]:
+    """Wall time, reads and writes of `incident-ops status-page` over `incidents` incidents.
+
+    Each incident is declared, acknowledged and has an update; every other one is resolved. The build runs as
+    its own process, as in the workflow.
+    """
+    import os
+
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for index in range(incidents):
+            number = emu.create_issue(REPO, f"Hub down ({index})", "", "reporter")
+            emu.add_labels(REPO, number, [LABEL], "steward")
+        run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")  # declares and acknowledges them all
+        emu.advance(timedelta(minutes=20))
+        for number in range(1, incidents + 1):
+            emu.add_comment(REPO, number, "engineer", "/update We are **on it**.")
+            if number % 2:
+                emu.add_comment(REPO, number, "engineer", "/resolved Fixed: the database is back.")
+        run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")  # posts the updates and resolutions
+        emu.advance(timedelta(minutes=20))
+        env = {**os.environ, **env_for(emu, workdir)}
+        before = len(emu.requests)
+        wall = timed(
+            [sys.executable, "-m", "incident_ops", "status-page", "--out", str(workdir / "site")], env
+        )
+        made = emu.requests[before:]
+        reads = sum(1 for r in made if r.method == "GET")
+        return wall, reads, len(made) - reads
+
+
+def status_page_rows(sizes: tuple[int, ...]) -> list[tuple[str, str]]:
+    """One row per size: the build's wall time and its API calls."""
+    rows = []
+    for size in sizes:
+        wall, reads, writes = status_page_build(size)
+        rows.append(
+            (
+                f"`incident-ops status-page` over {size} incidents",
+                f"{wall:.2f} s, {reads} reads, {writes} writes",
+            )
+        )
+    return rows
+
+
 def main_bench() -> None:
     """Print the benchmark table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -335,7 +380,17 @@ def main_bench() -> None:
         action="store_true",
         help="also time the action's install and first run, before and now, from an empty cache",
     )
+    parser.add_argument(
+        "--status-page",
+        action="store_true",
+        help="only the status page: build time and API calls over 10, 100 and 1000 incidents",
+    )
     args = parser.parse_args()
+    if args.status_page:
+        print("| Measure | Result |\n| --- | --- |")
+        for name, value in status_page_rows((10, 100) if args.quick else (10, 100, 1000)):
+            print(f"| {name} | {value} |")
+        return
     sizes = (10, 100) if args.quick else (10, 100, 1000)
     sweeps = (10, 100) if args.quick else (10, 100, 500)
     reads, writes = declaration_calls()

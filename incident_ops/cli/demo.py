@@ -174,8 +174,13 @@ def filled_report(template: ReportTemplate) -> str:
     return "\n".join(parts) + "\n"
 
 
-def run_demo(cli: Cli, write: Callable[[str], None] = print, setup: DemoSetup | None = None) -> int:
-    """Play declare → commands → escalation → update → resolve → report → auto-close."""
+def run_demo(
+    cli: Cli,
+    write: Callable[[str], None] = print,
+    setup: DemoSetup | None = None,
+    status_page: Path | None = None,
+) -> int:
+    """Play declare → commands → escalation → update → resolve → report → auto-close (→ the status page)."""
     setup = setup or DemoSetup(Config())
     config = setup.config
     label = config.incident_label
@@ -231,8 +236,29 @@ def run_demo(cli: Cli, write: Callable[[str], None] = print, setup: DemoSetup | 
         status = next(c for c in emu.comments(REPO, number) if "incident-ops:status" in c["body"])
         write("\nThe status comment, edited in place throughout:\n")
         write(_quoted(status["body"]))
+        if status_page is not None:
+            _second_incident(demo, label)
+            demo._cli(["status-page", "--out", str(status_page)], {})
+            index = (status_page / "index.html").resolve()
+            write(
+                f"\nThe community status page, built from both incidents: open {index.as_uri()} in a browser."
+            )
         write(f"\nGitHub API calls made by incident-ops in this demo: {demo.calls}")
     return OK
+
+
+def _second_incident(demo: DemoRun, label: str) -> None:
+    """A second incident, still going on, so that the status page shows both states."""
+    emu = demo.emu
+    emu.advance(timedelta(hours=3))
+    number = emu.create_issue(REPO, "[Incident] Notebooks are slow to start", "", "community-rep")
+    demo.narrate("a second incident, still going on when the status page is built")
+    emu.add_labels(REPO, number, [label], "steward")
+    steward = emu.user_json("steward")
+    demo.event("issues", demo._payload("labeled", number, steward, label=emu.label_json(REPO, label)))
+    emu.advance(timedelta(minutes=20))
+    demo.comment(number, "engineer", "/update The image registry is slow; servers start, but take minutes.")
+    emu.advance(timedelta(minutes=10))
 
 
 def _seed(emu: GitHubEmulator, min_permission: str = "triage") -> None:

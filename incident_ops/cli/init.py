@@ -20,6 +20,7 @@ USES = re.compile(
 WORKFLOW_PATH = ".github/workflows/incident-ops.yml"
 REPORT_TEMPLATE_PATH = ".github/incident-report.md"
 ISSUE_FORM_PATH = ".github/ISSUE_TEMPLATE/incident-report.yml"
+STATUS_PAGE_PATH = ".github/workflows/status-page.yml"
 
 
 class LabelPort(Protocol):
@@ -66,14 +67,24 @@ def workflow_text(uses: str) -> str:
     return text.replace(home, f"{repo}/{REUSABLE}@{ref}")
 
 
-def init_files(uses: str = f"{ACTION_HOME}@{ACTION_REF}") -> list[InitFile]:
-    """Every file `init` writes, in the order it writes them."""
-    return [
+def status_page_text(uses: str) -> str:
+    """The bundled status-page workflow, running the action at `uses` (OWNER/REPO@REF)."""
+    text = (BUNDLED / "status-page.yml").read_text(encoding="utf-8")
+    home = f"uses: {ACTION_HOME}@{ACTION_REF}"
+    if home not in text:
+        raise RuntimeError(f"the bundled status-page workflow no longer runs {ACTION_HOME}@{ACTION_REF}")
+    return text.replace(home, f"uses: {uses}")
+
+
+def init_files(uses: str = f"{ACTION_HOME}@{ACTION_REF}", status_page: bool = False) -> list[InitFile]:
+    """Every file `init` writes, in the order it writes them (the status-page workflow when asked)."""
+    files = [
         InitFile(WORKFLOW_PATH, workflow_text(uses)),
         InitFile(DEFAULT_CONFIG_PATH, _config_text()),
         InitFile(REPORT_TEMPLATE_PATH, (BUNDLED / "3_incident-report.md").read_text(encoding="utf-8")),
         InitFile(ISSUE_FORM_PATH, _issue_form_source().read_text(encoding="utf-8")),
     ]
+    return [*files, InitFile(STATUS_PAGE_PATH, status_page_text(uses))] if status_page else files
 
 
 def run_init(
@@ -84,8 +95,12 @@ def run_init(
     say: Callable[[str], None],
     dry_run: bool = False,
     uses: str | None = None,
+    status_page: bool = False,
 ) -> int:
-    """Write the files (never over existing ones without force), then create the labels if asked."""
+    """Write the files (never over existing ones without force), then create the labels if asked.
+
+    With `status_page`, a repository set up earlier keeps its files and gets the status-page workflow.
+    """
     uses = uses or f"{ACTION_HOME}@{ACTION_REF}"
     if not USES.fullmatch(uses):
         say(f"incident-ops init: --uses {uses!r} is not OWNER/REPO@REF, e.g. {ACTION_HOME}@{ACTION_REF}.")
@@ -97,11 +112,14 @@ def run_init(
         say("incident-ops init: --create-labels needs the repository (--repo or GITHUB_REPOSITORY).")
         return USAGE
     try:
-        files = init_files(uses)
+        files = init_files(uses, status_page)
     except OSError as error:
         say(f"incident-ops init: a bundled file is missing ({error}); reinstall incident-ops.")
         return PROBLEM
     existing = [f.path for f in files if (directory / f.path).exists()]
+    kept = [path for path in existing if path != STATUS_PAGE_PATH] if status_page and not force else []
+    files = [f for f in files if f.path not in kept]
+    existing = [path for path in existing if path not in kept]
     refused = bool(existing) and not force
     if refused:
         say("incident-ops init: these files exist already; nothing was written (--force overwrites them):")
@@ -110,8 +128,12 @@ def run_init(
     elif dry_run:
         for file in files:
             say(f"[dry run] would {'overwrite' if file.path in existing else 'write'} {file.path}")
+        for path in kept:
+            say(f"[dry run] would keep {path}")
     else:
         _write(directory, files, existing, say)
+        for path in kept:
+            say(f"kept {path}")
     if dry_run:
         if create_labels:
             say("[dry run] would create the incident, resolved and stale labels that are missing")
@@ -121,15 +143,26 @@ def run_init(
         return PROBLEM
     if refused:
         return PROBLEM
-    for line in _what_is_left(directory, uses, labels_created=create_labels):
+    for line in _what_is_left(directory, uses, [f.path for f in files], create_labels, set_up=bool(kept)):
         say(line)
     return OK
 
 
-def _what_is_left(directory: Path, uses: str, labels_created: bool) -> list[str]:
-    """The closing checklist: exactly what remains before the repository runs its incidents."""
+def _what_is_left(
+    directory: Path, uses: str, written: list[str], labels_created: bool, set_up: bool
+) -> list[str]:
+    """The closing checklist: exactly what remains before the repository runs its incidents (and its page)."""
+    steps = [f"commit {', '.join(written)}"]
+    if STATUS_PAGE_PATH in written:
+        steps.append(
+            "turn on GitHub Pages: Settings → Pages → Build and deployment → Source: GitHub Actions. The "
+            "page is built after each incident-ops run and daily (or now, from the Actions tab: status page "
+            "→ Run workflow), at https://OWNER.github.io/NAME/ unless you give it a custom domain there (see "
+            "the README's status page section)"
+        )
+    if set_up:
+        return ["Left to do:", *(f"  {index}. {step}" for index, step in enumerate(steps, start=1))]
     config = load_config(directory)
-    steps = [f"commit {', '.join(f.path for f in init_files(uses))}"]
     if not labels_created:
         names = ", ".join(repr(n) for n in (config.incident_label, config.resolved_label, config.stale_label))
         steps.append(

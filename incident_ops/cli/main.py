@@ -28,14 +28,9 @@ from incident_ops.cli.wiring import (
     with_config_errors,
 )
 from incident_ops.config.load import (
-    DEFAULT_CONFIG_PATH,
     ConfigError,
     ConfigUnreadable,
-    load_config,
-    repository_root,
-    validate_config_file,
 )
-from incident_ops.config.warnings import config_warnings
 from incident_ops.core.command_lines import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
@@ -84,6 +79,7 @@ def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
         "validate-config": _validate_config,
         "demo": _demo,
         "report": _report,
+        "status-page": _status_page,
         "init": _init,
         "sandbox": _sandbox,
     }
@@ -192,7 +188,10 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
         delay = retry_delay(env)
         port = PyGithubPort(repo, runner.token, checked_api_url(runner), RetryPolicy(base_delay=delay))
     dry_run = dry_run_from(args, env)
-    return run_init(Path(args.directory), args.force, args.create_labels, port, print, dry_run, args.uses)
+    directory = Path(args.directory)
+    return run_init(
+        directory, args.force, args.create_labels, port, print, dry_run, args.uses, args.status_page
+    )
 
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
@@ -205,6 +204,22 @@ def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
         from incident_ops.cli.report import run_report  # only this subcommand needs the metrics
 
         return run_report(services, args.since, args.format, print, runner.summary_path)
+
+    return with_config_errors(go)
+
+
+def _status_page(args: argparse.Namespace, env: dict[str, str]) -> int:
+    """Build the community status page into --out."""
+    from incident_ops.cli.status_page import checked_out, run_status_page  # only this subcommand needs it
+
+    runner = runtime.RunnerEnv.from_env(env)
+    repo = checked_repo(args.repo or runner.repository, "status-page")
+    out = checked_out(args.out)
+    repo_url = f"{(env.get('GITHUB_SERVER_URL') or 'https://github.com').rstrip('/')}/{repo}"
+
+    def go() -> int:
+        services = services_from(args, env, runner, repo)
+        return run_status_page(services, out, repo_url, print, runner.summary_path)
 
     return with_config_errors(go)
 
@@ -226,29 +241,9 @@ def _check_report(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Exit 1 naming every problem of a config file."""
-    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    named = args.path or args.config or env.get("INCIDENT_OPS_CONFIG")
-    path = Path(named) if named else workspace / DEFAULT_CONFIG_PATH
-    if not named and not path.exists():
-        print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
-        return OK
-    if named:
-        workspace = repository_root(path, otherwise=workspace)
-    try:
-        problems = validate_config_file(path, workspace)
-    except ConfigUnreadable as error:
-        raise UsageProblem(str(error)) from error
-    except ConfigError as error:
-        problems = error.problems
-    for problem in problems:
-        where = f"{path}:{problem.line}: " if problem.line else f"{path}: "
-        print(where + str(problem))
-    if problems:
-        return PROBLEM
-    for warning in config_warnings(load_config(workspace, str(path)), workspace):
-        print(f"{path}: warning: {warning}")
-    print(f"{path}: valid.")
-    return OK
+    from incident_ops.cli.validate import run_validate  # only this subcommand needs it
+
+    return run_validate(args.path or args.config or env.get("INCIDENT_OPS_CONFIG"), env)
 
 
 def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:
@@ -266,7 +261,9 @@ def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:
 def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Play an incident against the built-in emulator, with the bundled setup or the one --config names."""
     from incident_ops.cli.demo import demo_setup, run_demo
+    from incident_ops.cli.status_page import checked_out
 
+    site = checked_out(args.status_page, "demo --status-page") if args.status_page else None
     named = args.config or env.get("INCIDENT_OPS_CONFIG")
     try:
         setup = demo_setup(named)
@@ -278,4 +275,4 @@ def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
         return PROBLEM
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"report.template: cannot read it ({error})") from error
-    return run_demo(main, setup=setup)
+    return run_demo(main, setup=setup, status_page=site)

@@ -56,9 +56,16 @@ SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
     ),
     "init": (
         "Write the workflow, config, report template and issue form into a repository; optionally create "
-        "its labels.",
+        "its labels and, with --status-page, the workflow that publishes the community status page.",
         frozenset({"dry_run"}),
         "GITHUB_TOKEN and GITHUB_REPOSITORY (for --create-labels), GITHUB_API_URL",
+    ),
+    "status-page": (
+        "Build the community status page (index.html, a page per incident, feed.xml, incidents.json) into a "
+        "folder: the current state and the incidents of the last status_page.history_days days.",
+        frozenset({"now", "config"}),
+        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL (for links to the repository), "
+        "GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
     ),
     "report": (
         "Incident metrics (time to acknowledge, to resolve, update cadence) with charts.",
@@ -108,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     made["validate-config"].add_argument(
         "path", nargs="?", help=f"default: {DEFAULT_CONFIG_PATH} in the workspace"
     )
+    made["demo"].add_argument(
+        "--status-page", metavar="DIR", help="then build the community status page of the demo into DIR"
+    )
     made["sandbox"].add_argument(
         "--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)"
     )
@@ -120,8 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init_parser.add_argument("--repo", help="OWNER/NAME for --create-labels (default: GITHUB_REPOSITORY)")
     init_parser.add_argument(
+        "--status-page",
+        action="store_true",
+        help="also the workflow that publishes the community status page with GitHub Pages (a repository set "
+        "up earlier keeps its other files)",
+    )
+    init_parser.add_argument(
         "--uses", help=f"where the action lives, OWNER/REPO@REF (default: {ACTION_HOME}@{ACTION_REF})"
     )
+    page = made["status-page"]
+    page.add_argument("--out", required=True, help="the site's folder (made when missing)")
+    page.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
     metrics = made["report"]
     metrics.add_argument("--since", type=since_date, help="declared on or after (YYYY-MM-DD)")
     metrics.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")

@@ -62,6 +62,7 @@ def sandbox_lines(emu: GitHubEmulator, repo: str) -> list[str]:
         f"  curl -s -H 'Authorization: token {TOKEN}' {url}{CLOCK} -d '{{\"advance\": {{\"minutes\": 31}}}}'",
         "  incident-ops sweep   # 31 minutes later: the escalation",
         "  incident-ops report  # the metrics, on the sandbox's clock",
+        "  incident-ops status-page --out site  # the community status page: open site/index.html",
     ]
 
 

@@ -21,6 +21,7 @@ from incident_ops.config.types import (
     IntegrationsConfig,
     Problem,
     ReportConfig,
+    StatusPageConfig,
     TeamConfig,
     UpdatesConfig,
     WorkingHoursConfig,
@@ -111,6 +112,7 @@ class Reader:
         parts["templates_dir"] = self._optional(top, "", "templates_dir", self._dir)
         parts["integrations"] = self._integrations(top.get("integrations"))
         parts["severity"] = read_severity(self, top.get("severity"))
+        parts["status_page"] = self._status_page(top.get("status_page"))
         return Config(**{k: v for k, v in parts.items() if v is not None})
 
     def _optional(self, data: dict[str, Any], path: str, key: str, check: Callable) -> Any:
@@ -224,6 +226,13 @@ class Reader:
         pagerduty = read_pagerduty(self, sec.get("pagerduty"))
         return IntegrationsConfig(slack_webhook_env=slack, freshdesk=freshdesk, pagerduty=pagerduty)
 
+    def _status_page(self, data: object) -> StatusPageConfig:
+        """Read the status_page section."""
+        sec = self.section(data, "status_page", ["title", "history_days"])
+        title = self._optional(sec, "status_page", "title", partial(values.require_string, what="a title"))
+        days = self.value(sec, "status_page", "history_days", _positive_days)
+        return StatusPageConfig(**_present({"title": title and title.strip(), "history_days": days}))
+
     def _file(self, value: object) -> str:
         """Check a workspace-relative file path."""
         return values.check_relative_path(value, self.workspace, want_dir=False)
@@ -248,6 +257,15 @@ def _positive_hours(value: object) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"expected a positive number of working hours, got {value!r}")
     return float(value)
+
+
+def _positive_days(value: object) -> int:
+    """Check a positive whole number of days (not a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number of days like 90, got {values.describe(value)}")
+    if value < 1:
+        raise ValueError(f"expected a positive number of days, got {value}")
+    return value
 
 
 def _unique(entries: tuple[str, ...] | None) -> tuple[str, ...] | None:

@@ -105,6 +105,14 @@ class SeverityConfig:
 
 
 @dataclass(frozen=True)
+class StatusPageConfig:
+    """The community status page: its title (None: "<owner>/<repo> status") and how far back it looks."""
+
+    title: str | None = None
+    history_days: int = 90
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; Config() is the defaults."""
 
@@ -120,6 +128,7 @@ class Config:
     templates_dir: str | None = None
     integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
     severity: SeverityConfig = field(default_factory=SeverityConfig)
+    status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
 
     def escalation_for(self, severity: str | None) -> EscalationConfig:
         """The escalation pace of an incident at this severity (the top-level one when it sets none)."""

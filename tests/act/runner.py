@@ -111,6 +111,14 @@ def _pinned_setup_python() -> str:
     return next(s["uses"] for s in action["runs"]["steps"] if "setup-python" in s.get("uses", ""))
 
 
+def _pinned_upload_pages_artifact() -> str:
+    """The actions/upload-pages-artifact reference the bundled status-page workflow pins."""
+    bundled = Path(__file__).resolve().parents[2] / "incident_ops" / "bundled" / "status-page.yml"
+    workflow = yaml.safe_load(bundled.read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    return next(s["uses"] for s in steps if "upload-pages-artifact" in s.get("uses", ""))
+
+
 def act_run(
     repo: Path,
     workflow: Path,
@@ -118,15 +126,17 @@ def act_run(
     emu: EmulatorProcess,
     token: str,
     action_source: Path | None = None,
+    event: str = "issue_comment",
+    job: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """act's issue_comment run of workflow in repo (host mode, no Docker), every remote action local."""
+    """act's run of workflow in repo on `event` (host mode, no Docker), every remote action local."""
     bin_dir = tmp / "bin"
     bin_dir.mkdir()
     # The runner's own python3 is this test's Python, so the action's version check is the same everywhere.
     (bin_dir / "python3").symlink_to(sys.executable)
     argv = [
         str(Path(sys.executable).parent / "act"),
-        "issue_comment",
+        event,
         "--eventpath", str(tmp / "event.json"),
         "--workflows", str(workflow),
         "--platform", "ubuntu-latest=-self-hosted",
@@ -136,7 +146,10 @@ def act_run(
         "--env", "INCIDENT_OPS_NOW=2026-03-02T09:05:00Z",
         "--secret", f"GITHUB_TOKEN={token}",
         "--local-repository", f"{_pinned_setup_python()}={STAND_INS / 'setup-python'}",
+        "--local-repository", f"{_pinned_upload_pages_artifact()}={STAND_INS / 'upload-pages-artifact'}",
     ]  # fmt: skip
+    if job is not None:
+        argv += ["--job", job]
     if action_source is not None:
         argv += ["--local-repository", f"{ACTION_HOME}@{ACTION_REF}={action_source}"]
     # Inside a real Actions job the runner's own GITHUB_* variables must not leak into act's run.

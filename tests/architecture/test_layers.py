@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "incident_ops"
 MAX_LINES = 300
-PACKAGES = ("core", "github", "config", "serving", "integrations", "cli", "emulator")
+PACKAGES = ("core", "github", "config", "serving", "integrations", "cli", "emulator", "status_page")
 
 
 def test_the_import_contracts_of_pyproject_hold() -> None:
@@ -55,6 +55,7 @@ print("imported")
         ("config", {"github", "requests", "urllib3", "jinja2", "markdown_it"}),
         ("serving", {"github"}),
         ("integrations", {"github"}),
+        ("status_page", {"github", "requests", "urllib3"}),
         ("emulator", {"github", "requests", "yaml", "jinja2", "markdown_it", "holidays", "dateutil"}),
     ],
 )

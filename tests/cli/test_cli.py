@@ -421,6 +421,8 @@ def test_a_malformed_now_is_refused_by_every_subcommand(
         ["run", "--bogus"],
         ["check-report"],
         ["sweep", "--repo"],
+        ["status-page"],
+        ["status-page", "--out", "site", "--dry-run"],
         ["explode"],
         [],
     ],
@@ -458,6 +460,14 @@ def test_run_for_an_event_it_does_not_handle_is_a_notice(
     assert code == 0
     assert out.startswith("::notice::")
     assert "GitHub failed" not in out  # no API call was tried
+
+
+def test_status_page_without_a_repository_exits_2(
+    capsys: pytest.CaptureFixture[str], workspace: Path
+) -> None:
+    code, out, err = run_cli(capsys, ["status-page", "--out", str(workspace / "site")], base_env(workspace))
+    assert (code, out) == (2, "")
+    assert "status-page needs the repository: --repo OWNER/NAME, or set GITHUB_REPOSITORY" in err
 
 
 def test_run_without_github_repository_exits_2(

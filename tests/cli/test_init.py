@@ -14,6 +14,7 @@ import incident_ops
 from incident_ops.cli.init import (
     ISSUE_FORM_PATH,
     REPORT_TEMPLATE_PATH,
+    STATUS_PAGE_PATH,
     WORKFLOW_PATH,
     init_files,
     run_init,
@@ -42,10 +43,12 @@ class FakeLabels:
         return True
 
 
-def init(directory: Path, force: bool = False, labels: FakeLabels | None = None) -> tuple[int, str]:
+def init(
+    directory: Path, force: bool = False, labels: FakeLabels | None = None, status_page: bool = False
+) -> tuple[int, str]:
     """run_init, returning its exit code and what it said."""
     said: list[str] = []
-    code = run_init(directory, force, labels is not None, labels, said.append)
+    code = run_init(directory, force, labels is not None, labels, said.append, status_page=status_page)
     return code, "\n".join(said)
 
 
@@ -173,11 +176,58 @@ def test_creates_labels_through_the_github_api(world: World, tmp_path: Path) -> 
     assert port.counter.writes == 3
 
 
+def test_status_page_adds_its_workflow_to_a_new_repository(tmp_path: Path) -> None:
+    code, said = init(tmp_path, status_page=True)
+
+    assert code == 0, said
+    for path in [*WRITTEN, STATUS_PAGE_PATH]:
+        assert f"wrote {path}" in said
+    workflow = (tmp_path / STATUS_PAGE_PATH).read_text()
+    assert "uses: incident-ops/incident-ops@v1 " in workflow and "command: status-page" in workflow
+    assert "Source: GitHub Actions" in said and "create the labels" in said
+
+
+def test_status_page_adds_only_its_workflow_to_a_repository_set_up_earlier(tmp_path: Path) -> None:
+    init(tmp_path)
+    config = tmp_path / ".github" / "incident-ops.yml"
+    config.write_text('incident_label: "outage"\n')
+    said: list[str] = []
+
+    code = run_init(
+        tmp_path, False, False, None, said.append, uses="my-org/incident-ops@v1.2.0", status_page=True
+    )
+
+    assert code == 0, said
+    assert said[0] == f"wrote {STATUS_PAGE_PATH}" and f"kept {WORKFLOW_PATH}" in said
+    assert config.read_text() == 'incident_label: "outage"\n'
+    assert "uses: my-org/incident-ops@v1.2.0" in (tmp_path / STATUS_PAGE_PATH).read_text()
+    left = "\n".join(said[said.index("Left to do:") :])
+    assert f"commit {STATUS_PAGE_PATH}\n" in left and "Source: GitHub Actions" in left
+    assert "labels" not in left  # the rest was done when the repository was set up
+
+
+def test_status_page_refuses_to_overwrite_its_workflow_without_force(tmp_path: Path) -> None:
+    init(tmp_path, status_page=True)
+    (tmp_path / STATUS_PAGE_PATH).write_text("# mine\n")
+
+    code, said = init(tmp_path, status_page=True)
+    assert code == 1 and STATUS_PAGE_PATH in said and "kept" not in said
+    assert (tmp_path / STATUS_PAGE_PATH).read_text() == "# mine\n"
+
+    code, said = init(tmp_path, force=True, status_page=True)
+    assert code == 0 and f"overwrote {STATUS_PAGE_PATH}" in said and f"overwrote {WORKFLOW_PATH}" in said
+
+
 @pytest.mark.parametrize(
-    ("schema", "path"), [("github-workflows", WORKFLOW_PATH), ("github-issue-forms", ISSUE_FORM_PATH)]
+    ("schema", "path"),
+    [
+        ("github-workflows", WORKFLOW_PATH),
+        ("github-workflows", STATUS_PAGE_PATH),
+        ("github-issue-forms", ISSUE_FORM_PATH),
+    ],
 )
 def test_written_files_pass_githubs_schemas(tmp_path: Path, schema: str, path: str) -> None:
-    init(tmp_path)
+    init(tmp_path, status_page=True)
     checker = Path(sys.executable).parent / "check-jsonschema"
     done = subprocess.run(
         [str(checker), "--builtin-schema", f"vendor.{schema}", str(tmp_path / path)],
@@ -189,11 +239,12 @@ def test_written_files_pass_githubs_schemas(tmp_path: Path, schema: str, path: s
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_written_workflow_passes_zizmor(tmp_path: Path) -> None:
-    init(tmp_path)
+@pytest.mark.parametrize("path", [WORKFLOW_PATH, STATUS_PAGE_PATH])
+def test_written_workflows_pass_zizmor(tmp_path: Path, path: str) -> None:
+    init(tmp_path, status_page=True)
     zizmor = Path(sys.executable).parent / "zizmor"
     done = subprocess.run(
-        [str(zizmor), "--offline", "--strict-collection", "--no-progress", str(tmp_path / WORKFLOW_PATH)],
+        [str(zizmor), "--offline", "--strict-collection", "--no-progress", str(tmp_path / path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -203,8 +254,8 @@ def test_written_workflow_passes_zizmor(tmp_path: Path) -> None:
 
 
 def test_every_file_is_listed_once() -> None:
-    paths = [f.path for f in init_files()]
-    assert paths == WRITTEN
+    assert [f.path for f in init_files()] == WRITTEN
+    assert [f.path for f in init_files(status_page=True)] == [*WRITTEN, STATUS_PAGE_PATH]
 
 
 def test_the_bundled_issue_form_is_this_repositorys_own() -> None:

@@ -28,6 +28,7 @@ from incident_ops.config.types import (
     EscalationConfig,
     FreshdeskConfig,
     Problem,
+    StatusPageConfig,
     TeamConfig,
     WorkingHoursConfig,
 )
@@ -56,6 +57,8 @@ KEYS = [
     "freshdesk",
     "domain_env",
     "incident_label",
+    "status_page",
+    "history_days",
 ]
 BUNDLED = Path(__file__).parents[2] / "incident_ops" / "bundled" / "incident-ops.yml"
 LAZY_MODULES = ("yaml", "difflib", "statistics")
@@ -185,6 +188,16 @@ MISTAKES = [
         "integrations.freshdesk.domain_env",
         "environment variable",
     ),
+    ("status_page: {titel: x}", "status_page.titel", "did you mean 'title'?"),
+    ("status_page: {title: ''}", "status_page.title", "empty"),
+    ("status_page: {title: 12}", "status_page.title", "quote it"),
+    ("status_page: {history_days: 0}", "status_page.history_days", "positive"),
+    ("status_page: {history_days: -3}", "status_page.history_days", "positive"),
+    ("status_page: {history_days: 7.5}", "status_page.history_days", "whole number"),
+    ("status_page: {history_days: 30d}", "status_page.history_days", "whole number"),
+    ("status_page: {history_days: true}", "status_page.history_days", "boolean"),
+    ("status_page: {history_days: null}", "status_page.history_days", "nothing"),
+    ("status_page: on", "status_page", "mapping"),
 ]
 
 
@@ -264,6 +277,14 @@ def test_defaults() -> None:
     assert config.templates_dir is None
     assert config.integrations.slack_webhook_env is None
     assert config.integrations.freshdesk is None
+    assert config.status_page == StatusPageConfig(title=None, history_days=90)
+
+
+def test_status_page_settings_are_read() -> None:
+    """A title (trimmed) and a number of days; null title means the repository's name."""
+    config = parse_config({"status_page": {"title": "  Example Hub status ", "history_days": 30}})
+    assert config.status_page == StatusPageConfig("Example Hub status", 30)
+    assert parse_config({"status_page": {"title": None}}).status_page.title is None
 
 
 def test_bundled_file_parses_to_the_defaults() -> None:

@@ -170,6 +170,10 @@ def test_the_sandbox_serves_a_setup_with_a_clock_moved_over_http(tmp_path: Path,
         assert run(capsys, "sweep", env=env)[0] == 0
         kinds = [c["body"].split("incident-ops:", 1)[1].split(" ")[0] for c in emu.comments(REPO, number)]
         assert "escalation" in kinds
+        assert "  incident-ops status-page --out site" in "\n".join(sandbox_lines(emu, REPO))
+        code, out = run(capsys, "status-page", "--out", str(tmp_path / "site"), env=env)
+        assert code == 0 and "1 active incident" in out
+        assert "for 31 minutes" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     finally:
         emu.stop()
 
@@ -181,3 +185,24 @@ def test_the_sandbox_command_prints_its_environment_and_stops(capsys) -> None:
     timer.start()
     assert run_sandbox(REPO, None, 0, said.append, stop) == 0
     assert any("INCIDENT_OPS_CLOCK_URL" in line for line in said)
+
+
+def test_the_demo_builds_a_status_page_to_open_in_a_browser(tmp_path: Path, capsys) -> None:
+    site = tmp_path / "site"
+    code, out = run(capsys, "demo", "--status-page", str(site))
+
+    assert code == 0, out
+    assert f"open {(site / 'index.html').resolve().as_uri()} in a browser" in out
+    index = (site / "index.html").read_text(encoding="utf-8")
+    now, past = index.split('id="past"')
+    assert "Notebooks are slow to start" in now and "The image registry is slow" in now
+    assert "Users cannot log in" in past and "Logins work again. Thanks for your patience!" in past
+    assert sorted(p.name for p in (site / "incidents").iterdir()) == ["1.html", "2.html"]
+
+
+def test_the_demo_refuses_a_status_page_folder_that_is_a_file(tmp_path: Path, capsys) -> None:
+    file = tmp_path / "site"
+    file.write_text("", encoding="utf-8")
+    code, out = run(capsys, "demo", "--status-page", str(file))
+    assert code == 2 and out.startswith(f"incident-ops: demo --status-page: {file} is a file")
+    assert "incident-ops demo:" not in out  # refused before the demo plays

@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 EXAMPLE = WORKFLOWS / "incident-ops.yml"
 REUSABLE = WORKFLOWS / "incident-ops-reusable.yml"
+STATUS_PAGE = WORKFLOWS / "status-page.yml"
+BUNDLED_WORKFLOWS = [BUNDLED / "workflow.yml", BUNDLED / "status-page.yml"]
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
@@ -56,7 +58,7 @@ def load(path: Path) -> dict[Any, Any]:
 
 def all_steps() -> Iterator[tuple[str, dict[str, Any]]]:
     """Every step of every workflow and of the action, with where it is."""
-    for path in [*sorted(WORKFLOWS.glob("*.yml")), BUNDLED / "workflow.yml"]:
+    for path in [*sorted(WORKFLOWS.glob("*.yml")), *BUNDLED_WORKFLOWS]:
         for job_id, job in load(path)["jobs"].items():
             for step in job.get("steps", []):
                 yield f"{path.name}:{job_id}", step
@@ -73,8 +75,8 @@ def test_zizmor_offline_has_no_findings() -> None:
 @pytest.mark.parametrize(
     ("schema", "files"),
     [
-        ("vendor.github-workflows", [*sorted(WORKFLOWS.glob("*.yml")), BUNDLED / "workflow.yml"]),
-        ("vendor.github-actions", [ROOT / "action.yml", ROOT / "tests/act/setup-python/action.yml"]),
+        ("vendor.github-workflows", [*sorted(WORKFLOWS.glob("*.yml")), *BUNDLED_WORKFLOWS]),
+        ("vendor.github-actions", [ROOT / "action.yml", *sorted((ROOT / "tests/act").glob("*/action.yml"))]),
         ("vendor.github-issue-forms", [ROOT / ".github/ISSUE_TEMPLATE/incident-report.yml"]),
         ("vendor.dependabot", [ROOT / ".github/dependabot.yml"]),
     ],
@@ -96,16 +98,27 @@ def test_bundled_workflow_has_this_repositorys_triggers_permissions_and_queues()
     assert load(REUSABLE)["jobs"]["incident-ops"]["permissions"] == mine["permissions"]
 
 
+# Beyond reading the contents and writing issues: only the release's tag-moving job writes the contents (it
+# runs no code of ours), the status page's build only reads issues, and only its deploy job may publish Pages.
+EXTRA_PERMISSIONS = {
+    ("release.yml", "move-major-tag"): {("contents", "write")},
+    ("status-page.yml", "build"): {("issues", "read")},
+    ("status-page.yml", "deploy"): {("pages", "write"), ("id-token", "write")},
+}
+
+
 def test_least_privilege_and_queues() -> None:
-    for path in WORKFLOWS.glob("*.yml"):
+    for path in [*WORKFLOWS.glob("*.yml"), *BUNDLED_WORKFLOWS]:
         workflow = load(path)
         assert workflow["permissions"] == {}, path.name
         for job_id, job in workflow["jobs"].items():
-            # Only the release's tag-moving job may write the repository's contents; it runs no code of ours.
-            writes = (
-                {("contents", "write")} if (path.name, job_id) == ("release.yml", "move-major-tag") else set()
-            )
-            assert set(job["permissions"].items()) <= {("contents", "read"), ("issues", "write"), *writes}
+            extra = EXTRA_PERMISSIONS.get((path.name, job_id), set())
+            assert set(job["permissions"].items()) <= {("contents", "read"), ("issues", "write"), *extra}
+    page = load(STATUS_PAGE)["jobs"]
+    assert page["build"]["permissions"] == {"contents": "read", "issues": "read"}
+    assert page["deploy"]["needs"] == "build" and [
+        s["uses"].split("@")[0] for s in page["deploy"]["steps"]
+    ] == ["actions/deploy-pages"]
     release = load(WORKFLOWS / "release.yml")["jobs"]
     assert release["move-major-tag"]["needs"] == "test" and "uses" not in str(release["move-major-tag"])
     group = load(EXAMPLE)["concurrency"]["group"]
@@ -198,13 +211,40 @@ def test_run_scripts_take_no_expressions_and_actions_are_pinned() -> None:
             assert SHA_PINNED.match(uses), f"{where}: pin {uses} by commit SHA"
 
 
+def test_bundled_status_page_workflow_is_this_repositorys_own() -> None:
+    mine, theirs = load(STATUS_PAGE), load(BUNDLED / "status-page.yml")
+    for key in ("name", "on", "permissions", "concurrency"):
+        assert theirs[key] == mine[key], key
+    assert mine["on"]["workflow_run"]["workflows"] == [load(EXAMPLE)["name"]]  # runs after incident-ops
+    for job_id, job in mine["jobs"].items():
+        other = theirs["jobs"][job_id]
+        assert {k: v for k, v in other.items() if k != "steps"} == {
+            k: v for k, v in job.items() if k != "steps"
+        }
+        # The same steps and pins (Dependabot updates this repository's copy: bring the bundled one along).
+        runs_action = [step["uses"] in ("./", f"{ACTION_HOME}@{ACTION_REF}") for step in job["steps"]]
+        assert [s for s, own in zip(job["steps"], runs_action, strict=True) if not own] == [
+            s for s, own in zip(other["steps"], runs_action, strict=True) if not own
+        ], job_id
+    action_step = next(s for s in mine["jobs"]["build"]["steps"] if s["uses"] == "./")
+    assert action_step["with"] == {"command": "status-page"}
+
+
 def test_reusable_workflow_passes_the_actions_inputs_and_outputs() -> None:
     action, call = load(ROOT / "action.yml"), load(REUSABLE)["on"]["workflow_call"]
-    assert set(call["inputs"]) == set(action["inputs"]) - {"github-token"}
+    # The status page has its own workflow: the reusable one serves incidents.
+    assert set(call["inputs"]) == set(action["inputs"]) - {"github-token", "command", "status-page-dir"}
     assert set(call["outputs"]) == set(action["outputs"])
     step = load(REUSABLE)["jobs"]["incident-ops"]["steps"][-1]
     assert step["uses"] == f"{ACTION_HOME}@{ACTION_REF}"
     assert set(step["with"]) == set(call["inputs"])
+
+
+def test_the_status_page_folder_is_where_upload_pages_artifact_looks() -> None:
+    action = load(ROOT / "action.yml")["inputs"]
+    upload = next(s for s in load(STATUS_PAGE)["jobs"]["build"]["steps"] if "upload-pages" in s["uses"])
+    assert action["status-page-dir"]["default"] == upload["with"]["path"] == "_site"
+    assert action["command"]["default"] == "run"
 
 
 def test_every_secret_of_a_run_is_masked() -> None:
@@ -316,3 +356,38 @@ def test_act_runs_the_workflow_init_writes_through_the_reusable_workflow(
     assert done.returncode == 0 and "Job succeeded" in done.stdout, done.stdout[-4000:] + done.stderr
     assert "incident-ops (reusable)" in done.stdout
     assert_served(emulator, number, done.stdout)
+
+
+def test_act_builds_the_status_page_with_the_workflow_init_writes(
+    emulator: EmulatorProcess, tmp_path: Path
+) -> None:
+    from incident_ops.cli.init import STATUS_PAGE_PATH, run_init
+    from incident_ops.cli.main import main
+
+    issue = emulator.post("/issues", "reporter-token", title="Status page: logins fail", body="")
+    number = issue["number"]
+    emulator.post(f"/issues/{number}/labels", "steward-token", labels=[LABEL])
+    emulator.post(f"/issues/{number}/comments", "steward-token", body="/update We are on it.")
+    env = {
+        "GITHUB_API_URL": emulator.api_url,
+        "GITHUB_TOKEN": TOKEN,
+        "INCIDENT_OPS_NOW": "2026-03-02T09:05:00Z",
+    }
+    assert main(["sweep", "--repo", REPO], env) == 0  # acknowledges it and posts the update
+    event = {"action": "completed", "repository": emulator.get("")}
+    event["workflow_run"] = {"name": "incident-ops", "event": "issue_comment", "conclusion": "success"}
+    (tmp_path / "event.json").write_text(json.dumps(event), encoding="utf-8")
+    adopter = source_copy(None, tmp_path / "adopter")
+    said: list[str] = []
+    assert run_init(adopter, False, False, None, said.append, status_page=True) == 0, said
+    action = source_copy(ROOT, tmp_path / "incident-ops")
+
+    done = act_run(
+        adopter, Path(STATUS_PAGE_PATH), tmp_path, emulator, TOKEN, action, event="workflow_run", job="build"
+    )
+
+    assert done.returncode == 0 and "Job succeeded" in done.stdout, done.stdout[-4000:] + done.stderr
+    for name in ("index.html", "feed.xml", "incidents.json", f"incidents/{number}.html"):
+        assert f"pages artifact: ./{name}" in done.stdout, name
+    assert "wrote _site/index.html (" in done.stdout and "API calls:" in done.stdout
+    assert TOKEN not in done.stdout
