@@ -19,6 +19,8 @@ SLOW = frozenset(
         "markdown_it.rules_block",
         "jinja2",  # comment templates, only when something is posted
         "jinja2.sandbox",
+        "jinja2.meta",  # the variables a custom template uses, checked by validate-config
+        "croniter",  # the sweep's schedule, checked by validate-config
         "dateutil.parser",  # instants the standard library cannot read
         "difflib",  # suggestions for a mistyped config key
         "statistics",  # the report's spreads

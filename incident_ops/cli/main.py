@@ -16,10 +16,10 @@ from incident_ops.cli.parser import UsageProblem, build_parser, ignored_global_o
 from incident_ops.cli.wiring import (
     checked_api_url,
     checked_repo,
-    config_from,
-    config_or_none,
+    checked_setup,
     dry_run_from,
     finish,
+    named_config,
     now_from,
     retry_delay,
     services_from,
@@ -230,9 +230,10 @@ def _check_report(args: argparse.Namespace, env: dict[str, str]) -> int:
         body = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageProblem(f"cannot read {args.file}: {error}") from error
-    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    config = config_or_none(lambda: config_from(args, env, workspace))
-    if config is None:
+    try:
+        config, workspace = checked_setup(named_config(args, env), env, render=False)
+    except ConfigError as error:
+        print(str(error), file=sys.stderr)
         return PROBLEM
     check = check_report(body, template_from(config, workspace).parsed)
     print(format_check(check))

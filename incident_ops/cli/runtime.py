@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from incident_ops.cli.workflow_commands import escape_data
+from incident_ops.config.load import find_workspace
 from incident_ops.config.types import Config
 from incident_ops.core.model import Comment
 from incident_ops.core.redaction import forms
@@ -48,7 +49,7 @@ class RunnerEnv:
             event_path=env.get("GITHUB_EVENT_PATH") or None,
             repository=env.get("GITHUB_REPOSITORY") or None,
             api_url=env.get("GITHUB_API_URL") or "https://api.github.com",
-            workspace=Path(env.get("GITHUB_WORKSPACE") or "."),
+            workspace=find_workspace(env.get("GITHUB_WORKSPACE"), Path.cwd()),
             output_path=env.get("GITHUB_OUTPUT") or None,
             summary_path=env.get("GITHUB_STEP_SUMMARY") or None,
             token=env.get("GITHUB_TOKEN") or None,

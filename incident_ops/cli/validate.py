@@ -1,4 +1,4 @@
-"""`incident-ops validate-config`: every problem of a config, named with its key path, and what it defeats."""
+"""`incident-ops validate-config`: exit 0 only for a config no run can fail on; warn about what it defeats."""
 
 from __future__ import annotations
 
@@ -7,38 +7,52 @@ from pathlib import Path
 
 from incident_ops.cli.exit_codes import OK, PROBLEM
 from incident_ops.cli.parser import UsageProblem
+from incident_ops.cli.preflight import preflight
+from incident_ops.cli.wiring import workspace_for
 from incident_ops.config.load import (
     DEFAULT_CONFIG_PATH,
     ConfigError,
     ConfigUnreadable,
     load_config,
-    repository_root,
     validate_config_file,
 )
-from incident_ops.config.warnings import config_warnings
+from incident_ops.config.types import Problem
 
 
 def run_validate(named: str | None, env: Mapping[str, str]) -> int:
-    """Exit 1 naming every problem of the config file; warn about what it defeats; exit 0 when valid."""
-    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    path = Path(named) if named else workspace / DEFAULT_CONFIG_PATH
-    if not named and not path.exists():
+    """Name every problem of the config file (exit 1), or warn about what it defeats and say it is valid."""
+    workspace = workspace_for(named, env)
+    path = Path(named) if named else _shown(workspace / DEFAULT_CONFIG_PATH)
+    exists = bool(named) or path.exists()
+    if not exists:
         print(f"No {DEFAULT_CONFIG_PATH} in {workspace}: every default applies.")
-        return OK
-    if named:
-        workspace = repository_root(path, otherwise=workspace)
     try:
-        problems = validate_config_file(path, workspace)
+        problems = [_located(path, p) for p in validate_config_file(path, workspace)] if exists else []
     except ConfigUnreadable as error:
         raise UsageProblem(str(error)) from error
     except ConfigError as error:
-        problems = error.problems
-    for problem in problems:
-        where = f"{path}:{problem.line}: " if problem.line else f"{path}: "
-        print(where + str(problem))
+        problems = [_located(path, p) for p in error.problems]
+    warnings: list[str] = []
+    if not problems:
+        found = preflight(load_config(workspace, str(path) if exists else None), workspace)
+        problems = [f"{path}: {problem}" for problem in found.problems]
+        warnings = [f"{path}: warning: {warning}" for warning in found.warnings]
+    for line in problems or warnings:
+        print(line)
     if problems:
         return PROBLEM
-    for warning in config_warnings(load_config(workspace, str(path)), workspace):
-        print(f"{path}: warning: {warning}")
-    print(f"{path}: valid.")
+    print(f"{path}: valid (its paths count from {workspace}).")
     return OK
+
+
+def _located(path: Path, problem: Problem) -> str:
+    """A problem with its file and line."""
+    return f"{path}:{problem.line}: {problem}" if problem.line else f"{path}: {problem}"
+
+
+def _shown(path: Path) -> Path:
+    """A path as short as the current folder allows."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path

@@ -13,9 +13,17 @@ from pathlib import Path
 from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM
 from incident_ops.cli.parser import UsageProblem, parse_instant
+from incident_ops.cli.preflight import preflight
 from incident_ops.cli.workflow_commands import config_problems_as_annotations
-from incident_ops.config.load import ConfigError, ConfigUnreadable, load_config
-from incident_ops.config.types import Config
+from incident_ops.config.load import (
+    DEFAULT_CONFIG_PATH,
+    ConfigError,
+    ConfigUnreadable,
+    find_workspace,
+    load_config,
+    repository_root,
+)
+from incident_ops.config.types import Config, Problem
 from incident_ops.core.context import Context
 from incident_ops.core.redaction import Redactor
 from incident_ops.core.render import Renderer, TemplateProblem
@@ -75,35 +83,52 @@ def dry_run_from(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
     return bool(args.dry_run) or env.get("INCIDENT_OPS_DRY_RUN", "").lower() in TRUE
 
 
-def config_from(args: argparse.Namespace, env: Mapping[str, str], workspace: Path) -> Config:
-    """The config, or exit 1 with every problem (as annotations) before any write."""
-    path = args.config or env.get("INCIDENT_OPS_CONFIG") or None
+def named_config(args: argparse.Namespace, env: Mapping[str, str]) -> str | None:
+    """The config file named by --config, else INCIDENT_OPS_CONFIG (None: the workspace's default)."""
+    return getattr(args, "config", None) or env.get("INCIDENT_OPS_CONFIG") or None
+
+
+def workspace_for(named: str | None, env: Mapping[str, str]) -> Path:
+    """Where the config's relative paths count from, for every subcommand alike: the repository holding
+    the named file's `.github/`, else GITHUB_WORKSPACE, else the repository the current folder is in."""
+    workspace = find_workspace(env.get("GITHUB_WORKSPACE"), Path.cwd())
+    return repository_root(Path(named), otherwise=workspace) if named else workspace
+
+
+def checked_setup(named: str | None, env: Mapping[str, str], render: bool = True) -> tuple[Config, Path]:
+    """The config and its workspace, checked as validate-config checks them (ConfigError with every
+    problem): what it names must be readable, and, with `render`, its templates must render."""
+    workspace = workspace_for(named, env)
     try:
-        return load_config(workspace, path)
+        config = load_config(workspace, named)
     except ConfigUnreadable as error:
         raise UsageProblem(str(error)) from error
+    if render or config.report.template or config.templates_dir:
+        problems = preflight(config, workspace, warnings=False).problems
+        if problems:
+            raise ConfigError([Problem("", problem) for problem in problems], named or DEFAULT_CONFIG_PATH)
+    return config, workspace
 
 
 def services_from(
     args: argparse.Namespace, env: Mapping[str, str], runner: runtime.RunnerEnv, repo: str
 ) -> Services:
-    """The real collaborators of a run."""
-    config = config_from(args, env, runner.workspace)
+    """The real collaborators of a run; a config with custom templates is checked as validate-config would."""
+    config, workspace = checked_setup(named_config(args, env), env, render=False)
     if env.get("GITHUB_ACTIONS") == "true":
         for line in runtime.mask_commands(env, config):
             print(line)
     wh = config.working_hours
     calendar = WorkCalendar(wh.timezone, wh.days, wh.start, wh.end, wh.holidays, wh.country, wh.subdivision)
-    template = template_from(config, runner.workspace)
-    templates_dir = runner.workspace / config.templates_dir if config.templates_dir else None
+    template = template_from(config, workspace)
+    templates_dir = workspace / config.templates_dir if config.templates_dir else None
     delay = retry_delay(env)
     tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
     budget = _whole_number(env, "INCIDENT_OPS_CALL_BUDGET", DEFAULT_BUDGET)
     retry = RetryPolicy(base_delay=delay)
     api_url = checked_api_url(runner)
     port = PyGithubPort(repo, runner.token, api_url, retry, tool_logins=tool_logins, budget=budget)
-    renderer = Renderer(templates_dir)
-    renderer.check()
+    renderer = Renderer(templates_dir, config.templates_dir)
     context = Context(config, calendar, renderer, now_from(args, env))
     integrations = from_config(config, env, retry_delay=delay)
     team = Team(port, config.team)
@@ -229,12 +254,3 @@ def with_config_errors(run: Callable[[], int]) -> int:
     except TemplateProblem as error:
         print(f"::error::{runtime.escape_data(str(error))}")
         return PROBLEM
-
-
-def config_or_none(load: Callable[[], Config]) -> Config | None:
-    """The config, or None after printing its problems."""
-    try:
-        return load()
-    except ConfigError as error:
-        print(str(error), file=sys.stderr)
-        return None

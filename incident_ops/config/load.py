@@ -61,10 +61,19 @@ def _loader_class() -> type[yaml.SafeLoader]:
     return _Loader
 
 
+def find_workspace(given: str | None, cwd: Path) -> Path:
+    """The workspace: GITHUB_WORKSPACE when set, else the nearest folder at or above `cwd` holding a
+    `.github/` (as git finds a repository from inside it), else `cwd`."""
+    if given:
+        return Path(given)
+    here = cwd.resolve()
+    return next((folder for folder in (here, *here.parents) if (folder / ".github").is_dir()), cwd)
+
+
 def repository_root(path: Path, otherwise: Path) -> Path:
     """The repository a config file belongs to (the folder holding its `.github/`), else `otherwise`.
 
-    Paths in the config, such as report.template, count from there.
+    Paths in the config, such as report.template, count from there, for every subcommand alike.
     """
     folder = path.resolve().parent
     return folder.parent if folder.name == ".github" else otherwise

@@ -24,7 +24,24 @@ BUNDLED_TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 class TemplateProblem(Exception):
-    """A message template (bundled or from templates_dir) failed to render."""
+    """A message template (bundled or from templates_dir) failed to render: where, and why."""
+
+    def __init__(self, file: str, line: int | None, why: str) -> None:
+        super().__init__(f"template {file}" + (f", line {line}" if line else "") + f": {why}")
+        self.file, self.line, self.why = file, line, why
+
+
+def _problem(error: Exception, name: str, folder: Path | None, shown_as: str) -> TemplateProblem:
+    """Where in which template file an error of Jinja2's arose (its traceback runs through the template)."""
+    file, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    trace = error.__traceback__
+    while trace is not None and line is None:
+        where = trace.tb_frame.f_code.co_filename
+        if where.endswith(name):
+            file, line = where, trace.tb_lineno
+        trace = trace.tb_next
+    custom = folder is not None and file is not None and Path(file).is_relative_to(folder)
+    return TemplateProblem(f"{shown_as}/{name}" if custom else f"{name} (bundled)", line, str(error))
 
 
 def _when(value: datetime | None) -> str:
@@ -62,8 +79,9 @@ def _folder_loader(folder: Path) -> Any:
 class Renderer:
     """Renders comment templates by kind, bundled ones overridable from a folder."""
 
-    def __init__(self, templates_dir: Path | None = None) -> None:
+    def __init__(self, templates_dir: Path | None = None, shown_as: str | None = None) -> None:
         self._custom = templates_dir
+        self._shown_as = shown_as or (str(templates_dir) if templates_dir else "")  # as the config names it
 
     @functools.cached_property
     def _env(self) -> ImmutableSandboxedEnvironment:
@@ -112,7 +130,11 @@ class Renderer:
             try:
                 self._env.get_template(f"{kind}.md.j2")
             except TemplateError as error:
-                raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
+                raise _problem(error, f"{kind}.md.j2", self._custom, self._shown_as) from error
+
+    def variables_used(self, source: str) -> set[str]:
+        """The variables a template's source takes from its caller (those it does not set itself)."""
+        return set(lazy.load("jinja2.meta").find_undeclared_variables(self._env.parse(source)))
 
     def render(self, kind: str, key: str, facts: dict[str, str | None] | None = None, **context: Any) -> str:
         """The body of a `kind` comment answering `key`, marker and facts included, within GitHub's limit."""
@@ -122,7 +144,7 @@ class Renderer:
         try:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
         except TemplateError as error:
-            raise TemplateProblem(f"template {kind}.md.j2: {error}") from error
+            raise _problem(error, f"{kind}.md.j2", self._custom, self._shown_as) from error
         if not text.lstrip().startswith(marker):
             # The marker must open the comment, or the tool would not know its own comment again.
             text = f"{marker}\n{text.replace(marker, '')}"

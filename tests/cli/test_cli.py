@@ -255,7 +255,7 @@ def test_validate_config_accepts_a_good_file(
     code, out, err = run_cli(capsys, ["validate-config", str(config)], base_env(workspace))
 
     assert code == 0, out + err
-    assert out.strip() == f"{config}: valid."
+    assert out.strip() == f"{config}: valid (its paths count from {workspace})."
 
 
 def test_validate_config_names_every_problem_with_key_path_and_line(

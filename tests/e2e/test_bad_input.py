@@ -551,7 +551,8 @@ def test_a_broken_message_template_exits_1_and_the_fixed_rerun_loses_nothing(wor
     result = world.issues_event("labeled", number, "steward", label=LABEL)
 
     assert result.code == 1
-    assert "::error::template status.md.j2: " in result.stdout
+    assert re.search(r"::error.*template messages/status.md.j2, line [12]: ", result.stdout), result.stdout
+    assert world.emu.requests == []  # found before any request
     no_traceback(result)
     (world.workspace / "messages" / "status.md.j2").unlink()
     ok(world.issues_event("labeled", number, "steward", label=LABEL))

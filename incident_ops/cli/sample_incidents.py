@@ -1,0 +1,87 @@
+"""Sample incidents that make the tool write every kind of message, to try a config's templates on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from incident_ops.config.types import Config
+from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
+from incident_ops.core.report_check import ReportTemplate
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+TEAM = frozenset({"sample-steward", "sample-engineer"})
+STRANGER, REPORTER = "sample-passer-by", "sample-reporter"
+ROLES = "/commander\n/sme @sample-expert\n/community @sample-reporter\n/ticket 1\n/update We found the cause."
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample incident's history and the moment it is served at."""
+
+    name: str
+    history: IssueHistory
+    now: datetime
+
+
+def filled_report(template: ReportTemplate) -> str:
+    """An issue body that completes the report template: every section written, every task ticked."""
+    parts = [f"### {name}\nWritten by the steward for {name.lower()}.\n" for name in template.sections]
+    parts.append("\n".join(f"- [x] {task}" for task in template.tasks))
+    return "\n".join(parts) + "\n"
+
+
+def samples(config: Config, template: ReportTemplate) -> Iterator[Sample]:
+    """Incidents at every severity level (and none), active, resolved, closing and closed, between them
+    calling for every kind of message: acknowledgement, escalation, reminders, update, resolution, replies,
+    closing (by the timer, by `/close`, by hand, by the community) and the status comment."""
+    levels = [None, *(level.name for level in config.severity.levels)]
+    report = filled_report(template)
+    later, late = T0 + timedelta(days=3), T0 + timedelta(days=60)
+    for level in levels:
+        severity = f"\n/severity {level}" if level else ""
+        first = _comment(11, "sample-engineer", ROLES + severity, 1)
+        refused = _comment(12, STRANGER, "/resolved", 2)
+        helped = _comment(13, "sample-engineer", "/help", 3)
+        people = (first, refused, helped)
+        resolved = (*people, _comment(14, "sample-engineer", "/resolved Logins work again.", 10))
+        reopened = (*resolved, _comment(15, "sample-engineer", "/reopen", 20))
+        closed = (*resolved, _comment(16, "sample-engineer", "/close", 30))
+        yield Sample(f"active {level}", _history(config, people, ""), later)
+        yield Sample(f"reopened {level}", _history(config, reopened, ""), later)
+        yield Sample(f"resolved {level}", _history(config, resolved, ""), T0 + timedelta(minutes=11))
+        yield Sample(f"closing {level}", _history(config, resolved, report), late)
+        yield Sample(f"/close {level}", _history(config, closed, report), late)
+        for who in ("sample-steward", REPORTER):
+            yield Sample(f"closed by {who} {level}", _history(config, resolved, report, who), later)
+
+
+def _comment(cid: int, login: str, body: str, minutes: int) -> Comment:
+    """A person's comment `minutes` after the declaration."""
+    at = T0 + timedelta(minutes=minutes)
+    return Comment(cid, User(login), body, at, at)
+
+
+def _history(
+    config: Config, comments: tuple[Comment, ...], body: str, closed_by: str | None = None
+) -> IssueHistory:
+    """The sample issue, labelled by the steward at T0, with these comments (and closed by `closed_by`)."""
+    label = config.incident_label
+    events = [IssueEvent(1, "labeled", "sample-steward", T0, label)]
+    closed_at = T0 + timedelta(minutes=40) if closed_by else None
+    if closed_by:
+        events.append(IssueEvent(2, "closed", closed_by, closed_at))
+    issue = Issue(
+        1,
+        "[Incident] Users cannot log in",
+        body or "Logins fail since 08:40.",
+        "closed" if closed_by else "open",
+        User(REPORTER),
+        T0,
+        T0,
+        (label,),
+        html_url="https://github.com/sample-org/support/issues/1",
+        closed_at=closed_at,
+    )
+    return IssueHistory("sample-org/support", issue, comments, tuple(events))
