@@ -99,7 +99,8 @@ def run_init(
 ) -> int:
     """Write the files (never over existing ones without force), then create the labels if asked.
 
-    With `status_page`, a repository set up earlier keeps its files and gets the status-page workflow.
+    With `status_page` or `create_labels`, a repository set up earlier keeps its files and gets the
+    status-page workflow, or its labels.
     """
     uses = uses or f"{ACTION_HOME}@{ACTION_REF}"
     if not USES.fullmatch(uses):
@@ -117,7 +118,9 @@ def run_init(
         say(f"incident-ops init: a bundled file is missing ({error}); reinstall incident-ops.")
         return PROBLEM
     existing = [f.path for f in files if (directory / f.path).exists()]
-    kept = [path for path in existing if path != STATUS_PAGE_PATH] if status_page and not force else []
+    # Adding the page or the labels to a repository set up earlier keeps what is there.
+    adding = (status_page or create_labels) and not force
+    kept = [path for path in existing if path != STATUS_PAGE_PATH] if adding else []
     files = [f for f in files if f.path not in kept]
     existing = [path for path in existing if path not in kept]
     refused = bool(existing) and not force

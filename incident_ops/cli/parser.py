@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from incident_ops import ACTION_HOME, ACTION_REF, lazy
+from incident_ops import ACTION_HOME, ACTION_REF, __version__, lazy
 from incident_ops.config.load import DEFAULT_CONFIG_PATH
 
 FORMATS = ("markdown", "json", "csv")  # of `incident-ops report`
@@ -16,62 +17,85 @@ class UsageProblem(Exception):
 
 
 GLOBAL_OPTIONS = {"now": "--now", "dry_run": "--dry-run", "config": "--config"}
-# What each subcommand does, which of the global options it uses, and the environment it reads.
-SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
-    "run": (
+RUN_ENVIRONMENT = (
+    "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG, "
+    "INCIDENT_OPS_NOW, INCIDENT_OPS_CALL_BUDGET (the most API calls a run makes, 500), "
+    "INCIDENT_OPS_TOOL_LOGIN (the account the token posts as, when not the Actions bot), "
+    "INCIDENT_OPS_RETRY_DELAY (the first retry's wait in seconds, 1), INCIDENT_OPS_CLOCK_URL (a sandbox's "
+    "clock, which `incident-ops sandbox` prints)"
+)
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """What a subcommand does (a line for the overview, and in full), its global options and environment."""
+
+    summary: str
+    description: str
+    uses: frozenset[str]
+    environment: str
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "run": Subcommand(
+        "handle this workflow run's event",
         "Handle the GitHub Actions event of this workflow run (issues, issue_comment; schedule and "
         "workflow_dispatch run the sweep).",
         frozenset({"now", "dry_run", "config"}),
-        "GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, "
-        "GITHUB_WORKSPACE, INCIDENT_OPS_CALL_BUDGET, INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, "
-        "INCIDENT_OPS_NOW",
+        f"GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, {RUN_ENVIRONMENT}, INCIDENT_OPS_DRY_RUN",
     ),
-    "sweep": (
+    "sweep": Subcommand(
+        "serve every open incident's timers",
         "Serve every open incident's timers: escalations, reminders, auto-close.",
         frozenset({"now", "dry_run", "config"}),
-        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, INCIDENT_OPS_CALL_BUDGET, "
-        "INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+        f"{RUN_ENVIRONMENT}, INCIDENT_OPS_DRY_RUN",
     ),
-    "check-report": (
+    "check-report": Subcommand(
+        "say what an incident report still lacks",
         "Say what an incident report (a Markdown file) still lacks; exit 1 when incomplete.",
         frozenset({"config"}),
         "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
-    "validate-config": (
-        "Check a config file and name every mistake with its key path and line; exit 1 when there is one.",
+    "validate-config": Subcommand(
+        "check a config: exit 0 only when no run can fail on it",
+        "Check a config file: name every mistake with its key path and line, render every message template "
+        "on sample incidents, read the report template, warn about what it defeats; exit 1 on a mistake.",
         frozenset({"config"}),
         "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
-    "demo": (
-        "Play a whole incident against a local GitHub emulator: no token, no network. With --config, "
-        "your config, templates and report template.",
+    "demo": Subcommand(
+        "play a whole incident on a local GitHub, offline",
+        "Play a whole incident against a local GitHub emulator: no token, no network. It plays the "
+        "repository's config (or --config) with its templates and report template.",
         frozenset({"config"}),
-        "none",
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
-    "sandbox": (
+    "sandbox": Subcommand(
+        "serve a local GitHub to try a setup on",
         "Start a local GitHub emulator with a repository, users and a token, print the environment that "
         "points run, sweep and report at it, and serve until interrupted.",
         frozenset({"now"}),
         "none",
     ),
-    "init": (
+    "init": Subcommand(
+        "set a repository up: workflow, config, report template, issue form",
         "Write the workflow, config, report template and issue form into a repository; optionally create "
         "its labels and, with --status-page, the workflow that publishes the community status page.",
         frozenset({"dry_run"}),
         "GITHUB_TOKEN and GITHUB_REPOSITORY (for --create-labels), GITHUB_API_URL",
     ),
-    "status-page": (
+    "status-page": Subcommand(
+        "build the community status page",
         "Build the community status page (index.html, a page per incident, feed.xml, incidents.json) into a "
         "folder: the current state and the incidents of the last status_page.history_days days.",
         frozenset({"now", "config"}),
-        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_SERVER_URL (for links to the repository), "
-        "GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+        f"{RUN_ENVIRONMENT}, GITHUB_SERVER_URL (for links to the repository), GITHUB_STEP_SUMMARY",
     ),
-    "report": (
+    "report": Subcommand(
+        "incident metrics with charts",
         "Incident metrics (time to acknowledge, to resolve, update cadence) with charts.",
         frozenset({"now", "config"}),
-        "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, "
-        "INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+        f"{RUN_ENVIRONMENT}, GITHUB_STEP_SUMMARY",
     ),
 }
 
@@ -98,17 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="incident-ops", description="Run incident response inside GitHub issues."
     )
     _global_options(parser, suppress=False, uses=frozenset(GLOBAL_OPTIONS))
+    parser.add_argument("--version", action="version", version=f"incident-ops {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     made = {}
-    for name, (what, uses, environment) in SUBCOMMANDS.items():
+    for name, command in SUBCOMMANDS.items():
         common = argparse.ArgumentParser(add_help=False)
-        _global_options(common, suppress=True, uses=uses)
+        _global_options(common, suppress=True, uses=command.uses)
         made[name] = sub.add_parser(
             name,
             parents=[common],
-            help=what.split(":")[0].split(";")[0].rstrip("."),
-            description=what,
-            epilog=f"Environment: {environment}.",
+            help=command.summary,
+            description=command.description,
+            epilog=f"Environment: {command.environment}.",
         )
     made["sweep"].add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
     made["check-report"].add_argument("file", help="a Markdown file, or - for standard input")
@@ -150,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def ignored_global_option(args: argparse.Namespace) -> str | None:
     """A global option given before a subcommand that does not use it, if any (it would be ignored)."""
-    uses = SUBCOMMANDS[args.command][1]
+    uses = SUBCOMMANDS[args.command].uses
     for name, flag in GLOBAL_OPTIONS.items():
         if name not in uses and getattr(args, name, None):
             return f"{args.command} does not use {flag}"

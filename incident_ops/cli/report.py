@@ -44,7 +44,8 @@ def collect(services: Services, since: date | None) -> Collected:
         except GitHubFailure as error:
             collected.failures.append(f"#{issue.number}: {error}")
             continue
-        figures = incident_figures(state, config.updates.every, services.context.now)
+        pace = config.updates_for(state.severity).every  # each incident against its own level's pace
+        figures = incident_figures(state, pace, services.context.now)
         if figures is not None and (start is None or figures.declared_at >= start):
             collected.figures.append(figures)
     return collected

@@ -136,6 +136,7 @@ def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
             "acknowledgement",
             {"declared": _declaration_fact(state)},
             community=state.community,
+            reported=not state.author_on_team,  # someone outside the team opened it: thanked for that
             steward=state.steward,
             declared_at=state.declared_at,
             update_every=duration_text(ctx.config.updates_for(state.severity).every.total_seconds()),

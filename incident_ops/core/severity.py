@@ -44,8 +44,7 @@ def set_severity(state: IncidentState, outcome: Outcome) -> Outcome:
     at = outcome.comment.created_at
     state.severity_set_at = at
     if not state.resolved and not state.closed:
-        state.escalation_epoch = f"severity-{outcome.comment.id}"
-        state.last_update_at = max(filter(None, (state.last_update_at, at)))
+        state.escalation_epoch = f"severity-{outcome.comment.id}"  # the update clock restarts too (timers)
     add_timeline(
         state,
         outcome.comment,

@@ -12,9 +12,11 @@ from incident_ops.core.digests import digest
 from incident_ops.core.memo import StatusCache, read_cache, write_cache
 from incident_ops.core.mermaid import incident_timeline
 from incident_ops.core.render import MAX_COMMENT, Renderer
+from incident_ops.core.report_check import DONE, MISSING, UNFILLED
 from incident_ops.core.state import IncidentState, TimelineEntry, state_name
 from incident_ops.core.timers import Clocks
 
+SECTION_WORDS = {MISSING: "missing", UNFILLED: "not filled in"}
 MAX_TIMELINE = 50
 TIMELINE_FALLBACKS = (20, 6, 2)  # shorter timelines to try when the status comment is over GitHub's limit
 UTC_NAMES = frozenset(
@@ -178,7 +180,11 @@ def _report_lines(state: IncidentState) -> list[ReportLine]:
     """The report checklist: each section and whether tasks are ticked."""
     if state.report is None:
         return []
-    lines = [ReportLine(s.name, s.state == "done", s.state) for s in state.report.sections]
+    # Worded as check-report and the report reminder word the same finding.
+    lines = [
+        ReportLine(s.name, s.state == DONE, SECTION_WORDS.get(s.state, s.state))
+        for s in state.report.sections
+    ]
     unticked = len(state.report.unticked_tasks)
     lines.append(ReportLine("All tasks ticked", unticked == 0, f"{unticked} not ticked"))
     return lines

@@ -20,7 +20,7 @@ class Clocks:
     escalation_due: datetime | None = None
     escalation_key: str | None = None
     update_due: datetime | None = None
-    last_update: datetime | None = None  # the declaration, the reopen or the last update, whichever is latest
+    last_update: datetime | None = None  # the last update posted (None: none since the declaration)
     report_reminder_due: datetime | None = None
     report_reminder_key: str | None = None
     autoclose_due: datetime | None = None
@@ -45,14 +45,16 @@ def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     after = config.escalation_for(state.severity).after
     escalation_due = None if state.keyed(escalation_key) else start + after
     reminders = [c.created_at for c in state.of_kind("update-reminder")]
-    last_update = max(filter(None, (start, state.last_update_at)))
+    # The update clock runs from the declaration, a reopen or a new level, whichever is latest, or the last
+    # update or reminder after it; only an update counts as one (a /severity or /commander is none).
+    restarted = max(filter(None, (start, state.last_update_at)))
     last_reminder = max(reminders, default=None)
-    overdue = last_reminder is not None and last_reminder > last_update
+    overdue = last_reminder is not None and last_reminder > restarted
     return Clocks(
         escalation_due=escalation_due,
         escalation_key=escalation_key,
-        update_due=max(last_update, last_reminder or last_update) + config.updates_for(state.severity).every,
-        last_update=last_update,
+        update_due=max(restarted, last_reminder or restarted) + config.updates_for(state.severity).every,
+        last_update=state.last_update_at,
         overdue=overdue,
     )
 

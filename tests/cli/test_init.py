@@ -146,8 +146,10 @@ def test_labels_come_from_an_existing_config_even_when_files_are_kept(tmp_path: 
 
     code, said = init(tmp_path, labels=labels)
 
-    assert code == 1 and "nothing was written" in said
+    # `init --create-labels` after `init`: the repository keeps its files and gets its labels.
+    assert code == 0 and "kept .github/incident-ops.yml" in said and "nothing was written" not in said
     assert "outage" in labels.labels
+    assert (tmp_path / ".github" / "incident-ops.yml").read_text() == 'incident_label: "outage"\n'
 
 
 def test_a_broken_config_creates_no_labels(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from bundled_report import SECTIONS, TASKS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from incident_ops.config.types import Config
 from incident_ops.core.report_check import (
     BUNDLED_TEMPLATE,
     ReportCheck,
@@ -85,7 +86,7 @@ def test_bundled_template_front_matter_and_symlink() -> None:
     raw = BUNDLED_TEMPLATE.read_text(encoding="utf-8")
     front = yaml.safe_load(raw.split("---\n")[1])
     assert front["title"].startswith("[Incident]")
-    assert front["labels"] == ["type: Hub Incident", "support"]
+    assert front["labels"] == [Config().incident_label]  # only the label something creates: init does
     assert {"name", "about"} <= set(front)
     link = ROOT / "issue_templates" / "3_incident-report.md"
     assert link.is_symlink() and link.resolve() == BUNDLED_TEMPLATE.resolve()
@@ -359,7 +360,7 @@ def test_issue_form_matches_template() -> None:
     assert checkboxes["attributes"]["label"] == TASKS_LABEL
     assert tuple(o["label"] for o in checkboxes["attributes"]["options"]) == TASKS
     assert form["title"] == "[Incident] "
-    assert form["labels"] == ["type: Hub Incident", "support"]
+    assert form["labels"] == [Config().incident_label]
 
 
 FORM_KEYS = {"name", "description", "title", "labels", "assignees", "projects", "body", "type"}

@@ -209,3 +209,15 @@ def test_console_entry_point_runs_as_a_subprocess(world: World, tmp_path: Path) 
     assert "ghs_actions_token_for_tests" not in done.stdout + done.stderr
     assert len(world.bot_comments(number)) == 2
     assert json.loads(json.dumps(world.emu.issue(REPO, number)))["number"] == number
+
+
+def test_the_acknowledgement_thanks_only_a_reporter_outside_the_team(world: World) -> None:
+    reported = world.open_issue("reporter")
+    world.declare(reported, "steward")
+    opened_by_team = world.open_issue("engineer")
+    world.declare(opened_by_team, "steward")
+    [thanks] = world.bot_comments(reported, "acknowledgement")
+    [plain] = world.bot_comments(opened_by_team, "acknowledgement")
+    assert "Hi @reporter: thank you for reporting this. We have declared it an incident" in thanks["body"]
+    assert "To the community: we have declared an incident and the" in plain["body"]
+    assert "thank you" not in plain["body"]

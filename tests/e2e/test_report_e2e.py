@@ -104,7 +104,7 @@ def test_empty_template_shows_every_section_and_the_tasks_as_missing(world: Worl
     assert not_done(status) == {*SECTIONS, "All tasks ticked"}
     assert "- [ ] All tasks ticked — *5 not ticked*" in status
     for name in SECTIONS:
-        assert f"- [ ] {name} — *unfilled*" in status
+        assert f"- [ ] {name} — *not filled in*" in status
 
 
 def test_completing_the_body_flips_the_checklist_by_editing_the_status_comment_in_place(
@@ -161,8 +161,8 @@ def test_an_issue_form_body_is_understood(world: World) -> None:
 
     status = world.status(number)
     assert not_done(status) == {"Where we got lucky", "Follow-up actions", "All tasks ticked"}
-    assert "- [ ] Where we got lucky — *unfilled*" in status  # `_No response_`
-    assert "- [ ] Follow-up actions — *unfilled*" in status  # the form's own default text
+    assert "- [ ] Where we got lucky — *not filled in*" in status  # `_No response_`
+    assert "- [ ] Follow-up actions — *not filled in*" in status  # the form's own default text
     assert "- [ ] All tasks ticked — *3 not ticked*" in status
     assert "| Support ticket | 4321 |" in status
 
@@ -183,7 +183,7 @@ def test_a_custom_template_drives_the_checklist_with_its_own_headings(world: Wor
     status = world.status(number)
     assert list(checklist(status)) == ["What happened", "Customer impact", "Lessons", "All tasks ticked"]
     assert "Summary" not in checklist(status)
-    assert "- [ ] What happened — *unfilled*" in status  # still the template's own placeholder
+    assert "- [ ] What happened — *not filled in*" in status  # still the template's own placeholder
     assert "- [ ] All tasks ticked — *1 not ticked*" in status
 
     edit_body(

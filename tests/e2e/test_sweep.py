@@ -164,7 +164,7 @@ def test_update_reminder_cadence_around_an_update(world: World) -> None:
     sweep_at(world, T0 + 5 * H)
     [reminder] = world.bot_comments(number, "update-reminder")
     assert "@engineer, an update to the community is due" in reminder["body"]
-    assert "the last one was 2026-03-02 10:00 UTC" in reminder["body"]
+    assert "the last one was posted 2026-03-02 10:00 UTC" in reminder["body"]
     assert STALE in world.labels(number)
     assert "Next update due | 2026-03-02 18:00 UTC (overdue: reminder sent)" in world.status(number)
 
@@ -193,9 +193,9 @@ def test_a_second_update_reminder_names_the_time_of_the_last_update(world: World
     sweep_at(world, T0 + 9 * H)
 
     first, second = world.bot_comments(number, "update-reminder")
-    assert "the last one was 2026-03-02 10:00 UTC" in first["body"]
+    assert "the last one was posted 2026-03-02 10:00 UTC" in first["body"]
     # No update was posted at 14:00: that was the first reminder.
-    assert "the last one was 2026-03-02 10:00 UTC" in second["body"]
+    assert "the last one was posted 2026-03-02 10:00 UTC" in second["body"]
 
 
 def test_update_reminder_mentions_the_support_steward_without_a_commander(world: World) -> None:
@@ -474,3 +474,16 @@ def test_a_sweep_stops_politely_at_its_call_budget_and_the_next_one_carries_on(w
     del world.env["INCIDENT_OPS_CALL_BUDGET"]
     assert world.sweep().code == 0
     assert all(len(world.bot_comments(n, "status")) == 1 for n in numbers)
+
+
+def test_a_reminder_after_a_severity_change_says_no_update_was_posted(world: World) -> None:
+    world.write_config(
+        "severity:\n  default: SEV2\n  levels:\n    SEV1: {updates: {every: 1h}}\n    SEV2: {}\n"
+    )
+    number = declared(world)
+    at(world, T0 + 36 * M)
+    world.comment(number, "lead", "/severity SEV1\n/commander")  # neither is an update
+    sweep_at(world, T0 + 36 * M + H)
+    [reminder] = world.bot_comments(number, "update-reminder")
+    assert "none was posted since the incident was declared" in reminder["body"]
+    assert "09:36" not in reminder["body"]
