@@ -47,7 +47,8 @@ def _forms(config: Config, workspace: Path) -> Iterator[str]:
     wanted = config.incident_label.casefold()
     folder = workspace / ".github" / "ISSUE_TEMPLATE"
     files = sorted(folder.glob("*")) if folder.is_dir() else []
-    for path in files:
+    report = workspace / config.report.template if config.report.template else None
+    for path in [*files, *([report] if report is not None and report not in files else [])]:
         labels = _labels_of(path)
         if not labels or wanted in {label.casefold() for label in labels}:
             continue

@@ -143,7 +143,8 @@ class Renderer:
         marker = marker_lines(kind, key, **(facts or {}))
         try:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
-        except TemplateError as error:
+        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+            # A template's own expressions can fail like any code (a division by zero, a bad index).
             raise _problem(error, f"{kind}.md.j2", self._custom, self._shown_as) from error
         if not text.lstrip().startswith(marker):
             # The marker must open the comment, or the tool would not know its own comment again.
