@@ -237,6 +237,50 @@ def stranger_form_issues_cost(issues: int = 50) -> tuple[int, int, int]:
         return len(writes), mentions, len(received)
 
 
+def folds_per_run() -> list[tuple[str, int]]:
+    """How often each kind of run folds the incident's history (the settle loop's passes, all told)."""
+    import incident_ops.serving.settle as settle_module
+
+    original, count = settle_module.fold, [0]
+
+    def counted(*args: object, **kwargs: object) -> object:
+        count[0] += 1
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    settle_module.fold = counted  # type: ignore[assignment]
+    found = []
+    try:
+        with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            number = emu.create_issue(REPO, "Hub down", "", "reporter")
+            emu.add_labels(REPO, number, [LABEL], "steward")
+            runs = [("declaration", ["run"], "issues", issue_payload(emu, number, "labeled", "steward"))]
+            for text in ("/update Investigating.", "/commander"):
+                emu.advance(timedelta(minutes=1))
+                cid = emu.add_comment(REPO, number, "engineer", text)
+                runs.append(
+                    (
+                        f"`{text.split()[0]}` comment",
+                        ["run"],
+                        "issue_comment",
+                        comment_payload(emu, number, cid),
+                    )
+                )
+            runs.append(("the same comment redelivered", ["run"], "issue_comment", runs[-1][3]))
+            for name, argv, event, payload in runs:
+                count[0] = 0
+                run_cli(emu, workdir, argv, event, payload)
+                found.append((name, count[0]))
+            emu.advance(timedelta(minutes=40))
+            for name in ("sweep that escalates one incident", "quiet sweep of one incident"):
+                count[0] = 0
+                run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")
+                found.append((name, count[0]))
+    finally:
+        settle_module.fold = original
+    return found
+
+
 CHAT_CONFIG = "integrations:\n  slack_webhook_env: SLACK\n"
 
 
@@ -412,6 +456,7 @@ def main_bench() -> None:
             f"{writes} writes, {mentions} mentions, {chats} chat messages",
         )
     )
+    rows += [(f"folds of the history: {name}", str(count)) for name, count in folds_per_run()]
     first_reads, first_writes, retry_reads, retry_writes = delivery_costs()
     rows.append(
         ("per chat message delivered at once: its claim", f"{first_reads:g} reads, {first_writes:g} writes")

@@ -18,8 +18,9 @@ from incident_ops.core.metrics import IncidentFigures, Spread, Summary, incident
 from incident_ops.core.state import INCIDENT_STATES
 from incident_ops.core.wording import api_calls
 from incident_ops.github.port import GitHubFailure
-from incident_ops.serving.history import fold_with_roles, read_history
+from incident_ops.serving.read import read_history
 from incident_ops.serving.services import Services
+from incident_ops.serving.settle import settle
 
 SLOWEST = 10
 
@@ -40,7 +41,7 @@ def collect(services: Services, since: date | None) -> Collected:
     # GitHub's `since` filters on the last update: a superset of the incidents declared since then.
     for issue in port.list_issues(config.incident_label, state="all", since=start):
         try:
-            state = fold_with_roles(read_history(services, issue), services)
+            state = settle(read_history(services, issue), services)
         except GitHubFailure as error:
             collected.failures.append(f"#{issue.number}: {error}")
             continue

@@ -15,8 +15,9 @@ from incident_ops.cli.parser import UsageProblem
 from incident_ops.core.model import Issue
 from incident_ops.core.wording import api_calls, counted
 from incident_ops.github.port import CallBudgetSpent, GitHubFailure
-from incident_ops.serving.history import fold_with_roles, read_history
+from incident_ops.serving.read import read_history
 from incident_ops.serving.services import Services
+from incident_ops.serving.settle import settle
 from incident_ops.status_page.extract import public_incident
 from incident_ops.status_page.model import PublicIncident
 from incident_ops.status_page.site import Site, build
@@ -64,7 +65,7 @@ def collect(services: Services, history_days: int) -> Collected:
     issues = candidates(services, history_days)
     for index, issue in enumerate(issues):
         try:
-            incident = public_incident(fold_with_roles(read_history(services, issue), services))
+            incident = public_incident(settle(read_history(services, issue), services))
         except CallBudgetSpent as spent:
             left = f" and {len(issues) - index - 1} more" if index + 1 < len(issues) else ""
             collected.failures.append(

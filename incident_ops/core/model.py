@@ -101,6 +101,7 @@ class IssueHistory:
     # (comment id, its text before an edit), from the edit's event
     before_edit: tuple[tuple[int, str], ...] = ()
     deleted: tuple[Comment, ...] = ()  # a comment as its deletion's event last showed it
+    issue_from_event: bool = False  # the issue as the event carried it, not read since
 
     def was_deleted(self, comment_id: int) -> bool:
         """Whether this run's event says the comment was deleted."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment, IssueHistory
+
+ANSWERS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.to_people)  # kinds that answer people
 
 
 @dataclass(frozen=True)
@@ -156,3 +159,13 @@ def key_of(comment: Comment) -> str | None:
     """The key a comment answers, if it is one of the tool's."""
     marker = comment_marker(comment)
     return marker.key if marker else None
+
+
+def depends_on_issue(action: Action) -> bool:
+    """Whether a write is right only for the issue as it is now: its state, labels, body or assignees.
+
+    An answer to a command (a message, a reply, a reaction) is right whatever the issue looks like since.
+    """
+    if isinstance(action, React | DeleteComment):
+        return False
+    return not (isinstance(action, PostComment) and action.kind in ANSWERS)

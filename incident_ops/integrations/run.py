@@ -50,6 +50,7 @@ class IntegrationRun:
     close_hold: str | None = None
     warnings: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
+    ticket_checked: bool = False
 
     def check_ticket_reply(self, state: IncidentState, ctx: Context) -> bool:
         """Before auto-closing, ask FreshDesk whether the requester replied since the resolution.
@@ -57,13 +58,16 @@ class IntegrationRun:
         True when it learnt something the state must be folded again with (`ticket_reply_for`, `close_hold`).
         """
         desk = self.integrations.freshdesk
-        if desk is None or not state.resolved or not state.ticket or state.community_replied:
+        if self.ticket_checked or desk is None or not state.resolved or not state.ticket:
+            return False
+        if state.community_replied:
             return False
         if (
             state.resolved_at is None
             or not due(state, clocks(state, ctx.config, ctx.calendar), ctx.now).close
         ):
             return False
+        self.ticket_checked = True  # once per run
         try:
             replied = desk.requester_replied_since(state.ticket, state.resolved_at)
         except IntegrationError as error:

@@ -1,24 +1,16 @@
-"""Read an incident's history from GitHub, as little as the decisions need, and fold it."""
+"""Read an incident's history from GitHub, as little as the decisions need; re-read it after posting."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from incident_ops.core.closes import CLOSE_WINDOW
 from incident_ops.core.command_lines import find_commands
-from incident_ops.core.comment_kinds import KINDS
 from incident_ops.core.evidence import EDIT_GRACE, TOOL_REACTIONS, declaration_record
-from incident_ops.core.fold import fold
 from incident_ops.core.markers import comment_marker
 from incident_ops.core.memo import read_cache
 from incident_ops.core.model import Comment, Issue, IssueHistory
-from incident_ops.core.plan import plan
-from incident_ops.core.roles import KnownRoles
-from incident_ops.core.state import IncidentState
-from incident_ops.core.writes import Action, DeleteComment, PostComment, React, needed
-from incident_ops.integrations.run import IntegrationRun
 from incident_ops.serving.services import EventIssue, Services
 
 # An event's copy of the issue stands in for a fresh read for this long after the issue last changed.
@@ -26,8 +18,6 @@ EVENT_ISSUE_FRESH_FOR = timedelta(minutes=10)
 
 
 MAX_EDITED_READS = 10  # edited command comments (newest first) whose reactions one run may read
-MAX_ROLE_PASSES = 10  # each pass looks up every login the last one lacked; two are usual
-ANSWERS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.to_people)
 
 
 def read_history(
@@ -55,30 +45,14 @@ def history_now(
         return read_history(services, port.get_issue(number), edits, deleted)
     comments = tuple(port.list_comments(number))
     issue = port.get_issue(number) if _moved_on(comments, seen) else seen.issue
-    history = _with_events(services, IssueHistory(services.repo, issue, comments, before_edit=edits))
-    return history if issue is not seen.issue else _settled(history, services)
+    history = IssueHistory(services.repo, issue, comments, before_edit=edits, deleted=deleted)
+    return replace(_with_events(services, history), issue_from_event=issue is seen.issue)
 
 
-def _settled(history: IssueHistory, services: Services) -> IssueHistory:
-    """The history with the issue read after all, when the run would write what depends on it.
-
-    The event's copy cannot show a close, label or body edit made since without a comment (GitHub's
-    "Close with comment" closes just after its comment's event). Answers to commands do not depend on
-    those; timers, labels, assignees, closing and the acknowledgement do.
-    """
-    state = fold_now(history, services)
-    writes = plan(state, services.context) if state.declared else []
-    if not any(_depends_on_issue(action) and needed(action, history) for action in writes):
-        return history
+def with_issue_read(history: IssueHistory, services: Services) -> IssueHistory:
+    """The history with the issue read after all, in place of the event's copy of it."""
     fresh = services.port.get_issue(history.issue.number)
-    return _with_events(services, replace(history, issue=fresh))
-
-
-def _depends_on_issue(action: Action) -> bool:
-    """Whether a write is right only for the issue as it is now: its state, labels, body or assignees."""
-    if isinstance(action, React | DeleteComment):
-        return False
-    return not (isinstance(action, PostComment) and action.kind in ANSWERS)
+    return _with_events(services, replace(history, issue=fresh, issue_from_event=False))
 
 
 def _moved_on(comments: tuple[Comment, ...], seen: EventIssue) -> bool:
@@ -169,40 +143,6 @@ def kind_of(comment: Comment) -> str | None:
     """The kind of one of the tool's comments."""
     marker = comment_marker(comment)
     return marker.kind if marker else None
-
-
-def fold_now(
-    history: IssueHistory, services: Services, extras: IntegrationRun | None = None
-) -> IncidentState:
-    """The incident's state, report checked against the template in use, with what integrations learnt."""
-    learnt = {
-        "ticket_reply_for": extras.ticket_reply_for if extras else None,
-        "close_hold": extras.close_hold if extras else None,
-        "template": services.template,
-    }
-    state = fold_with_roles(history, services, **learnt)
-    if _decides_by_report(state, services) and state.body_check is state.cache.body is not None:
-        # The memo's report check can be forged (its digest is no secret): parse the body where it decides.
-        state = fold_with_roles(history, services, trust_memo_body=False, **learnt)
-    return state
-
-
-def fold_with_roles(history: IssueHistory, services: Services, **facts: Any) -> IncidentState:
-    """Fold with every role the fold asks about looked up first: fold, look up what it lacked, fold again."""
-    label = services.context.config.incident_label
-    for _ in range(MAX_ROLE_PASSES):
-        roles = KnownRoles(services.team.known)
-        state = fold(history, label, roles, severities=services.context.config.severity, **facts)
-        if not roles.missing:
-            break
-        services.team.look_up(roles.missing)
-    return state  # after MAX_ROLE_PASSES, whoever is still unknown counts as outside the team
-
-
-def _decides_by_report(state: IncidentState, services: Services) -> bool:
-    """Whether the body's check decides something now: closing, report reminders, the ticket to write to."""
-    closing = any(o.command.name == "close" for o in state.outcomes) or state.history.issue.state == "closed"
-    return state.resolved or closing or services.integrations.freshdesk is not None
 
 
 def verify(history: IssueHistory, services: Services, ours: list[Comment]) -> IssueHistory | None:
