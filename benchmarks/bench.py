@@ -281,6 +281,34 @@ def folds_per_run() -> list[tuple[str, int]]:
     return found
 
 
+def upgrade_edits(incidents: int = 100) -> tuple[int, list[int]]:
+    """Status edits of the first sweep after an upgrade that draws nothing new, and those of the sweeps
+    after one with a new rendering (default call budget), over `incidents` open incidents."""
+    import incident_ops
+    from incident_ops.core import render
+
+    version, rendering = incident_ops.__version__, render.RENDERING_VERSION
+    budget = {"INCIDENT_OPS_CALL_BUDGET": "500"}
+    with seeded() as emu, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for _ in range(incidents):
+            number = emu.create_issue(REPO, "Hub down", "", "reporter")
+            emu.add_labels(REPO, number, [LABEL], "steward")
+        run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule")
+        try:
+            incident_ops.__version__ = "99.0.0"  # what an upgrade changes when it draws nothing new
+            quiet = run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule", extra_env=budget)[1]
+            render.RENDERING_VERSION = rendering + 1
+            spread = []
+            while sum(spread) < incidents and len(spread) < 10:
+                spread.append(
+                    run_cli(emu, workdir, ["sweep", "--repo", REPO], "schedule", extra_env=budget)[1]
+                )
+        finally:
+            incident_ops.__version__, render.RENDERING_VERSION = version, rendering
+    return quiet, spread
+
+
 CHAT_CONFIG = "integrations:\n  slack_webhook_env: SLACK\n"
 
 
@@ -457,6 +485,19 @@ def main_bench() -> None:
         )
     )
     rows += [(f"folds of the history: {name}", str(count)) for name, count in folds_per_run()]
+    quiet, spread = upgrade_edits()
+    rows.append(
+        (
+            "status edits, first sweep after an upgrade that changes nothing visible, 100 open incidents",
+            str(quiet),
+        )
+    )
+    rows.append(
+        (
+            "status edits per sweep after an upgrade with a new rendering, 100 open incidents (budget 500)",
+            ", ".join(str(n) for n in spread),
+        )
+    )
     first_reads, first_writes, retry_reads, retry_writes = delivery_costs()
     rows.append(
         ("per chat message delivered at once: its claim", f"{first_reads:g} reads, {first_writes:g} writes")

@@ -143,6 +143,9 @@ def services_from(
         say=lambda line: print(redact(line)),
         integrations=integrations,
         redact=redact,
+        # A new rendering redraws status comments only with half the run's calls to spare: an upgrade
+        # spreads its edits over the next sweeps instead of spending one sweep's budget on looks.
+        may_restyle=lambda: port.counter.total < budget // 2,
     )
 
 

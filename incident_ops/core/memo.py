@@ -36,7 +36,8 @@ class StatusCache:
     done: tuple[int, ...] = ()  # command comments the tool finished (its reaction on them)
     # login → the newest of their command comments judged to be from outside the team (saves re-asking)
     outsiders: dict[str, int] = field(default_factory=dict)
-    view: str | None = None  # fingerprint of what the comment was rendered from
+    view: str | None = None  # digest of what the comment shows (the data it was drawn from)
+    style: str | None = None  # the renderer's fingerprint: its rendering version and custom templates
     shown: str | None = None  # digest of the comment's text outside this cache line, as written
     body: BodyCheck | None = None  # the issue body's last check, reused while body and template are unchanged
 
@@ -74,6 +75,7 @@ def _from_data(data: object) -> StatusCache:
             for k, v in _dict(data.get("outsiders")).items()
         },
         view=_hex_or_none(data.get("view")),
+        style=_hex_or_none(data.get("style")),
         shown=_hex_or_none(data.get("shown")),
         body=body_check_from(data.get("body")),
     )
@@ -98,6 +100,8 @@ def write_cache(cache: StatusCache) -> str:
         data["body"] = body_check_data(cache.body)
     if cache.view is not None:
         data["view"] = cache.view
+    if cache.style is not None:
+        data["style"] = cache.style
     if cache.shown is not None:
         data["shown"] = cache.shown
     text = json.dumps(data, separators=(",", ":"), sort_keys=True)

@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_ops import lazy
-from incident_ops.core import markers
 from incident_ops.core.comment_kinds import KINDS
-from incident_ops.core.digests import digest, source_digest
+from incident_ops.core.digests import digest
 from incident_ops.core.markers import marker_lines
 
 if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
+# Raised by hand whenever the bundled templates or the code that fills them draw a comment differently: an
+# upgrade that changes nothing visible must not re-edit every open incident's status comment.
+RENDERING_VERSION = 1
 
 
 BUNDLED_TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -106,18 +108,19 @@ class Renderer:
 
     @functools.cached_property
     def fingerprint(self) -> str:
-        """A digest of the templates this renderer may load and of the code around them.
+        """What the status comment is drawn with: the rendering's version and the custom templates.
 
-        When it changes, the same context may render differently. Custom templates count when they are
-        plain `.j2` files directly in the folder, the only ones the loader would give a comment.
+        A new release redraws nothing unless it raises RENDERING_VERSION (its bundled templates' digest is
+        checked against the version by the tests). Custom templates count when they are plain `.j2` files
+        directly in the folder, the only ones the loader would give a comment.
         """
-        parts = [source_digest(__file__, markers.__file__)]
-        folders = [BUNDLED_TEMPLATES] + ([self._custom] if self._custom is not None else [])
-        for index, folder in enumerate(folders):
-            files = sorted(folder.glob("*.j2")) if folder.is_dir() else []
-            for path in (p for p in files if p.is_file() and not p.is_symlink()):
-                with contextlib.suppress(OSError, UnicodeDecodeError):  # such a template fails when rendered
-                    parts.append(f"{index}/{path.name}\n{path.read_text(encoding='utf-8')}")
+        parts = [f"rendering {RENDERING_VERSION}"]
+        files = (
+            sorted(self._custom.glob("*.j2")) if self._custom is not None and self._custom.is_dir() else []
+        )
+        for path in (p for p in files if p.is_file() and not p.is_symlink()):
+            with contextlib.suppress(OSError, UnicodeDecodeError):  # such a template fails when rendered
+                parts.append(f"{path.name}\n{path.read_text(encoding='utf-8')}")
         return digest(*parts)
 
     def check(self) -> None:

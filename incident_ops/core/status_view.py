@@ -66,18 +66,25 @@ def status_body(
     renderer: Renderer,
     cache: StatusCache,
     shown: str | None,
+    restyle: bool = True,
 ) -> str | None:
-    """The status comment's new body, or None when `shown` (the current body) is already up to date."""
+    """The status comment's new body, or None when `shown` (the current body) is up to date.
+
+    Without `restyle`, a comment whose data is unchanged keeps its looks from an earlier rendering: a new
+    rendering is spread over the runs that have calls to spare.
+    """
     context = _context(state, clock, config)
     zone = config.working_hours.timezone
     # Who is outside the team is only remembered when the comment changes anyway: it never costs an edit.
-    facts = repr(sorted(context.items())) + write_cache(replace(cache, outsiders={}))
-    view = digest(renderer.fingerprint, facts)
+    view = digest(repr(sorted(context.items())) + write_cache(replace(cache, outsiders={})))
+    style = renderer.fingerprint
     seen = replace(cache, outsiders=read_cache(shown).outsiders) if shown is not None else cache
-    if shown is not None and _still_shows(shown, seen, view):
+    if shown is not None and _still_shows(shown, seen, view, style):
         return None  # nothing it is drawn from has changed, and nobody edited it: no need to render
+    if shown is not None and not restyle and _restyle_only(shown, seen, view):
+        return None
     # Rendered with a stand-in digest of the same length, so the body fits GitHub's limit with the real one.
-    viewed = write_cache(replace(cache, view=view, shown=digest("")))
+    viewed = write_cache(replace(cache, view=view, style=style, shown=digest("")))
     body = renderer.render("status", "status", cache=viewed, **context)
     for keep in TIMELINE_FALLBACKS:  # too long for GitHub: the timeline shrinks first, never the memo
         if len(body) < MAX_COMMENT or "timeline" not in context:
@@ -85,14 +92,20 @@ def status_body(
         context = {**context, "timeline": [_timeline_line(e, zone) for e in _shortened(state.timeline, keep)]}
         body = renderer.render("status", "status", cache=viewed, **context)
     text = digest(body.replace(viewed, "", 1))
-    return body.replace(viewed, write_cache(replace(cache, view=view, shown=text)), 1)
+    return body.replace(viewed, write_cache(replace(cache, view=view, style=style, shown=text)), 1)
 
 
-def _still_shows(body: str, cache: StatusCache, view: str) -> bool:
-    """Whether a status comment was rendered from `view` with `cache`, and is as the tool wrote it."""
+def _still_shows(body: str, cache: StatusCache, view: str, style: str | None) -> bool:
+    """Whether a status comment was drawn from `view` with `style` and `cache`, as the tool wrote it."""
     shown = read_cache(body).shown
-    line = write_cache(replace(cache, view=view, shown=shown))
+    line = write_cache(replace(cache, view=view, style=style, shown=shown))
     return shown is not None and line in body and shown == digest(body.replace(line, "", 1))
+
+
+def _restyle_only(body: str, cache: StatusCache, view: str) -> bool:
+    """Whether only the rendering changed since the comment was drawn (or its memo predates styles)."""
+    old = read_cache(body)
+    return old.style is None or _still_shows(body, cache, view, old.style)
 
 
 def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, Any]:

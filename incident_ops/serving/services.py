@@ -40,6 +40,8 @@ class Services:
     say: Callable[[str], None] = print
     integrations: Integrations = field(default_factory=Integrations)
     redact: Callable[[str], str] = str  # masks every configured secret in what the run prints
+    # Whether the run has calls to spare for redrawing a status comment only in a new rendering's looks.
+    may_restyle: Callable[[], bool] = lambda: True
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ def refresh_status(
     clock = clocks(state, config, services.context.calendar)
     existing = state.status_comment
     shown = existing.body if existing is not None else None
-    body = status_body(state, clock, config, services.context.renderer, _cache_of(state), shown)
+    renderer, restyle = services.context.renderer, services.may_restyle()
+    body = status_body(state, clock, config, renderer, _cache_of(state), shown, restyle)
     if body is None:
         return history
     if existing is None:

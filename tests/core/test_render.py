@@ -1,10 +1,27 @@
-"""What the renderer's fingerprint covers: the templates it can load, never other files or links."""
+"""What the renderer's fingerprint covers: its rendering version and the custom templates it can load."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from incident_ops.core.render import Renderer
+from incident_ops.cli.preflight import SAMPLE_ROLES
+from incident_ops.cli.sample_incidents import samples
+from incident_ops.config.types import Config
+from incident_ops.core.context import Context
+from incident_ops.core.digests import digest
+from incident_ops.core.fold import fold
+from incident_ops.core.memo import StatusCache
+from incident_ops.core.plan import plan
+from incident_ops.core.render import RENDERING_VERSION, Renderer
+from incident_ops.core.report_check import read_template
+from incident_ops.core.roles import KnownRoles
+from incident_ops.core.status_view import status_body
+from incident_ops.core.timers import clocks
+from incident_ops.core.workhours import WorkCalendar
+from incident_ops.core.writes import PostComment
+
+MEMO = re.compile(r"<!-- incident-ops-cache:.*? -->")  # its digests follow the version
 
 
 def test_the_fingerprint_follows_the_custom_templates_and_nothing_else(tmp_path: Path) -> None:
@@ -24,3 +41,38 @@ def test_the_fingerprint_follows_the_custom_templates_and_nothing_else(tmp_path:
     (folder / "status.md.j2").write_text("{{ marker }}\nB\n", encoding="utf-8")
     assert Renderer(folder).fingerprint != first
     assert Renderer(None).fingerprint != first
+
+
+def test_the_fingerprint_is_the_rendering_version_not_the_tools_version(monkeypatch) -> None:
+    first = Renderer(None).fingerprint
+    monkeypatch.setattr("incident_ops.__version__", "99.0.0")
+    assert Renderer(None).fingerprint == first  # an upgrade that draws nothing new redraws nothing
+    monkeypatch.setattr("incident_ops.core.render.RENDERING_VERSION", RENDERING_VERSION + 1)
+    assert Renderer(None).fingerprint != first
+
+
+# RENDERING_VERSION → the digest of every comment the sample incidents render with the bundled templates.
+# When this test fails, the comments look different: raise RENDERING_VERSION in core/render.py (so that
+# open incidents are redrawn, spread over the sweeps) and record the new digest under the new version.
+RENDERED = {1: "7a5c1c8635e6c5130a03cc373506ab19"}
+
+
+def test_a_new_rendering_raises_the_rendering_version() -> None:
+    bodies = rendered_samples()
+    assert RENDERED.get(RENDERING_VERSION) == digest(*bodies), digest(*bodies)
+
+
+def rendered_samples() -> list[str]:
+    """Every comment the sample incidents call for, as the bundled templates render them."""
+    config = Config()
+    template = read_template(None)
+    calendar = WorkCalendar()
+    renderer = Renderer(None)
+    bodies = []
+    for sample in samples(config, template.parsed):
+        state = fold(sample.history, config.incident_label, KnownRoles(SAMPLE_ROLES), template=template)
+        actions = plan(state, Context(config, calendar, renderer, sample.now))
+        bodies += [a.body for a in actions if isinstance(a, PostComment)]
+        status = status_body(state, clocks(state, config, calendar), config, renderer, StatusCache(), None)
+        bodies.append(MEMO.sub("", status or ""))
+    return bodies

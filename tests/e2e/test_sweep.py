@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from harness import LABEL, REPO, T0, RunResult, World
 
 from incident_ops.cli.demo import REPORT
@@ -487,3 +488,33 @@ def test_a_reminder_after_a_severity_change_says_no_update_was_posted(world: Wor
     [reminder] = world.bot_comments(number, "update-reminder")
     assert "none was posted since the incident was declared" in reminder["body"]
     assert "09:36" not in reminder["body"]
+
+
+def status_edits(world: World, since: int) -> int:
+    """Edits of comments (the status comment is the only one the tool edits) after request `since`."""
+    return sum(1 for r in world.emu.requests[since:] if r.method == "PATCH" and "/issues/comments/" in r.path)
+
+
+def test_an_upgrade_redraws_nothing_and_a_new_rendering_is_spread_over_the_sweeps(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbers = [declared(world) for _ in range(6)]
+    world.sweep()
+    monkeypatch.setattr("incident_ops.__version__", "9.9.9")  # a release that draws nothing new
+    since = len(world.emu.requests)
+    world.sweep()
+    assert status_edits(world, since) == 0
+
+    from incident_ops.core import render
+
+    monkeypatch.setattr(render, "RENDERING_VERSION", render.RENDERING_VERSION + 1)
+    world.env["INCIDENT_OPS_CALL_BUDGET"] = "20"
+    edits = []
+    for _ in range(6):
+        since = len(world.emu.requests)
+        assert world.sweep().code == 0
+        made = world.emu.requests[since:]
+        assert len(made) <= 20
+        edits.append(status_edits(world, since))
+    assert 0 < edits[0] < len(numbers) and sum(edits) == len(numbers), edits
+    assert status_edits(world, len(world.emu.requests)) == 0
