@@ -15,6 +15,10 @@ class UsageProblem(Exception):
     """Bad options or an unreadable input file: exit 2."""
 
 
+INTEGRATIONS_ENV = (
+    "the variables the config's integrations name, INCIDENT_OPS_PAGERDUTY_URL (replaces "
+    "integrations.pagerduty.events_url: the override the demo and the sandbox set for their local stand-in)"
+)
 GLOBAL_OPTIONS = {"now": "--now", "dry_run": "--dry-run", "config": "--config"}
 # What each subcommand does, which of the global options it uses, and the environment it reads.
 SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
@@ -24,13 +28,13 @@ SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
         frozenset({"now", "dry_run", "config"}),
         "GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, "
         "GITHUB_WORKSPACE, INCIDENT_OPS_CALL_BUDGET, INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, "
-        "INCIDENT_OPS_NOW",
+        "INCIDENT_OPS_NOW, " + INTEGRATIONS_ENV,
     ),
     "sweep": (
         "Serve every open incident's timers: escalations, reminders, auto-close.",
         frozenset({"now", "dry_run", "config"}),
         "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, INCIDENT_OPS_CALL_BUDGET, "
-        "INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW",
+        "INCIDENT_OPS_DRY_RUN, INCIDENT_OPS_CONFIG, INCIDENT_OPS_NOW, " + INTEGRATIONS_ENV,
     ),
     "check-report": (
         "Say what an incident report (a Markdown file) still lacks; exit 1 when incomplete.",
