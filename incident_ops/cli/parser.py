@@ -47,10 +47,11 @@ SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
         "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
     "demo": (
-        "Play a whole incident against a local GitHub emulator: no token, no network. With --config, "
-        "your config, templates and report template.",
+        "Play a whole incident against a local GitHub emulator: no token, no network. It plays the config in "
+        f"use (--config, else {DEFAULT_CONFIG_PATH} of the workspace, else the bundled one): its labels, "
+        "templates and report template, and its integrations against local stand-ins.",
         frozenset({"config"}),
-        "none",
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
     "sandbox": (
         "Start a local GitHub emulator with a repository, users and a token, print the environment that "
