@@ -249,15 +249,18 @@ def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 
 def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:
-    """Serve a local GitHub to try a setup on, until Ctrl-C."""
+    """Serve a local GitHub to try a setup on, with the config in use, until Ctrl-C."""
     from incident_ops.cli.sandbox import run_sandbox
 
+    repo = checked_repo(args.repo, "sandbox")
+    start = now_from(args, env) if args.now else None
+    setup = _played_setup(args, env)
+    if setup is None:
+        return PROBLEM
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    repo = checked_repo(args.repo, "sandbox")
-    start = now_from(args, env) if args.now else None
-    return run_sandbox(repo, start, args.port, lambda line: print(line, flush=True), stop)
+    return run_sandbox(repo, start, args.port, lambda line: print(line, flush=True), stop, setup)
 
 
 def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:

@@ -54,10 +54,12 @@ SUBCOMMANDS: dict[str, tuple[str, frozenset[str], str]] = {
         "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
     "sandbox": (
-        "Start a local GitHub emulator with a repository, users and a token, print the environment that "
-        "points run, sweep and report at it, and serve until interrupted.",
-        frozenset({"now"}),
-        "none",
+        "Start a local GitHub emulator and stand-ins for the config's integrations: a repository, users and "
+        "a token, with the label and team of the config in use (--config, else the workspace's own); print "
+        "the environment that points run, sweep and report at them, then each message the stand-ins "
+        "receive, until interrupted.",
+        frozenset({"now", "config"}),
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
     "init": (
         "Write the workflow, config, report template and issue form into a repository; optionally create "
