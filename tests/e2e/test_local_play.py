@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from incident_ops.cli.demo import run_demo
 from incident_ops.cli.main import main
 
 CONFIG = """\
@@ -191,3 +192,17 @@ def test_the_sandbox_plays_the_repositorys_config_and_prints_what_its_stand_ins_
     assert "Escalation: " in sandbox.wait_for("[Slack] chat message: :warning:")
     assert sandbox.wait_for("[PagerDuty] ") == "[PagerDuty] trigger, dedup key hub-org/support#1:declared"
     assert sandbox.stop() == 0
+
+
+def test_a_run_that_fails_inside_the_demo_is_named_with_what_it_said() -> None:
+    said: list[str] = []
+
+    def failing(argv: list[str], env: dict[str, str]) -> int:
+        print("::error::#1: GitHub failed: 502. Some work may be done; rerunning is safe.")
+        return 3
+
+    assert run_demo(failing, said.append) == 3
+    assert said[-1] == (
+        "\nincident-ops demo: incident-ops run exited 3:\n"
+        "::error::#1: GitHub failed: 502. Some work may be done; rerunning is safe."
+    )
