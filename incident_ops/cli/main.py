@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK, PROBLEM, USAGE
@@ -27,10 +28,7 @@ from incident_ops.cli.wiring import (
     what_to_fix,
     with_config_errors,
 )
-from incident_ops.config.load import (
-    ConfigError,
-    ConfigUnreadable,
-)
+from incident_ops.config.load import ConfigError
 from incident_ops.core.command_lines import find_commands
 from incident_ops.core.render import TemplateProblem
 from incident_ops.core.report_check import check_report, format_check
@@ -39,6 +37,9 @@ from incident_ops.github.port import GitHubFailure, RetryPolicy
 from incident_ops.serving.serve import serve
 from incident_ops.serving.services import IncidentResult
 from incident_ops.serving.sweep import failed, sweep
+
+if TYPE_CHECKING:
+    from incident_ops.cli.local_setup import LocalSetup
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
@@ -248,32 +249,36 @@ def _validate_config(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 
 def _sandbox(args: argparse.Namespace, env: dict[str, str]) -> int:
-    """Serve a local GitHub to try a setup on, until Ctrl-C."""
+    """Serve a local GitHub to try a setup on, with the config in use, until Ctrl-C."""
     from incident_ops.cli.sandbox import run_sandbox
 
+    repo = checked_repo(args.repo, "sandbox")
+    start = now_from(args, env) if args.now else None
+    setup = _played_setup(args, env)
+    if setup is None:
+        return PROBLEM
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    repo = checked_repo(args.repo, "sandbox")
-    start = now_from(args, env) if args.now else None
-    return run_sandbox(repo, start, args.port, lambda line: print(line, flush=True), stop)
+    return run_sandbox(repo, start, args.port, lambda line: print(line, flush=True), stop, setup)
 
 
 def _demo(args: argparse.Namespace, env: dict[str, str]) -> int:
-    """Play an incident against the built-in emulator, with the bundled setup or the one --config names."""
-    from incident_ops.cli.demo import demo_setup, run_demo
+    """Play an incident against the built-in emulator, with the config in use (the bundled one if none)."""
+    from incident_ops.cli.demo import run_demo
     from incident_ops.cli.status_page import checked_out
 
     site = checked_out(args.status_page, "demo --status-page") if args.status_page else None
-    named = args.config or env.get("INCIDENT_OPS_CONFIG")
+    setup = _played_setup(args, env)
+    return PROBLEM if setup is None else run_demo(main, setup=setup, status_page=site)
+
+
+def _played_setup(args: argparse.Namespace, env: dict[str, str]) -> LocalSetup | None:
+    """The config the demo or the sandbox plays, checked; None after naming its problems."""
+    from incident_ops.cli.local_setup import local_setup
+
     try:
-        setup = demo_setup(named)
-    except ConfigUnreadable as error:
-        raise UsageProblem(str(error)) from error
+        return local_setup(named_config(args, env), env)
     except ConfigError as error:
-        for problem in error.problems:
-            print(f"{error.source or named}: {problem}")
-        return PROBLEM
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageProblem(f"report.template: cannot read it ({error})") from error
-    return run_demo(main, setup=setup, status_page=site)
+        print(error)  # every problem, one line each, as validate-config names them
+        return None

@@ -16,6 +16,10 @@ class UsageProblem(Exception):
     """Bad options or an unreadable input file: exit 2."""
 
 
+INTEGRATIONS_ENV = (
+    "the variables the config's integrations name, INCIDENT_OPS_PAGERDUTY_URL (replaces "
+    "integrations.pagerduty.events_url: the override the demo and the sandbox set for their local stand-in)"
+)
 GLOBAL_OPTIONS = {"now": "--now", "dry_run": "--dry-run", "config": "--config"}
 RUN_ENVIRONMENT = (
     "GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL, GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG, "
@@ -42,13 +46,13 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "Handle the GitHub Actions event of this workflow run (issues, issue_comment; schedule and "
         "workflow_dispatch run the sweep).",
         frozenset({"now", "dry_run", "config"}),
-        f"GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, {RUN_ENVIRONMENT}, INCIDENT_OPS_DRY_RUN",
+        f"GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, {RUN_ENVIRONMENT}, INCIDENT_OPS_DRY_RUN, " + INTEGRATIONS_ENV,
     ),
     "sweep": Subcommand(
         "serve every open incident's timers",
         "Serve every open incident's timers: escalations, reminders, auto-close.",
         frozenset({"now", "dry_run", "config"}),
-        f"{RUN_ENVIRONMENT}, INCIDENT_OPS_DRY_RUN",
+        f"{RUN_ENVIRONMENT}, INCIDENT_OPS_DRY_RUN, " + INTEGRATIONS_ENV,
     ),
     "check-report": Subcommand(
         "say what an incident report still lacks",
@@ -65,17 +69,20 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     ),
     "demo": Subcommand(
         "play a whole incident on a local GitHub, offline",
-        "Play a whole incident against a local GitHub emulator: no token, no network. It plays the "
-        "repository's config (or --config) with its templates and report template.",
+        "Play a whole incident against a local GitHub emulator: no token, no network. It plays the config in "
+        f"use (--config, else {DEFAULT_CONFIG_PATH} of the workspace, else the bundled one): its labels, "
+        "templates and report template, and its integrations against local stand-ins.",
         frozenset({"config"}),
         "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
     "sandbox": Subcommand(
-        "serve a local GitHub to try a setup on",
-        "Start a local GitHub emulator with a repository, users and a token, print the environment that "
-        "points run, sweep and report at it, and serve until interrupted.",
-        frozenset({"now"}),
-        "none",
+        "serve a local GitHub and stand-ins to try a setup on",
+        "Start a local GitHub emulator and stand-ins for the config's integrations: a repository, users and "
+        "a token, with the label and team of the config in use (--config, else the workspace's own); print "
+        "the environment that points run, sweep and report at them, then each message the stand-ins "
+        "receive, until interrupted.",
+        frozenset({"now", "config"}),
+        "GITHUB_WORKSPACE, INCIDENT_OPS_CONFIG",
     ),
     "init": Subcommand(
         "set a repository up: workflow, config, report template, issue form",

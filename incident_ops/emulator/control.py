@@ -105,6 +105,11 @@ class GitHubEmulator(FaultControl):
             login = self._ensure_user(login)
             self._store.set_role(self._repo(repo), login, None if role == "none" else role)
 
+    def ensure_label(self, repo: str, name: str) -> None:
+        """Create the repository label unless it exists (any case)."""
+        with self._store.lock:
+            self._store.ensure_label(self._repo(repo), name)
+
     # Seeding as humans.
 
     def create_issue(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
+PAGERDUTY_URL_ENV = "INCIDENT_OPS_PAGERDUTY_URL"  # replaces events_url: the demo's and sandbox's stand-in
 
 
 @functools.cache
@@ -92,7 +93,8 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
             if not key:
                 raise IntegrationError(f"${pager.routing_key_env} is not set: nobody is paged")
             client = HttpClient("PagerDuty", base_delay=retry_delay, secrets=secrets)
-            found.pagerduty = PagerDuty(key, pager.routing_key_env, client, pager.events_url or EVENTS_URL)
+            url = env.get(PAGERDUTY_URL_ENV) or pager.events_url or EVENTS_URL
+            found.pagerduty = PagerDuty(key, pager.routing_key_env, client, url)
             found.page_on_declare = pager.on_declare
         except IntegrationError as error:
             found.problems.append(str(error))

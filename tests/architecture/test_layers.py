@@ -12,7 +12,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "incident_ops"
 MAX_LINES = 300
-PACKAGES = ("core", "github", "config", "serving", "integrations", "cli", "emulator", "status_page")
+PACKAGES = (
+    "core",
+    "github",
+    "config",
+    "serving",
+    "integrations",
+    "cli",
+    "emulator",
+    "standins",
+    "status_page",
+)
 
 
 def test_the_import_contracts_of_pyproject_hold() -> None:
@@ -57,6 +67,7 @@ print("imported")
         ("integrations", {"github"}),
         ("status_page", {"github", "requests", "urllib3"}),
         ("emulator", {"github", "requests", "yaml", "jinja2", "markdown_it", "holidays", "dateutil"}),
+        ("standins", {"github", "requests", "yaml", "jinja2", "markdown_it", "holidays", "dateutil"}),
     ],
 )
 def test_a_layer_imports_without_what_it_must_not_use(package: str, blocked: set[str]) -> None:

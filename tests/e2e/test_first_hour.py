@@ -189,7 +189,7 @@ def test_the_sandbox_command_prints_its_environment_and_stops(capsys) -> None:
 
 def test_the_demo_builds_a_status_page_to_open_in_a_browser(tmp_path: Path, capsys) -> None:
     site = tmp_path / "site"
-    code, out = run(capsys, "demo", "--status-page", str(site))
+    code, out = run(capsys, "demo", "--status-page", str(site), env={"GITHUB_WORKSPACE": str(tmp_path)})
 
     assert code == 0, out
     assert f"open {(site / 'index.html').resolve().as_uri()} in a browser" in out

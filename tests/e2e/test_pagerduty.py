@@ -169,3 +169,12 @@ def test_a_forged_memo_cannot_make_pagerduty_trigger_a_resolved_incident(
     world.emu.react(REPO, reopen, "passer-by", "eyes")  # anyone's retry mark counts for nothing
     world.sweep()
     assert pager.status[stretch] == "resolved" and pager.opened[stretch] == 1
+
+
+def test_the_events_url_override_replaces_the_configured_one(world: World, pager: PagerDutyStandIn) -> None:
+    config = (CONFIG % ", on_declare: true").replace("default: SEV2", "default: SEV1")
+    world.write_config(config.replace("URL", "http://127.0.0.1:9/v2/enqueue"))  # nothing listens there
+    world.env["INCIDENT_OPS_PAGERDUTY_URL"] = pager.url
+    number = world.open_issue("reporter")
+    result = world.declare(number, "steward")
+    assert pager.actions() == [("trigger", key(number))], result.stdout
