@@ -136,6 +136,61 @@ def test_a_release_tag_must_name_the_package_version(tag: str, code: int) -> Non
     assert done.returncode == code, done.stdout
 
 
+def check_tag_against(tmp_path: Path, version: str, changelog: str | None, tag: str) -> tuple[int, str]:
+    """Run the release's tag check in a copy of the repository with this version and CHANGELOG.md."""
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci" / "check-release-tag", tmp_path / ".ci")
+    (tmp_path / "incident_ops").mkdir()
+    (tmp_path / "incident_ops" / "__init__.py").write_text(f'__version__ = "{version}"\n', encoding="utf-8")
+    if changelog is not None:
+        (tmp_path / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / ".ci" / "check-release-tag"), tag],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return done.returncode, done.stdout
+
+
+UNRELEASED = "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- Something new.\n\n"
+OLDER = "## [1.1.0] - 2026-11-02\n\n### Fixed\n\n- Something old.\n\n[1.2.0]: https://example.org/v1.2.0\n"
+
+
+@pytest.mark.parametrize(
+    ("changelog", "code", "said"),
+    [
+        (UNRELEASED + "## [1.2.0] - 2026-12-06\n\n- Released.\n\n" + OLDER, 0, "matches"),
+        # Only a link reference, or nothing: the entries are still under Unreleased.
+        (UNRELEASED + OLDER, 1, "no section for 1.2.0: move the entries under `## [Unreleased]`"),
+        (None, 1, "cannot read CHANGELOG.md"),
+        (
+            UNRELEASED + "## [1.2.0]\n\n" + OLDER,
+            1,
+            "has no date: write its heading as `## [1.2.0] - YYYY-MM-DD`",
+        ),
+        (UNRELEASED + "## [1.2.0] - 2026-13-45\n\n" + OLDER, 1, "2026-13-45, which is not a date"),
+    ],
+)
+def test_a_release_tag_needs_its_dated_changelog_section(
+    tmp_path: Path, changelog: str | None, code: int, said: str
+) -> None:
+    returned, output = check_tag_against(tmp_path, "1.2.0", changelog, "v1.2.0")
+    assert returned == code and said in output, output
+    if code:
+        assert output.startswith("::error::") and output.count("\n") == 1
+
+
+def test_the_changelog_has_unreleased_first_then_dated_releases_newest_first() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.*)$", text, re.MULTILINE)
+    assert headings[0] == "[Unreleased]"
+    released = [re.fullmatch(r"\[(\d+)\.(\d+)\.(\d+)\] - (\d{4}-\d{2}-\d{2})", h) for h in headings[1:]]
+    assert all(released), headings
+    versions = [tuple(int(part) for part in m.groups()[:3]) for m in released if m]
+    assert versions == sorted(versions, reverse=True), headings
+
+
 FAKE_GH = """#!/usr/bin/env python3
 import base64, json, os, sys
 args = sys.argv[1:]
