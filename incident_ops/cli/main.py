@@ -25,6 +25,7 @@ from incident_ops.cli.wiring import (
     retry_delay,
     services_from,
     template_from,
+    token_refused,
     what_to_fix,
     with_config_errors,
 )
@@ -62,13 +63,17 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except GitHubFailure as failure:
         runner = runtime.RunnerEnv.from_env(env)
         repo = getattr(args, "repo", None) or runner.repository
-        print(f"::error::{runtime.escape_data(what_to_fix(failure, runner.api_url, repo))}.")
-        return GITHUB_FAILED
+        needs = "issues: read" if args.command in READ_ONLY else "issues: write"
+        print(f"::error::{runtime.escape_data(what_to_fix(failure, runner.api_url, repo, needs))}.")
+        return PROBLEM if token_refused(failure) else GITHUB_FAILED
     except BrokenPipeError:
         # The reader went away (`check-report … | head`): stop quietly, as Python's docs advise.
         # https://docs.python.org/3/library/signal.html#note-on-sigpipe
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return PROBLEM
+
+
+READ_ONLY = frozenset({"report", "status-page"})  # subcommands that only read the repository's issues
 
 
 def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
@@ -125,8 +130,8 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             seen = runtime.event_issue(payload) if deleted is None else None
             result = serve(facts.number, services, seen=seen, before_edit=before, deleted=deleted)
         except GitHubFailure as failure:
-            result = IncidentResult(facts.number, title, url, "failed")
-            result.error = what_to_fix(failure, runner.api_url, repo)
+            result = IncidentResult(facts.number, title, url, "failed", failure=failure)
+            result.error = str(failure)
         except TemplateProblem:
             raise
         except Exception as error:  # noqa: BLE001 - named in the output and summary, never a traceback

@@ -33,12 +33,13 @@ def filled_report(template: ReportTemplate) -> str:
 
 
 def samples(config: Config, template: ReportTemplate) -> Iterator[Sample]:
-    """Incidents at every severity level (and none), active, resolved, closing and closed, between them
-    calling for every kind of message: acknowledgement, escalation, reminders, update, resolution, replies,
-    closing (by the timer, by `/close`, by hand, by the community) and the status comment."""
+    """Incidents at every severity level (and none), reported, active, resolved, closing and closed, between
+    them calling for every kind of message: acknowledgement, escalation, reminders, update, resolution,
+    replies, closing (by the timer, by `/close`, by hand, by the community) and the status comment."""
     levels = [None, *(level.name for level in config.severity.levels)]
     report = filled_report(template)
     later, late = T0 + timedelta(days=3), T0 + timedelta(days=60)
+    yield Sample("reported", _history(config, (), "", labelled_by=REPORTER), later)
     for level in levels:
         severity = f"\n/severity {level}" if level else ""
         first = _comment(11, "sample-engineer", ROLES + severity, 1)
@@ -64,11 +65,15 @@ def _comment(cid: int, login: str, body: str, minutes: int) -> Comment:
 
 
 def _history(
-    config: Config, comments: tuple[Comment, ...], body: str, closed_by: str | None = None
+    config: Config,
+    comments: tuple[Comment, ...],
+    body: str,
+    closed_by: str | None = None,
+    labelled_by: str = "sample-steward",
 ) -> IssueHistory:
-    """The sample issue, labelled by the steward at T0, with these comments (and closed by `closed_by`)."""
+    """The sample issue, labelled at T0 (by the steward: declared), with these comments (and closed)."""
     label = config.incident_label
-    events = [IssueEvent(1, "labeled", "sample-steward", T0, label)]
+    events = [IssueEvent(1, "labeled", labelled_by, T0, label)]
     closed_at = T0 + timedelta(minutes=40) if closed_by else None
     if closed_by:
         events.append(IssueEvent(2, "closed", closed_by, closed_at))

@@ -178,7 +178,12 @@ def retry_delay(env: Mapping[str, str]) -> float:
     return delay
 
 
-def what_to_fix(failure: GitHubFailure, api_url: str, repo: str | None) -> str:
+def token_refused(failure: GitHubFailure) -> bool:
+    """Whether GitHub refused the token (invalid, or lacking a permission): the user must fix it (exit 1)."""
+    return failure.status == 401 or (failure.status == 403 and "rate limit" not in str(failure))
+
+
+def what_to_fix(failure: GitHubFailure, api_url: str, repo: str | None, needs: str = "issues: write") -> str:
     """One line for a GitHub failure: what failed and which setting to change, or that rerunning is safe."""
     where = f"the repository {repo}" if repo else "the repository"
     if isinstance(failure, GitHubUnreachable):
@@ -189,10 +194,10 @@ def what_to_fix(failure: GitHubFailure, api_url: str, repo: str | None) -> str:
         )
     if failure.status == 401:
         return f"GitHub refused the token ({failure}): set GITHUB_TOKEN to a valid token for {where}"
-    if failure.status == 403 and "rate limit" not in str(failure):
+    if token_refused(failure):
         return (
-            f"GitHub refused the token ({failure}): give it `issues: write` on {where} "
-            "(the workflow's `permissions:`)"
+            f"GitHub refused the token ({failure}): give GITHUB_TOKEN `{needs}` on {where} "
+            "(the workflow's `permissions:`, or the token's own)"
         )
     return f"GitHub failed: {failure}. Some work may be done; rerunning is safe"
 
@@ -221,6 +226,9 @@ def checked_repo(repo: str | None, command: str) -> str:
 def finish(services: Services, results: list[IncidentResult], runner: runtime.RunnerEnv) -> int:
     """Outputs, summary and exit code of a run or sweep; no secret in any of them, even one echoed back."""
     port, redact = services.port, services.redact
+    for result in results:
+        if isinstance(result.failure, GitHubFailure):  # said as what to change, not as what failed
+            result.error = what_to_fix(result.failure, runner.api_url, services.repo)
     outputs = {name: redact(value) for name, value in runtime.outputs_of(results).items()}
     runtime.write_outputs(runner.output_path, outputs)
     problems = services.integrations.problems
@@ -242,6 +250,8 @@ def finish(services: Services, results: list[IncidentResult], runner: runtime.Ru
     lines += [f"::error::#{r.number}: {runtime.escape_data(r.error or '')}" for r in failed]
     for line in lines:
         print(redact(line))
+    if any(isinstance(r.failure, GitHubFailure) and token_refused(r.failure) for r in failed):
+        return PROBLEM  # the token: no rerun helps until it is fixed
     return GITHUB_FAILED if failed else OK
 
 

@@ -115,7 +115,7 @@ def _sweep_gaps(workspace: Path) -> Iterator[tuple[str, timedelta]]:
         except (OSError, UnicodeDecodeError):
             continue
         data = _yaml(text)
-        if not isinstance(data, dict) or "incident-ops" not in text or "status-page" in str(data.get("name")):
+        if not isinstance(data, dict) or not _runs_the_sweep(data):
             continue
         triggers = data.get("on", data.get(True))  # YAML 1.1 reads a bare `on` as true
         schedule = triggers.get("schedule") if isinstance(triggers, dict) else None
@@ -123,6 +123,26 @@ def _sweep_gaps(workspace: Path) -> Iterator[tuple[str, timedelta]]:
         gaps = [gap for cron in crons if isinstance(cron, str) and (gap := _longest_gap(cron)) is not None]
         if gaps:
             yield str(path.relative_to(workspace)), min(gaps)
+
+
+def _runs_the_sweep(workflow: dict[str, Any]) -> bool:
+    """Whether a workflow runs incident-ops' own command (the reusable workflow, or the action's `run`),
+    not another of its commands such as the status page."""
+    for job in (workflow.get("jobs") or {}).values():
+        if not isinstance(job, dict):
+            continue
+        if "incident-ops-reusable" in str(job.get("uses", "")):
+            return True
+        for step in job.get("steps") or ():
+            if not isinstance(step, dict):
+                continue
+            uses, given = str(step.get("uses", "")), step.get("with") or {}
+            command = given.get("command", "run") if isinstance(given, dict) else "run"
+            if ("incident-ops" in uses or uses == "./") and command == "run":
+                return True
+            if "incident-ops sweep" in str(step.get("run", "")):
+                return True
+    return False
 
 
 def _longest_gap(cron: str) -> timedelta | None:

@@ -96,7 +96,7 @@ _COMMANDS = (
         "severity",
         True,
         "/severity LEVEL",
-        "Set how severe the incident is; escalation and updates follow that level's pace from now on.",
+        "Set how severe the incident is; escalation and updates take that level's pace.",
         set_severity,
     ),
     Command("status", False, "/status", "Refresh the status comment.", apply.nothing),

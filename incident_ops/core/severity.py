@@ -28,7 +28,8 @@ def initial_severity(state: IncidentState) -> str | None:
 
 
 def set_severity(state: IncidentState, outcome: Outcome) -> Outcome:
-    """`/severity LEVEL`: a new level re-plans the escalation and update clocks from this moment."""
+    """`/severity LEVEL`: the clocks follow the new level's durations from the same starting points (the
+    declaration or reopen, the last update); a time already past falls due at once."""
     levels = state.severities
     if not levels.levels:
         raise CommandError("no severity levels are configured (severity.levels in the config)")
@@ -41,10 +42,6 @@ def set_severity(state: IncidentState, outcome: Outcome) -> Outcome:
     if previous == level.name:
         return outcome
     state.severity = level.name
-    at = outcome.comment.created_at
-    state.severity_set_at = at
-    if not state.resolved and not state.closed:
-        state.escalation_epoch = f"severity-{outcome.comment.id}"  # the update clock restarts too (timers)
     add_timeline(
         state,
         outcome.comment,

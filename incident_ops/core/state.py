@@ -93,8 +93,7 @@ class IncidentState:
     reopened_at: datetime | None = None
     severities: SeverityConfig = field(default_factory=SeverityConfig)  # the configured levels (input)
     severity: str | None = None  # the incident's level, when levels are configured
-    severity_set_at: datetime | None = None  # the last /severity that changed it: the timers restart there
-    escalation_epoch: str = "declared"
+    escalation_epoch: str = "declared"  # one escalation per stretch of activity: a reopen starts a new one
     page_epoch: str = "declared"  # one paging alert per stretch of activity: a reopen starts a new one
     stretches: list[tuple[datetime, str]] = field(default_factory=list)  # (start, page epoch), oldest first
     last_update_at: datetime | None = None

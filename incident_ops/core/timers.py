@@ -40,13 +40,13 @@ def clocks(state: IncidentState, config: Config, calendar: WorkCalendar) -> Cloc
 def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     """Escalation and update clocks of an unresolved incident."""
     assert state.declared_at is not None
-    start = max(filter(None, (state.declared_at, state.reopened_at, state.severity_set_at)))
+    start = max(filter(None, (state.declared_at, state.reopened_at)))
     escalation_key = f"escalation/{state.escalation_epoch}"
     after = config.escalation_for(state.severity).after
     escalation_due = None if state.keyed(escalation_key) else start + after
     reminders = [c.created_at for c in state.of_kind("update-reminder")]
-    # The update clock runs from the declaration, a reopen or a new level, whichever is latest, or the last
-    # update or reminder after it; only an update counts as one (a /severity or /commander is none).
+    # Both clocks run from the declaration or the last reopen; the update clock restarts at each update or
+    # reminder after it (a /severity or /commander is no update). Durations are the current level's.
     restarted = max(filter(None, (start, state.last_update_at)))
     last_reminder = max(reminders, default=None)
     overdue = last_reminder is not None and last_reminder > restarted

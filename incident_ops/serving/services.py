@@ -23,6 +23,7 @@ class IncidentResult:
     state: str = "not an incident"
     done: list[str] = field(default_factory=list)
     error: str | None = None
+    failure: Exception | None = None  # what made it fail, for the command line to say what to change
     warnings: list[str] = field(default_factory=list)
     report_problems: list[str] = field(default_factory=list)
 

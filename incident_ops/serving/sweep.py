@@ -43,4 +43,5 @@ def failed(number: int, title: str, url: str, error: Exception) -> IncidentResul
     known = isinstance(error, GitHubFailure | TemplateProblem)
     why = str(error) if known else f"unexpected {type(error).__name__}: {error}"
     result.error = " ".join(why.split())[:500]
+    result.failure = error
     return result

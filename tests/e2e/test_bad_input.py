@@ -423,7 +423,7 @@ def test_control_characters_in_a_title_cannot_forge_workflow_commands(world: Wor
     assert result.code == 3
     lines = result.stdout.splitlines()
     assert [line for line in lines if line.startswith("::")] == [
-        line for line in lines if line.startswith(f"::error::#{number}: read comments")
+        line for line in lines if line.startswith(f"::error::#{number}: GitHub failed: read comments")
     ]
 
 

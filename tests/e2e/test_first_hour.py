@@ -47,7 +47,7 @@ def test_an_unreachable_github_names_the_url_and_the_variable(capsys) -> None:
 def test_a_bad_token_says_to_change_github_token(world: World) -> None:
     world.env["GITHUB_TOKEN"] = "not-a-token"
     result = world.sweep()
-    assert result.code == 3 and "GITHUB_TOKEN" in result.stdout and "rerunning is safe" not in result.stdout
+    assert result.code == 1 and "GITHUB_TOKEN" in result.stdout and "rerunning is safe" not in result.stdout
 
 
 def test_a_missing_repository_says_which_settings_name_it(world: World) -> None:
@@ -206,3 +206,18 @@ def test_the_demo_refuses_a_status_page_folder_that_is_a_file(tmp_path: Path, ca
     code, out = run(capsys, "demo", "--status-page", str(file))
     assert code == 2 and out.startswith(f"incident-ops: demo --status-page: {file} is a file")
     assert "incident-ops demo:" not in out  # refused before the demo plays
+
+
+def test_a_token_without_issues_write_exits_1_naming_the_permission(world: World) -> None:
+    number = world.open_issue("reporter")
+    world.emu.add_labels(REPO, number, ["type: Hub Incident"], "steward")
+    world.emu.inject_fault("POST", r"/issues/\d+/comments$", status=403, times=10)
+    result = world.issues_event("labeled", number, "steward", label=LABEL)
+    assert result.code == 1, result.stdout
+    assert "give GITHUB_TOKEN `issues: write`" in result.stdout and "rerunning is safe" not in result.stdout
+
+
+def test_report_asks_only_for_issues_read(world: World) -> None:
+    world.emu.inject_fault("GET", r"/issues$", status=403, times=10)
+    result = world.cli("report", event="")
+    assert result.code == 1 and "give GITHUB_TOKEN `issues: read`" in result.stdout, result.stdout

@@ -68,22 +68,30 @@ def test_a_strangers_form_cannot_choose_a_paging_level(world: World, chat: Slack
     assert "@hub-org/engineering" in escalation and "@hub-org/oncall" not in escalation
 
 
-def test_severity_restarts_the_clocks_from_the_change(world: World, chat: SlackStandIn) -> None:
+def test_severity_recomputes_the_clocks_from_the_same_starting_points(
+    world: World, chat: SlackStandIn
+) -> None:
     number = world.open_issue("reporter")
     world.declare(number, "steward")
-    world.advance(minutes=25)
+    world.advance(minutes=9)
+    world.comment(number, "lead", "/severity sev2")  # 20 minutes after the declaration: not due yet
+    world.advance(minutes=5)
+    world.sweep()
+    assert escalations(world, number) == []
+    world.advance(minutes=11)
     world.comment(number, "lead", "/severity sev1")
     status = world.status(number)
-    assert "| Severity | **SEV1**" in status and "set the severity to SEV1 (was SEV3)" in status
-    world.advance(minutes=9)
-    world.sweep()  # 34 minutes after the declaration, 9 after the change: SEV1's 10 minutes have not passed
-    assert escalations(world, number) == []
-    world.advance(minutes=2)
-    world.sweep()
+    assert "| Severity | **SEV1**" in status and "set the severity to SEV1 (was SEV2)" in status
+    world.sweep()  # 25 minutes after the declaration: SEV1's 10 minutes are long past, so it fires now
     assert len(escalations(world, number)) == 1 and "@hub-org/oncall" in escalations(world, number)[0]
-    world.advance(minutes=20)  # SEV1's updates every 30 minutes, counted from the change
+    assert world.bot_comments(number, "update-reminder") == []
+    world.advance(minutes=5)  # SEV1's updates every 30 minutes, counted from the declaration
     world.sweep()
     assert world.bot_comments(number, "update-reminder") != []
+    world.comment(number, "lead", "/severity sev3")
+    world.advance(hours=5)
+    world.sweep()
+    assert len(escalations(world, number)) == 1  # once per incident, whatever the level
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,7 @@ def test_github_refusing_the_token_is_one_line(world: World, tmp_path: Path) -> 
 
     result = world.cli("status-page", "--out", str(tmp_path / "site"))
 
-    assert result.code == 3 and "GitHub refused the token" in result.stdout
+    assert result.code == 1 and "GitHub refused the token" in result.stdout  # the user must fix the token
     assert result.stdout.count("\n") == 1 and "Traceback" not in result.stderr
 
 

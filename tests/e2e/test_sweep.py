@@ -398,7 +398,7 @@ def test_sweep_isolates_an_incident_github_keeps_failing_on(world: World) -> Non
     assert result.code == 3
     assert count(world, healthy, "escalation") == 1
     assert count(world, broken, "escalation") == 0
-    assert f"::error::#{broken}: read comments of #{broken}" in result.stdout
+    assert f"::error::#{broken}: GitHub failed: read comments of #{broken}" in result.stdout
     assert f"[#{broken} Broken]" in result.summary and "**failed:**" in result.summary
     assert "rerun the workflow" in result.summary
     assert "Traceback" not in result.stdout + result.stderr
