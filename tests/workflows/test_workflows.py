@@ -292,7 +292,9 @@ def test_reusable_workflow_passes_the_actions_inputs_and_outputs() -> None:
     assert set(call["outputs"]) == set(action["outputs"])
     step = load(REUSABLE)["jobs"]["incident-ops"]["steps"][-1]
     assert step["uses"] == f"{ACTION_HOME}@{ACTION_REF}"
-    assert set(step["with"]) == set(call["inputs"])
+    # The token comes as a secret, never as an input (inputs are logged).
+    assert set(step["with"]) == set(call["inputs"]) | {"github-token"}
+    assert step["with"]["github-token"] == "${{ secrets.INCIDENT_OPS_TOKEN || github.token }}"
 
 
 def test_the_status_page_folder_is_where_upload_pages_artifact_looks() -> None:
