@@ -285,7 +285,7 @@ def upgrade_edits(incidents: int = 100) -> tuple[int, list[int]]:
     """Status edits of the first sweep after an upgrade that draws nothing new, and those of the sweeps
     after one with a new rendering (default call budget), over `incidents` open incidents."""
     import incident_ops
-    from incident_ops.core import render
+    from incident_ops.core.comments import render
 
     version, rendering = incident_ops.__version__, render.RENDERING_VERSION
     budget = {"INCIDENT_OPS_CALL_BUDGET": "500"}

@@ -17,7 +17,7 @@ from typing import Any
 from webhooks import make_payload, write_event
 
 from incident_ops.cli.main import main
-from incident_ops.core.markers import read_marker
+from incident_ops.core.comments.markers import read_marker
 from incident_ops.emulator import GitHubEmulator
 
 REPO = "hub-org/support"

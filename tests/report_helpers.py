@@ -21,10 +21,10 @@ from stories import (
 
 from incident_ops.cli.report import run_report
 from incident_ops.config.types import Config
+from incident_ops.core.comments.render import Renderer
 from incident_ops.core.context import Context
 from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory
-from incident_ops.core.render import Renderer
-from incident_ops.core.report_check import read_template
+from incident_ops.core.report.check import read_template
 from incident_ops.core.workhours import WorkCalendar
 from incident_ops.github.port import CallCounter, GitHubFailure
 from incident_ops.serving.services import Services

@@ -7,10 +7,10 @@ from datetime import timedelta
 from stories import BOT, LABEL, T0, TEAM, Story, minutes
 
 from incident_ops.config.types import SeverityConfig, SeverityLevel
-from incident_ops.core.fold import fold
-from incident_ops.core.markers import marker_lines
+from incident_ops.core.comments.markers import marker_lines
+from incident_ops.core.comments.records import source_fact
+from incident_ops.core.history.fold import fold
 from incident_ops.core.model import IssueEvent
-from incident_ops.core.records import source_fact
 from incident_ops.core.state import IncidentState
 from incident_ops.status_page.extract import public_incident
 from incident_ops.status_page.model import PublicIncident

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from incident_ops.core.fold import fold
-from incident_ops.core.markers import marker_lines
+from incident_ops.core.comments.markers import marker_lines
+from incident_ops.core.history.fold import fold
 from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
 from incident_ops.core.state import IncidentState
 

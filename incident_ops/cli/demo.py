@@ -18,10 +18,10 @@ from incident_ops.cli.exit_codes import OK
 from incident_ops.cli.local_services import LocalServices
 from incident_ops.cli.local_setup import LocalSetup
 from incident_ops.cli.sample_incidents import filled_report
-from incident_ops.core.markers import read_marker
-from incident_ops.core.report_check import read_template
+from incident_ops.core.comments.markers import read_marker
+from incident_ops.core.report.check import read_template
 from incident_ops.emulator import GitHubEmulator
-from incident_ops.emulator.records import ROLES
+from incident_ops.emulator.objects import ROLES
 from incident_ops.standins import Heard
 
 REPO = "example-hub/support"

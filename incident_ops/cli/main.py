@@ -30,9 +30,9 @@ from incident_ops.cli.wiring import (
     with_config_errors,
 )
 from incident_ops.config.load import ConfigError
-from incident_ops.core.command_lines import find_commands
-from incident_ops.core.render import TemplateProblem
-from incident_ops.core.report_check import check_report, format_check
+from incident_ops.core.commands.lines import find_commands
+from incident_ops.core.comments.render import TemplateProblem
+from incident_ops.core.report.check import check_report, format_check
 from incident_ops.github.adapter import PyGithubPort
 from incident_ops.github.port import GitHubFailure, RetryPolicy
 from incident_ops.serving.serve import serve

@@ -17,16 +17,16 @@ from typing import Any
 from incident_ops.cli.sample_incidents import REPORTER, STRANGER, TEAM, samples
 from incident_ops.config.types import Config
 from incident_ops.config.warnings import config_warnings
-from incident_ops.core.comment_kinds import KINDS
+from incident_ops.core.comments.kinds import KINDS
+from incident_ops.core.comments.memo import StatusCache
+from incident_ops.core.comments.render import Renderer, TemplateProblem
 from incident_ops.core.context import Context
-from incident_ops.core.fold import fold
-from incident_ops.core.memo import StatusCache
-from incident_ops.core.plan import plan
-from incident_ops.core.render import Renderer, TemplateProblem
-from incident_ops.core.report_check import TemplateSource, read_template
-from incident_ops.core.roles import KnownRoles
-from incident_ops.core.status_view import status_body
-from incident_ops.core.timers import clocks
+from incident_ops.core.history.fold import fold
+from incident_ops.core.history.roles import KnownRoles
+from incident_ops.core.planning.plan import plan
+from incident_ops.core.planning.timers import clocks
+from incident_ops.core.report.check import TemplateSource, read_template
+from incident_ops.core.views.status import status_body
 from incident_ops.core.workhours import WorkCalendar
 
 TEMPLATE_NAMES = tuple(f"{kind}.md.j2" for kind in KINDS)

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import FORMATS
-from incident_ops.core.mermaid import fenced, summary_charts
-from incident_ops.core.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
 from incident_ops.core.state import INCIDENT_STATES
-from incident_ops.core.wording import api_calls
+from incident_ops.core.text.wording import api_calls
+from incident_ops.core.views.mermaid import fenced, summary_charts
+from incident_ops.core.views.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
 from incident_ops.github.port import GitHubFailure
 from incident_ops.serving.read import read_history
 from incident_ops.serving.services import Services

@@ -14,8 +14,8 @@ from incident_ops.cli.workflow_commands import escape_data
 from incident_ops.config.load import find_workspace
 from incident_ops.config.types import Config
 from incident_ops.core.model import Comment
-from incident_ops.core.redaction import forms
-from incident_ops.core.wording import api_calls
+from incident_ops.core.text.redaction import forms
+from incident_ops.core.text.wording import api_calls
 from incident_ops.github.convert import comment_from, issue_from
 from incident_ops.github.port import CallCounter
 from incident_ops.integrations.deliveries import secret_names

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from incident_ops.config.types import Config
 from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
-from incident_ops.core.report_check import ReportTemplate
+from incident_ops.core.report.check import ReportTemplate
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 TEAM = frozenset({"sample-steward", "sample-engineer"})

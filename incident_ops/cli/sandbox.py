@@ -14,7 +14,7 @@ from incident_ops.cli.local_services import TICKET, LocalServices, one_line
 from incident_ops.cli.local_setup import LocalSetup
 from incident_ops.config.types import Config
 from incident_ops.emulator import GitHubEmulator
-from incident_ops.emulator.records import ROLES
+from incident_ops.emulator.objects import ROLES
 from incident_ops.emulator.routes_clock import CLOCK
 
 TOKEN = "sandbox-token"

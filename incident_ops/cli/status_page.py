@@ -13,7 +13,7 @@ from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import UsageProblem
 from incident_ops.core.model import Issue
-from incident_ops.core.wording import api_calls, counted
+from incident_ops.core.text.wording import api_calls, counted
 from incident_ops.github.port import CallBudgetSpent, GitHubFailure
 from incident_ops.serving.read import read_history
 from incident_ops.serving.services import Services

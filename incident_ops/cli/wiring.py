@@ -24,11 +24,11 @@ from incident_ops.config.load import (
     repository_root,
 )
 from incident_ops.config.types import Config, Problem
+from incident_ops.core.comments.render import Renderer, TemplateProblem
 from incident_ops.core.context import Context
-from incident_ops.core.redaction import Redactor
-from incident_ops.core.render import Renderer, TemplateProblem
-from incident_ops.core.report_check import TemplateSource, read_template
-from incident_ops.core.wording import api_calls
+from incident_ops.core.report.check import TemplateSource, read_template
+from incident_ops.core.text.redaction import Redactor
+from incident_ops.core.text.wording import api_calls
 from incident_ops.core.workhours import WorkCalendar
 from incident_ops.github.adapter import PyGithubPort
 from incident_ops.github.port import (

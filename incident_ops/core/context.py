@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incident_ops.config.types import Config
-from incident_ops.core.render import Renderer
+from incident_ops.core.comments.render import Renderer
 from incident_ops.core.workhours import WorkCalendar
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from incident_ops.core.comment_kinds import KINDS, Kind
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import KINDS, Kind
 
 RETRY_MARK = "eyes"  # the tool's mark on an anchor one of whose steps failed: later runs retry it
 
@@ -67,18 +68,13 @@ class Delivery:
     """One step owed by one anchor (comment `anchor_id`, known by its key)."""
 
     step: Step
-    anchor_key: str
+    anchor_key: Key
     anchor_id: int
 
     def __str__(self) -> str:
         return f"{self.step}:{self.anchor_key}"
 
 
-def command_anchor(comment_id: int) -> str:
+def command_anchor(comment_id: int) -> Key:
     """The anchor key of a command comment."""
-    return f"{COMMAND_ANCHOR}/{comment_id}"
-
-
-def anchor_kind(key: str) -> str:
-    """The kind of message an anchor key stands for (`cmd` for a command comment)."""
-    return key.split("/", 1)[0]
+    return Key(COMMAND_ANCHOR, str(comment_id))

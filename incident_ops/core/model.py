@@ -49,6 +49,16 @@ class Reaction:
 
 
 @dataclass(frozen=True)
+class CommandLine:
+    """A command found in a comment: its name, the rest of its line, its full text and line."""
+
+    name: str
+    args: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
 class IssueEvent:
     """One entry of an issue's event log (labeled, closed, …)."""
 

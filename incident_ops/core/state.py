@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from incident_ops.config.types import SeverityConfig
-from incident_ops.core.body_check import BodyCheck
-from incident_ops.core.command_args import CommandLine
-from incident_ops.core.memo import StatusCache
-from incident_ops.core.model import Comment, IssueEvent, IssueHistory
-from incident_ops.core.records import Declaration
-from incident_ops.core.report_check import ReportCheck
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.memo import StatusCache
+from incident_ops.core.comments.records import AppliedCommand, Declaration
+from incident_ops.core.model import CommandLine, Comment, IssueEvent, IssueHistory
+from incident_ops.core.report.body import BodyCheck
+from incident_ops.core.report.check import ReportCheck
 
 IsTeam = Callable[[Comment], bool]
 
@@ -27,6 +30,13 @@ class Outcome:
     reason: str = ""
     target: str | None = None
     previous: str | None = None
+
+
+class Stretch(NamedTuple):
+    """A stretch of activity: from the declaration or a reopen, with the page epoch of its alert."""
+
+    start: datetime
+    epoch: str
 
 
 @dataclass(frozen=True)
@@ -62,9 +72,9 @@ class OutsiderClose:
     at: datetime
 
     @property
-    def reply_key(self) -> str:
+    def reply_key(self) -> Key:
         """The key of the reply that says why the issue was reopened."""
-        return f"reply/closed-{self.event_id}"
+        return Key(Kind.REPLY, keys.closed_by(self.event_id))
 
 
 @dataclass
@@ -95,7 +105,7 @@ class IncidentState:
     severity: str | None = None  # the incident's level, when levels are configured
     escalation_epoch: str = "declared"  # one escalation per stretch of activity: a reopen starts a new one
     page_epoch: str = "declared"  # one paging alert per stretch of activity: a reopen starts a new one
-    stretches: list[tuple[datetime, str]] = field(default_factory=list)  # (start, page epoch), oldest first
+    stretches: list[Stretch] = field(default_factory=list)  # oldest first
     last_update_at: datetime | None = None
     ticket: str | None = None
     community_replied: bool = False
@@ -112,7 +122,7 @@ class IncidentState:
     answered_ids: set[int] = field(default_factory=set)  # command comments the tool reacted to: done
     restored: dict[int, list[CommandLine]] = field(default_factory=dict)  # deleted, as their answers record
     refused: dict[int, frozenset[int]] = field(default_factory=dict)  # commands (by position) a reply refused
-    applied: dict[int, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)  # edited, as recorded
+    applied: dict[int, tuple[AppliedCommand, ...]] = field(default_factory=dict)  # edited, as recorded
     to_record: set[int] = field(default_factory=set)  # edited or deleted: only this run's event tells of it
     unsettled_edits: set[int] = field(default_factory=set)  # done, edited since, and not recorded yet
     vouched: set[str] = field(default_factory=set)  # logins whose commands the tool's messages record
@@ -143,7 +153,7 @@ class IncidentState:
     @property
     def close_unfinished(self) -> bool:
         """A closing comment is posted but the issue is open, and no person reopened it since."""
-        closings = self.of_kind("closing")
+        closings = self.of_kind(Kind.CLOSING)
         if self.closed or not closings or self.history.events is None:
             return False
         last = closings[-1].created_at
@@ -154,15 +164,15 @@ class IncidentState:
         """When the issue was closed, if it is."""
         return self.history.issue.closed_at if self.closed else None
 
-    def keyed(self, key: str) -> Comment | None:
+    def keyed(self, key: Key | str) -> Comment | None:
         """The tool's (oldest) comment answering `key`, if posted."""
-        found = self.bot_comments.get(key)
+        found = self.bot_comments.get(str(key))
         return found[0] if found else None
 
-    def of_kind(self, kind: str) -> list[Comment]:
+    def of_kind(self, kind: Kind) -> list[Comment]:
         """The tool's comments of one kind, oldest first."""
         return sorted(
-            (c[0] for k, c in self.bot_comments.items() if k.split("/", 1)[0] == kind),
+            (c[0] for k, c in self.bot_comments.items() if Key.parse(k).family == kind),
             key=lambda c: c.id,
         )
 
@@ -173,7 +183,7 @@ class IncidentState:
     @property
     def status_comment(self) -> Comment | None:
         """The one status comment (the oldest, when a race left two)."""
-        return self.keyed("status")
+        return self.keyed(keys.STATUS)
 
 
 def add_timeline(state: IncidentState, comment: Comment, what: str) -> None:

@@ -4,7 +4,7 @@ It stands for GitHub itself, so it imports nothing of the tool (only the standar
 """
 
 from .control import DEFAULT_NOW, GitHubEmulator
-from .records import ApiError
+from .objects import ApiError
 from .server import RequestRecord
 
 __all__ = ["DEFAULT_NOW", "ApiError", "GitHubEmulator", "RequestRecord"]

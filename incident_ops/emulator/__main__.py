@@ -9,7 +9,7 @@ import threading
 from datetime import datetime
 
 from .control import GitHubEmulator
-from .records import ROLES
+from .objects import ROLES
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any
 
 from .fault_control import FaultControl
-from .records import Repo
+from .objects import Repo
 from .server import WRITE_METHODS, App, EmulatorServer, RequestRecord
 from .store import Store
 

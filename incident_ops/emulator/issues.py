@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from .records import (
+from .objects import (
     STATE_REASONS,
     Event,
     Issue,

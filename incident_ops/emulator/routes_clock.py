@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from .records import invalid_request
+from .objects import invalid_request
 from .routing import Ctx, Reply, route
 
 CLOCK = "/_emulator/clock"

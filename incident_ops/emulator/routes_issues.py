@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .records import ApiError, Comment, Issue, not_found
+from .objects import ApiError, Comment, Issue, not_found
 from .routing import Ctx, R, Reply, choice_param, number_of, repo_of, route, since_param
 
 # Users and rate limit.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .records import Comment, Issue, Repo, invalid_request, not_found
+from .objects import Comment, Issue, Repo, invalid_request, not_found
 from .routing import Ctx, R, Reply, number_of, repo_of, route
 
 _ISSUE = R + r"/issues/(?P<number>\d+)"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from .records import Repo, invalid_request, validation
+from .objects import Repo, invalid_request, validation
 from .serialize import Serializer
 from .store import Store
 

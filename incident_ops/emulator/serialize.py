@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from .records import REACTIONS, Comment, Event, Issue, Label, Reaction, Repo, User
+from .objects import REACTIONS, Comment, Event, Issue, Label, Reaction, Repo, User
 from .shapes import LEGACY_PERMISSION, REPO_URLS, _profile, permissions
 from .store import Store
 

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from . import routes_clock, routes_issues, routes_labels  # noqa: F401  (they register the routes)
 from .faults import FaultTable, InterleavingTable
-from .records import ApiError
+from .objects import ApiError
 from .routing import Ctx, Reply, find
 from .serialize import Serializer
 from .store import Store

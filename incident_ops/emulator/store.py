@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from .issues import IssueOps
-from .records import (
+from .objects import (
     DEFAULT_LABELS,
     REACTIONS,
     ROLES,

@@ -14,9 +14,8 @@ from urllib.parse import quote
 import requests
 from github import Auth, Github, GithubException
 
-from incident_ops.core.markers import comment_marker
+from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent, Reaction
-from incident_ops.github.answers import RETRYABLE_STATUSES, Answer, message_of, wait_for
 from incident_ops.github.convert import (
     comment_from,
     event_from,
@@ -36,6 +35,7 @@ from incident_ops.github.port import (
     GitHubUnreachable,
     RetryPolicy,
 )
+from incident_ops.github.responses import RETRYABLE_STATUSES, Answer, message_of, wait_for
 
 T = TypeVar("T")
 Params = dict[str, Any] | None

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from incident_ops import lazy
 from incident_ops.config.types import Config
-from incident_ops.core.comment_kinds import Kind
-from incident_ops.core.deliveries import COMMAND_ANCHOR, Delivery, Step, anchor_kind, steps_of_kind
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.deliveries import COMMAND_ANCHOR, Delivery, Step, steps_of_kind
 from incident_ops.core.model import Comment
-from incident_ops.core.relay import ZERO_WIDTH_JOINER
 from incident_ops.core.state import IncidentState
+from incident_ops.core.text.relay import ZERO_WIDTH_JOINER
 from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
 from incident_ops.integrations.http import HttpClient, IntegrationError
@@ -101,13 +102,12 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
     return found
 
 
-def steps_of(key: str) -> tuple[Step, ...]:
+def steps_of(key: Key) -> tuple[Step, ...]:
     """The steps an anchor can owe: its kind's, or a command comment's PagerDuty event."""
-    kind = anchor_kind(key)
-    return (Step.PAGERDUTY,) if kind == COMMAND_ANCHOR else steps_of_kind(kind)
+    return (Step.PAGERDUTY,) if key.family == COMMAND_ANCHOR else steps_of_kind(key.family)
 
 
-def owed_now(step: Step, key: str, anchor: Comment, state: IncidentState, integrations: Integrations) -> bool:
+def owed_now(step: Step, key: Key, anchor: Comment, state: IncidentState, integrations: Integrations) -> bool:
     """Whether the step has something to send now: its integration is set up and the incident calls for it."""
     match step:
         case Step.CHAT:
@@ -126,7 +126,7 @@ def owed_now(step: Step, key: str, anchor: Comment, state: IncidentState, integr
     return False
 
 
-def send(step: Step, key: str, anchor: Comment, state: IncidentState, integrations: Integrations) -> None:
+def send(step: Step, key: Key, anchor: Comment, state: IncidentState, integrations: Integrations) -> None:
     """Send one step `owed_now` allowed; IntegrationError says why it failed."""
     match step:
         case Step.CHAT if integrations.slack is not None:
@@ -175,15 +175,15 @@ def _note_text(state: IncidentState) -> str:
     return f"Resolved in GitHub issue {state.history.issue.html_url}"
 
 
-def _status_of(key: str, state: IncidentState) -> int | None:
+def _status_of(key: Key, state: IncidentState) -> int | None:
     """The ticket status a resolution or closing sets; a resolution never moves a closed incident back."""
-    kind = anchor_kind(key)
+    kind = key.family
     if kind == Kind.CLOSING:
         return CLOSED
     return RESOLVED if kind == Kind.RESOLUTION and not state.closed else None
 
 
-def chat_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> str:
+def chat_text(key: Key, state: IncidentState, mentions: tuple[str, ...]) -> str:
     """The chat message for one of the tool's comments, with the incident's severity when it has one."""
     issue = state.history.issue
     where = slack.link(issue.html_url, f"#{issue.number} {issue.title}")
@@ -191,7 +191,7 @@ def chat_text(key: str, state: IncidentState, mentions: tuple[str, ...]) -> str:
     if level is not None and level.escalation is not None and level.escalation.mention:
         mentions = level.escalation.mention  # the level's own, as in the escalation comment
     severity = f"[{slack.escape(level.name)}] " if level is not None else ""
-    kind = anchor_kind(key)
+    kind = key.family
     if kind == Kind.ACKNOWLEDGEMENT:
         return f":rotating_light: {severity}Incident declared by @{state.declared_by}: {where}"
     if kind == Kind.ESCALATION:

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from incident_ops.core.redaction import Redactor
+from incident_ops.core.text.redaction import Redactor
 
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from incident_ops.core.comment_kinds import KINDS, Kind
-from incident_ops.core.deliveries import COMMAND_ANCHOR, PAGING_COMMANDS, anchor_kind
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import KINDS, Kind
+from incident_ops.core.deliveries import COMMAND_ANCHOR, PAGING_COMMANDS
 from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.pagerduty import PagerDuty
@@ -21,7 +23,7 @@ def pages(state: IncidentState) -> bool:
 
 def stretch_at(state: IncidentState, when: datetime) -> str:
     """The stretch of activity (declared, or a reopen) the incident was in at `when`."""
-    epochs = [epoch for start, epoch in state.stretches if start <= when]
+    epochs = [stretch.epoch for stretch in state.stretches if stretch.start <= when]
     return epochs[-1] if epochs else state.page_epoch
 
 
@@ -31,14 +33,14 @@ def dedup_key(state: IncidentState, epoch: str | None = None) -> str:
     return f"{state.history.repo}#{issue.number}:{epoch or state.page_epoch}"
 
 
-def event_owed(key: str, anchor: Comment, state: IncidentState, page_on_declare: bool) -> str | None:
+def event_owed(key: Key, anchor: Comment, state: IncidentState, page_on_declare: bool) -> str | None:
     """The event an anchor owes PagerDuty now (trigger, acknowledge or resolve), or None.
 
     Never a trigger or acknowledge for an incident that is resolved or closed, nor for a stretch that is over.
     """
     if not pages(state):
         return None
-    kind = anchor_kind(key)
+    kind = key.family
     if kind == COMMAND_ANCHOR:
         event = _command_event(anchor, state)
     else:
@@ -66,11 +68,11 @@ def _command_event(anchor: Comment, state: IncidentState) -> str | None:
 
 def _triggered(state: IncidentState, page_on_declare: bool) -> bool:
     """Whether this stretch's alert was raised: by an escalation, a reopen or (on_declare) the declaration."""
-    start = max((at for at, epoch in state.stretches if epoch == state.page_epoch), default=None)
+    start = max((s.start for s in state.stretches if s.epoch == state.page_epoch), default=None)
     if state.page_epoch.startswith("reopen-"):
         return True
-    escalated = any(start is None or c.created_at >= start for c in state.of_kind("escalation"))
-    return escalated or (page_on_declare and state.keyed("acknowledgement") is not None)
+    escalated = any(start is None or c.created_at >= start for c in state.of_kind(Kind.ESCALATION))
+    return escalated or (page_on_declare and state.keyed(keys.ACKNOWLEDGEMENT) is not None)
 
 
 def send_event(pager: PagerDuty, event: str, anchor: Comment, state: IncidentState) -> None:

@@ -12,15 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from incident_ops.core.comments.keys import Key
 from incident_ops.core.context import Context
 from incident_ops.core.deliveries import RETRY_MARK, Delivery
 from incident_ops.core.model import Comment, Reaction
+from incident_ops.core.planning.timers import clocks, due
 from incident_ops.core.state import IncidentState
-from incident_ops.core.timers import clocks, due
 from incident_ops.integrations.deliveries import Integrations, owed_now, preview, send, steps_of
 from incident_ops.integrations.http import IntegrationError
 
-Anchor = tuple[str, Comment]  # an anchor's key and its comment
+Anchor = tuple[Key, Comment]  # an anchor's key and its comment
 
 
 # A claim younger than this may belong to a run still sending (a delivery with its retries takes far less):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.deliveries import PAGING_COMMANDS, command_anchor
-from incident_ops.core.markers import comment_marker
 from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.deliveries import steps_of
@@ -36,16 +37,16 @@ def _comment(state: IncidentState, comment_id: int) -> Comment | None:
     return next((c for c in state.history.comments if c.id == comment_id), None)
 
 
-def kept_key(comment: Comment, state: IncidentState) -> str | None:
+def kept_key(comment: Comment, state: IncidentState) -> Key | None:
     """The key of one of the tool's comments when it is the copy that stays (a younger duplicate yields)."""
     marker = comment_marker(comment)
     kept = state.keyed(marker.key) if marker else None
-    return marker.key if marker and kept is not None and kept.id == comment.id else None
+    return Key.parse(marker.key) if marker and kept is not None and kept.id == comment.id else None
 
 
-def anchors(state: IncidentState) -> list[tuple[str, Comment]]:
+def anchors(state: IncidentState) -> list[tuple[Key, Comment]]:
     """Every comment that may owe a delivery: the tool's messages, and command comments that page."""
-    found = [(key, comments[0]) for key, comments in state.bot_comments.items() if steps_of(key)]
+    found = [(key, cs[0]) for text, cs in state.bot_comments.items() if steps_of(key := Key.parse(text))]
     paging = {o.comment.id for o in state.outcomes if o.accepted and o.command.name in PAGING_COMMANDS}
     found += [(command_anchor(cid), c) for cid in sorted(paging) if (c := _comment(state, cid)) is not None]
     return found

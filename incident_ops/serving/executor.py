@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, IssueHistory, User
-from incident_ops.core.writes import (
+from incident_ops.core.actions import (
     Action,
     AddLabel,
     Assign,
@@ -24,6 +23,8 @@ from incident_ops.core.writes import (
     describe,
     needed,
 )
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, IssueHistory, User
 from incident_ops.github.port import GitHubFailure, GitHubPort
 
 
@@ -129,7 +130,7 @@ class Executor:
         port, number, issue = self._port, self._number, history.issue
         match action:
             case PostComment(key=key, body=body):
-                comment = port.create_comment(number, body, key)
+                comment = port.create_comment(number, body, str(key))
                 self.posted.append(comment)
                 return replace(history, comments=(*history.comments, comment))
             case EditComment(comment_id=cid, body=body):
@@ -175,7 +176,7 @@ class Executor:
 
 def _text_of(action: Action) -> str:
     """What a message would say, for a dry run: its text without the hidden lines, set off below."""
-    if not isinstance(action, PostComment) or action.kind == "status":
+    if not isinstance(action, PostComment) or action.kind == Kind.STATUS:
         return ""
     text = HIDDEN.sub("", action.body).strip()
     return "\n" + textwrap.indent(text, "    │ ", predicate=lambda _: True) if text else ""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from incident_ops.core.closes import CLOSE_WINDOW
-from incident_ops.core.command_lines import find_commands
-from incident_ops.core.evidence import EDIT_GRACE, TOOL_REACTIONS, declaration_record
-from incident_ops.core.markers import comment_marker
-from incident_ops.core.memo import read_cache
+from incident_ops.core.commands.lines import find_commands
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.markers import comment_marker
+from incident_ops.core.comments.memo import read_cache
+from incident_ops.core.history.closes import CLOSE_WINDOW
+from incident_ops.core.history.evidence import EDIT_GRACE, TOOL_REACTIONS, declaration_record
 from incident_ops.core.model import Comment, Issue, IssueHistory
 from incident_ops.serving.services import EventIssue, Services
 
@@ -80,12 +82,12 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     """
     if history.tool_reacted is not None:
         return history
-    status = next((c for c in history.comments if kind_of(c) == "status"), None)
+    status = next((c for c in history.comments if kind_of(c) == Kind.STATUS), None)
     memo = read_cache(status.body if status else None)
     done = set(memo.done) if memo.issue == history.issue.number else set()
     found = set()
     edited_reads = MAX_EDITED_READS
-    recorded = {ref for key in _keys(history) if (ref := key.partition("/")[2]).isdigit()}
+    recorded = {key.comment_id for key in _keys(history) if key.comment_id is not None}
     for comment in reversed(history.comments):
         if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
             continue
@@ -94,7 +96,7 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
             continue
         before = history.text_before_edit(comment.id)
         ask = bool(find_commands(comment.body if before is None else before))
-        edited = comment.updated_at - comment.created_at > EDIT_GRACE and str(comment.id) not in recorded
+        edited = comment.updated_at - comment.created_at > EDIT_GRACE and comment.id not in recorded
         if not ask and edited and edited_reads > 0:
             edited_reads -= 1  # an edit may have taken its commands out: was it answered before?
             ask = True
@@ -105,9 +107,9 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     return replace(history, tool_reacted=frozenset(found))
 
 
-def _keys(history: IssueHistory) -> set[str]:
+def _keys(history: IssueHistory) -> set[Key]:
     """The keys of the tool's comments."""
-    return {marker.key for c in history.comments if (marker := comment_marker(c)) is not None}
+    return {Key.parse(marker.key) for c in history.comments if (marker := comment_marker(c)) is not None}
 
 
 def _answered_by_tool(services: Services, comment_id: int) -> bool:
@@ -124,12 +126,12 @@ def _needs_events(history: IssueHistory, label: str) -> bool:
     issue = history.issue
     if not issue.has_label(label):
         return False
-    statuses = [c for c in history.comments if kind_of(c) == "status"]
-    closings = [c for c in history.comments if kind_of(c) == "closing"]
+    statuses = [c for c in history.comments if kind_of(c) == Kind.STATUS]
+    closings = [c for c in history.comments if kind_of(c) == Kind.CLOSING]
     if issue.state == "open" and closings:
         return True
     if declaration_record(history) is None:
-        if issue.state == "closed" and not any(kind_of(c) == "acknowledgement" for c in history.comments):
+        if issue.state == "closed" and not any(kind_of(c) == Kind.ACKNOWLEDGEMENT for c in history.comments):
             return False  # a closed report is dropped
         return not statuses or issue.updated_at > statuses[0].created_at
     # A close no closing comment announced: who made it decides whether it stands.

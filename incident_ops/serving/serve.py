@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from incident_ops.core.actions import Action, depends_on_issue, needed
 from incident_ops.core.model import Comment, Issue, IssueHistory
-from incident_ops.core.plan import plan, waiting_for_edit
+from incident_ops.core.planning.plan import plan, waiting_for_edit
 from incident_ops.core.state import IncidentState, state_name
-from incident_ops.core.writes import Action, depends_on_issue, needed
 from incident_ops.github.port import GitHubFailure
 from incident_ops.integrations.run import IntegrationRun, Marks
 from incident_ops.serving.delivery import deliver

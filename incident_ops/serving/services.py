@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from incident_ops.core.context import Context
 from incident_ops.core.model import Issue
-from incident_ops.core.report_check import TemplateSource
+from incident_ops.core.report.check import TemplateSource
 from incident_ops.github.port import GitHubPort
 from incident_ops.integrations.deliveries import Integrations
 from incident_ops.serving.team import Team

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incident_ops.core.fold import fold
+from incident_ops.core.history.fold import fold
+from incident_ops.core.history.roles import KnownRoles
 from incident_ops.core.model import IssueHistory
-from incident_ops.core.roles import KnownRoles
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.run import IntegrationRun
 from incident_ops.serving.services import Services

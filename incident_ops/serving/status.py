@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from incident_ops.core.body_check import BodyCheck
-from incident_ops.core.memo import StatusCache
+from incident_ops.core.actions import EditComment, PostComment
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.memo import StatusCache
 from incident_ops.core.model import IssueHistory
+from incident_ops.core.planning.timers import clocks
+from incident_ops.core.report.body import BodyCheck
 from incident_ops.core.state import IncidentState
-from incident_ops.core.status_view import status_body
-from incident_ops.core.timers import clocks
-from incident_ops.core.writes import EditComment, PostComment
+from incident_ops.core.views.status import status_body
 from incident_ops.serving.executor import Executor
 from incident_ops.serving.services import Services
 
@@ -28,7 +30,7 @@ def refresh_status(
     if body is None:
         return history
     if existing is None:
-        action: PostComment | EditComment = PostComment("status", "status", body)
+        action: PostComment | EditComment = PostComment(Kind.STATUS, keys.STATUS, body)
     else:
         action = EditComment(existing.id, body)
     return executor.run([action], history)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_ops.core.render import TemplateProblem
-from incident_ops.core.wording import counted
+from incident_ops.core.comments.render import TemplateProblem
+from incident_ops.core.text.wording import counted
 from incident_ops.github.port import CallBudgetSpent, GitHubFailure
 from incident_ops.serving.serve import serve
 from incident_ops.serving.services import IncidentResult, Services

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from incident_ops.core.markers import comment_marker
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState, state_name
 from incident_ops.status_page.model import PUBLIC_KINDS, PublicIncident, PublicMessage
@@ -52,7 +53,7 @@ def public_messages(state: IncidentState) -> tuple[PublicMessage, ...]:
         marker = comment_marker(comment) if comment is not None else None
         if comment is None or marker is None or marker.kind not in PUBLIC_KINDS:
             continue
-        text = _text(state, marker.kind, key.partition("/")[2])
+        text = _text(state, marker.kind, Key.parse(key).source)
         found.append((comment, PublicMessage(marker.kind, comment.created_at, text, comment.html_url)))
     found.sort(key=lambda pair: (pair[0].created_at, pair[0].id))
     return tuple(message for _, message in found)

@@ -15,7 +15,7 @@ from harness import LABEL, REPO, TOKEN, World
 from webhooks import load_fixture, write_event
 
 from incident_ops.cli.main import main
-from incident_ops.core.report_check import BUNDLED_TEMPLATE
+from incident_ops.core.report.check import BUNDLED_TEMPLATE
 
 SECRET = "ghs_SECRET_do_not_print_4242"
 DEAD_API = "http://127.0.0.1:9"  # the discard port: nothing listens there

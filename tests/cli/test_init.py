@@ -20,7 +20,7 @@ from incident_ops.cli.init import (
     run_init,
 )
 from incident_ops.config.load import load_config, validate_config_file
-from incident_ops.core.report_check import check_report, load_template
+from incident_ops.core.report.check import check_report, load_template
 from incident_ops.github.adapter import PyGithubPort
 from incident_ops.github.port import RetryPolicy
 

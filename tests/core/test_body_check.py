@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from incident_ops.core.body_check import BodyCheck, body_check_data, body_check_from, check_body
-from incident_ops.core.report_check import MISSING, ReportCheck, SectionStatus, TemplateSource, check_report
+from incident_ops.core.report.body import BodyCheck, body_check_data, body_check_from, check_body
+from incident_ops.core.report.check import MISSING, ReportCheck, SectionStatus, TemplateSource, check_report
 
 TEMPLATE = TemplateSource("## Summary\n\n## Timeline\n\n- [ ] Follow-ups filed\n")
 BODY = (

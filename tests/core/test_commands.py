@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incident_ops.core.command_args import CommandError, CommandLine, parse_logins, parse_ticket_id
-from incident_ops.core.command_lines import find_commands
-from incident_ops.core.commands import REGISTRY, Command, help_markdown
+from incident_ops.core.commands.args import CommandError, parse_logins, parse_ticket_id
+from incident_ops.core.commands.lines import find_commands
+from incident_ops.core.commands.registry import REGISTRY, Command, help_markdown
+from incident_ops.core.model import CommandLine
 
 TEAM_ONLY = {
     "declare",
@@ -418,7 +419,7 @@ FRAGMENTS = [
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join))
 def test_the_quick_check_never_hides_a_command(text: str) -> None:
-    from incident_ops.core.command_lines import _parse_commands
+    from incident_ops.core.commands.lines import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))
 
@@ -478,6 +479,6 @@ prose_line = st.builds(
 )
 def test_plain_prose_is_read_exactly_as_the_markdown_parser_reads_it(text: str) -> None:
     """Comments simple enough to skip the Markdown parser give the same commands as a full parse."""
-    from incident_ops.core.command_lines import _parse_commands
+    from incident_ops.core.commands.lines import _parse_commands
 
     assert find_commands(text) == list(_parse_commands(text))

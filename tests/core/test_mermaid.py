@@ -33,9 +33,11 @@ from stories import (
 
 from incident_ops.cli.report import run_report
 from incident_ops.config.types import Config
-from incident_ops.core.fold import fold
-from incident_ops.core.memo import StatusCache
-from incident_ops.core.mermaid import (
+from incident_ops.core.comments.memo import StatusCache
+from incident_ops.core.comments.render import MAX_COMMENT, Renderer
+from incident_ops.core.history.fold import fold
+from incident_ops.core.planning.timers import clocks
+from incident_ops.core.views.mermaid import (
     MIN_BUDGET,
     SAFE_PUNCTUATION,
     TIMELINE_BUDGET,
@@ -45,9 +47,7 @@ from incident_ops.core.mermaid import (
     label,
     pie_chart,
 )
-from incident_ops.core.render import MAX_COMMENT, Renderer
-from incident_ops.core.status_view import render_status
-from incident_ops.core.timers import clocks
+from incident_ops.core.views.status import render_status
 from incident_ops.core.workhours import WorkCalendar
 
 CHECKER = Path(__file__).parents[1] / "mermaid"

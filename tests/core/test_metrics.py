@@ -22,8 +22,8 @@ from stories import (
     reopened,
 )
 
-from incident_ops.core.fold import fold
-from incident_ops.core.metrics import by_month, incident_figures, spread, summarise
+from incident_ops.core.history.fold import fold
+from incident_ops.core.views.metrics import by_month, incident_figures, spread, summarise
 
 
 def test_quick_incident() -> None:

@@ -8,16 +8,16 @@ import pytest
 
 from incident_ops.cli.demo import REPORT
 from incident_ops.config.types import Config
+from incident_ops.core.actions import describe
+from incident_ops.core.comments.markers import marker_lines
+from incident_ops.core.comments.render import Renderer
 from incident_ops.core.context import Context
-from incident_ops.core.fold import fold
-from incident_ops.core.markers import marker_lines
+from incident_ops.core.history.fold import fold
+from incident_ops.core.history.roles import KnownRoles
 from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
-from incident_ops.core.plan import plan
-from incident_ops.core.render import Renderer
-from incident_ops.core.report_check import check_report, load_template
-from incident_ops.core.roles import KnownRoles
+from incident_ops.core.planning.plan import plan
+from incident_ops.core.report.check import check_report, load_template
 from incident_ops.core.workhours import WorkCalendar
-from incident_ops.core.writes import describe
 
 LABEL = "type: Hub Incident"
 TOOL = User("github-actions[bot]", "Bot")

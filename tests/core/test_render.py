@@ -8,18 +8,18 @@ from pathlib import Path
 from incident_ops.cli.preflight import SAMPLE_ROLES
 from incident_ops.cli.sample_incidents import samples
 from incident_ops.config.types import Config
+from incident_ops.core.actions import PostComment
+from incident_ops.core.comments.memo import StatusCache
+from incident_ops.core.comments.render import RENDERING_VERSION, Renderer
 from incident_ops.core.context import Context
-from incident_ops.core.digests import digest
-from incident_ops.core.fold import fold
-from incident_ops.core.memo import StatusCache
-from incident_ops.core.plan import plan
-from incident_ops.core.render import RENDERING_VERSION, Renderer
-from incident_ops.core.report_check import read_template
-from incident_ops.core.roles import KnownRoles
-from incident_ops.core.status_view import status_body
-from incident_ops.core.timers import clocks
+from incident_ops.core.history.fold import fold
+from incident_ops.core.history.roles import KnownRoles
+from incident_ops.core.planning.plan import plan
+from incident_ops.core.planning.timers import clocks
+from incident_ops.core.report.check import read_template
+from incident_ops.core.text.digests import digest
+from incident_ops.core.views.status import status_body
 from incident_ops.core.workhours import WorkCalendar
-from incident_ops.core.writes import PostComment
 
 MEMO = re.compile(r"<!-- incident-ops-cache:.*? -->")  # its digests follow the version
 
@@ -47,7 +47,7 @@ def test_the_fingerprint_is_the_rendering_version_not_the_tools_version(monkeypa
     first = Renderer(None).fingerprint
     monkeypatch.setattr("incident_ops.__version__", "99.0.0")
     assert Renderer(None).fingerprint == first  # an upgrade that draws nothing new redraws nothing
-    monkeypatch.setattr("incident_ops.core.render.RENDERING_VERSION", RENDERING_VERSION + 1)
+    monkeypatch.setattr("incident_ops.core.comments.render.RENDERING_VERSION", RENDERING_VERSION + 1)
     assert Renderer(None).fingerprint != first
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from incident_ops.config.types import Config
-from incident_ops.core.report_check import (
+from incident_ops.core.report.check import (
     BUNDLED_TEMPLATE,
     ReportCheck,
     ReportTemplate,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from incident_ops.core.command_args import CommandError, parse_ticket_id
-from incident_ops.core.report_check import find_ticket_ref
-from incident_ops.core.tickets import ticket_id
+from incident_ops.core.commands.args import CommandError, parse_ticket_id
+from incident_ops.core.report.check import find_ticket_ref
+from incident_ops.core.report.tickets import ticket_id
 
 FORMS = [
     ("123", "123"),

@@ -13,7 +13,7 @@ from test_faults import RETRY_DELAY, assert_no_duplicates, declared, is_bot_comm
 
 from incident_ops.cli.demo import REPORT
 from incident_ops.cli.runtime import markdown_text
-from incident_ops.core.markers import read_marker
+from incident_ops.core.comments.markers import read_marker
 
 MAX_BODY = 65536  # GitHub's limit for issue and comment bodies, in characters
 LONG_THREAD = 1000

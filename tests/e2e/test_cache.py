@@ -12,7 +12,7 @@ from harness import LABEL, REPO, World
 from standins import SlackStandIn
 
 from incident_ops.cli.demo import REPORT
-from incident_ops.core.render import MAX_COMMENT
+from incident_ops.core.comments.render import MAX_COMMENT
 from incident_ops.integrations import slack
 from incident_ops.integrations.http import HttpClient
 
@@ -314,8 +314,8 @@ def test_a_retried_message_is_not_sent_again_from_an_old_memo(world: World, chat
 
 
 def test_a_forged_report_check_does_not_close_an_incomplete_incident(world: World) -> None:
-    from incident_ops.core.body_check import _digest
-    from incident_ops.core.report_check import read_template
+    from incident_ops.core.report.body import _digest
+    from incident_ops.core.report.check import read_template
 
     number = declared(world)
     world.comment(number, "engineer", "/resolved")

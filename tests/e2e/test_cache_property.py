@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from standins import SlackStandIn
 
 from incident_ops.cli.demo import REPORT
-from incident_ops.core.markers import read_marker
+from incident_ops.core.comments.markers import read_marker
 
 MEMO = re.compile(r"<!-- incident-ops-cache:\{.*?\} -->", re.DOTALL)
 TEAM = ("steward", "engineer", "lead")

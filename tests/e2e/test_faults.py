@@ -12,7 +12,7 @@ import pytest
 from harness import BOT, LABEL, REPO, RunResult, World, new_world
 
 from incident_ops.cli.demo import REPORT
-from incident_ops.core.markers import read_marker
+from incident_ops.core.comments.markers import read_marker
 from incident_ops.github.adapter import PyGithubPort
 
 RETRY_DELAY = "0.001"

@@ -13,7 +13,7 @@ from harness import LABEL, REPO, World
 
 from incident_ops.cli.main import main
 from incident_ops.cli.sandbox import TOKEN, environment, run_sandbox, sandbox_lines, start_sandbox
-from incident_ops.core.wording import api_calls
+from incident_ops.core.text.wording import api_calls
 from incident_ops.emulator.routes_clock import CLOCK
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bundled_report import SECTIONS, TASKS
 from harness import LABEL, REPO, World
 
-from incident_ops.core.report_check import BUNDLED_TEMPLATE
+from incident_ops.core.report.check import BUNDLED_TEMPLATE
 
 FILLED = {
     "Summary": "User servers on the example hub did not start for two hours.",

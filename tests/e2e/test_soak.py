@@ -17,8 +17,8 @@ from harness import BOT, LABEL, REPO, RunResult, World, new_world
 from test_faults import CACHE_LINE, INCOMPLETE, RETRY_DELAY, comment_names, is_bot_comment, keys, renamed
 
 from incident_ops.cli.demo import REPORT
-from incident_ops.core.command_lines import find_commands
-from incident_ops.core.markers import read_marker
+from incident_ops.core.commands.lines import find_commands
+from incident_ops.core.comments.markers import read_marker
 
 SEEDS = (2026, 4242, 1, 7)  # 1 and 7 once ended with the overdue label left on a closed incident
 STEPS = 180  # per seed: each step an event or a sweep (some events lost); over 300 runs in all

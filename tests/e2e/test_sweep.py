@@ -505,7 +505,7 @@ def test_an_upgrade_redraws_nothing_and_a_new_rendering_is_spread_over_the_sweep
     world.sweep()
     assert status_edits(world, since) == 0
 
-    from incident_ops.core import render
+    from incident_ops.core.comments import render
 
     monkeypatch.setattr(render, "RENDERING_VERSION", render.RENDERING_VERSION + 1)
     world.env["INCIDENT_OPS_CALL_BUDGET"] = "20"

@@ -13,7 +13,7 @@ from harness import LABEL, REPO, T0, World
 from standins import FreshDeskStandIn, SlackStandIn
 
 from incident_ops.cli.demo import REPORT
-from incident_ops.core.relay import ZERO_WIDTH_JOINER
+from incident_ops.core.text.relay import ZERO_WIDTH_JOINER
 from incident_ops.integrations import freshdesk, slack
 from incident_ops.integrations.http import HttpClient
 

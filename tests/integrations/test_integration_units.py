@@ -12,8 +12,9 @@ from standins import AGENT_ID, REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
 from incident_ops.config.load import parse_config
 from incident_ops.config.types import Config
-from incident_ops.core.fold import fold
-from incident_ops.core.markers import comment_marker, marker_lines
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.markers import comment_marker, marker_lines
+from incident_ops.core.history.fold import fold
 from incident_ops.core.model import Comment, Issue, IssueHistory, Reaction, User
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.deliveries import Integrations, from_config
@@ -439,13 +440,13 @@ class ReactionsOnGitHub:
         return Marks(self.read, self.claim, self.release)
 
 
-def anchored(*comments: Comment) -> list[tuple[str, Comment]]:
+def anchored(*comments: Comment) -> list[tuple[Key, Comment]]:
     """The tool's comments as anchors: their keys and themselves."""
     found = []
     for comment in comments:
         marker = comment_marker(comment)
         if marker is not None:
-            found.append((marker.key, comment))
+            found.append((Key.parse(marker.key), comment))
     return found
 
 

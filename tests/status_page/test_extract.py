@@ -9,7 +9,7 @@ import pytest
 from status_stories import LEVELS, STRANGER_TEXT, Told, active_sev1, reported_only, resolved_and_closed
 from stories import BOT, minutes
 
-from incident_ops.core.markers import marker_lines
+from incident_ops.core.comments.markers import marker_lines
 from incident_ops.core.model import Comment
 from incident_ops.status_page.extract import (
     CLOSED,

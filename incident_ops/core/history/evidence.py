@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_ops.core.command_args import CommandLine
-from incident_ops.core.command_lines import find_commands
-from incident_ops.core.comment_kinds import KINDS
-from incident_ops.core.markers import comment_marker
-from incident_ops.core.model import Comment, IssueHistory
-from incident_ops.core.records import Declaration, Source, read_declaration, read_source
+from incident_ops.core.commands.lines import find_commands
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.keys import APPLIED
+from incident_ops.core.comments.kinds import KINDS, Kind
+from incident_ops.core.comments.markers import comment_marker
+from incident_ops.core.comments.records import Declaration, Source, read_declaration, read_source
+from incident_ops.core.model import CommandLine, Comment, IssueHistory
 from incident_ops.core.state import IncidentState, IsTeam
 
 PLAUSIBLE_SKEW = timedelta(minutes=1)  # GitHub's clocks and the runners' differ by a little
@@ -45,7 +46,7 @@ def declaration_record(history: IssueHistory) -> Declaration | None:
     issue = history.issue
     for comment in history.comments:
         marker = comment_marker(comment)
-        if marker is None or marker.kind != "acknowledgement":
+        if marker is None or marker.kind != Kind.ACKNOWLEDGEMENT:
             continue
         record = read_declaration(marker.facts.get("declared"))
         earliest = issue.created_at - PLAUSIBLE_SKEW
@@ -59,12 +60,12 @@ EDIT_GRACE = timedelta(minutes=2)  # fixing a typo right away still counts as wh
 
 
 ANSWERS_OF = {str(kind): spec.answers for kind, spec in KINDS.items() if spec.answers}  # answer → command
-RECORDS_OF_TEAM = frozenset({*ANSWERS_OF, "applied"})  # keyed records of a team member's command comment
+RECORDS_OF_TEAM = frozenset({*ANSWERS_OF, APPLIED})  # keyed records of a team member's command comment
 
 
 def answer_source(state: IncidentState, kind: str, comment_id: int) -> Source | None:
     """Who wrote the command that a keyed update, resolution or closing answers, and when, as it records."""
-    answer = state.keyed(f"{kind}/{comment_id}")
+    answer = state.keyed(keys.answer(kind, comment_id))
     marker = comment_marker(answer) if answer is not None else None
     return read_source(marker.facts.get("source")) if marker is not None else None
 
@@ -74,9 +75,9 @@ def answered_by(state: IncidentState, kind: str, comment_id: int) -> bool:
 
     A closing keyed by a resolution's id is the automatic close, not an answer: a `/close` records its source.
     """
-    if kind == "closing":
+    if kind == Kind.CLOSING:
         return answer_source(state, kind, comment_id) is not None
-    return state.keyed(f"{kind}/{comment_id}") is not None
+    return state.keyed(keys.answer(kind, comment_id)) is not None
 
 
 TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a command comment
@@ -90,7 +91,7 @@ def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
     """
     recorded = state.applied.get(comment.id)
     if recorded is not None:
-        return [CommandLine(name, args, args or "(posted)", 0) for name, args, _ in recorded]
+        return [CommandLine(c.name, c.args, c.args or "(posted)", 0) for c in recorded]
     if state.history.was_deleted(comment.id):
         if not state.answered(comment.id):
             return []  # deleted before the tool saw it: taken back, not applied
@@ -105,7 +106,7 @@ def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
     if comment.updated_at - comment.created_at <= EDIT_GRACE:
         return find_commands(comment.body)
     names = [ANSWERS_OF[k] for k in ANSWERS_OF if answered_by(state, k, comment.id)]
-    if state.answered(comment.id) and not names and state.keyed(f"reply/{comment.id}") is None:
+    if state.answered(comment.id) and not names and state.keyed(keys.answer(Kind.REPLY, comment.id)) is None:
         # Done, then edited, and no record of the tool's says what it held: its edit's own run records it.
         state.unsettled_edits.add(comment.id)
     return [CommandLine(name, "", "(posted)", 0) for name in names]
@@ -124,7 +125,7 @@ def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:
     """Which of the commands `commands_in` gives were refused when they were answered (by position)."""
     recorded = state.applied.get(comment.id)
     if recorded is not None:
-        return frozenset(index for index, (_, _, ok) in enumerate(recorded) if not ok)
+        return frozenset(index for index, command in enumerate(recorded) if not command.accepted)
     posted = comment.updated_at - comment.created_at <= EDIT_GRACE and comment.id not in state.restored
     if posted or _before_edit(state, comment) is not None:
         return state.refused.get(comment.id, frozenset())  # the posted text: its reply's record counts

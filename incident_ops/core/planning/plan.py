@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from incident_ops.core.answers import answer_commands
-from incident_ops.core.applied_records import record_edited
-from incident_ops.core.context import Context, duration_text, number_text
-from incident_ops.core.records import Declaration, declaration_fact
-from incident_ops.core.state import IncidentState
-from incident_ops.core.timers import Clocks, Due, clocks, due, update_reminder_key
-from incident_ops.core.writes import (
+from incident_ops.core.actions import (
     Action,
     AddLabel,
     CloseIssue,
@@ -20,6 +14,14 @@ from incident_ops.core.writes import (
     RemoveLabel,
     ReopenIssue,
 )
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.records import Declaration, declaration_fact
+from incident_ops.core.context import Context, duration_text, number_text
+from incident_ops.core.planning.applied_records import record_edited
+from incident_ops.core.planning.command_answers import answer_commands
+from incident_ops.core.planning.timers import Clocks, Due, clocks, due
+from incident_ops.core.state import IncidentState
 
 EDIT_RUN_WAIT = timedelta(hours=1)  # how long an edit's own run may take to record what the comment held
 
@@ -78,8 +80,8 @@ def _undo_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
         why = "only the Community Representative, the issue's author or the response team can close it"
     line = f"This incident was reopened: {why}. The response team closes it with `/close`."
     facts = {"to": undo.by, "outside": "yes"}
-    body = ctx.renderer.render("reply", undo.reply_key, facts, author=undo.by, lines=[line], help="")
-    yield PostComment("reply", undo.reply_key, body)
+    body = ctx.renderer.render(Kind.REPLY, undo.reply_key, facts, author=undo.by, lines=[line], help="")
+    yield PostComment(Kind.REPLY, undo.reply_key, body)
 
 
 def _declaration(state: IncidentState, ctx: Context) -> Iterator[Action]:
@@ -93,17 +95,17 @@ def _confirmed_close(state: IncidentState, ctx: Context) -> Iterator[Action]:
     """The closing comment when the community closed a resolved incident whose report is complete."""
     if state.close_confirmed_by is None or state.resolution_key is None:
         return
-    key = f"closing/{state.resolution_key}"
+    key = keys.closing(state.resolution_key)
     if state.keyed(key) is None:
         body = ctx.renderer.render(
-            "closing",
+            Kind.CLOSING,
             key,
             by=state.close_confirmed_by,
             confirmed=True,
             resolved_at=state.resolved_at,
             close_after="",
         )
-        yield PostComment("closing", key, body)
+        yield PostComment(Kind.CLOSING, key, body)
 
 
 def _closed_by_hand(state: IncidentState, ctx: Context) -> Iterator[Action]:
@@ -111,9 +113,9 @@ def _closed_by_hand(state: IncidentState, ctx: Context) -> Iterator[Action]:
     close = state.team_close
     if close is None:
         return
-    key = f"closing/closed-{close.id}"
+    key = keys.closing(keys.closed_by(close.id))
     body = ctx.renderer.render(
-        "closing",
+        Kind.CLOSING,
         key,
         by=close.actor,
         manual=True,
@@ -121,19 +123,19 @@ def _closed_by_hand(state: IncidentState, ctx: Context) -> Iterator[Action]:
         resolved_at=state.resolved_at,
         close_after="",
     )
-    yield PostComment("closing", key, body)
+    yield PostComment(Kind.CLOSING, key, body)
 
 
 def _acknowledge(state: IncidentState, ctx: Context) -> Iterator[Action]:
     """The acknowledgement to the Community Representative, once per incident."""
-    if state.keyed("acknowledgement") is not None:
+    if state.keyed(keys.ACKNOWLEDGEMENT) is not None:
         return
     yield PostComment(
-        "acknowledgement",
-        "acknowledgement",
+        Kind.ACKNOWLEDGEMENT,
+        keys.ACKNOWLEDGEMENT,
         ctx.renderer.render(
-            "acknowledgement",
-            "acknowledgement",
+            Kind.ACKNOWLEDGEMENT,
+            keys.ACKNOWLEDGEMENT,
             {"declared": _declaration_fact(state)},
             community=state.community,
             reported=not state.author_on_team,  # someone outside the team opened it: thanked for that
@@ -158,7 +160,7 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
     config, render = ctx.config, ctx.renderer.render
     if fired.escalate and clock.escalation_key:
         body = render(
-            "escalation",
+            Kind.ESCALATION,
             clock.escalation_key,
             declared_at=state.reopened_at or state.declared_at,
             reopened=state.reopened_at is not None,
@@ -167,25 +169,25 @@ def _timers(state: IncidentState, ctx: Context, clock: Clocks, fired: Due) -> It
             severity=state.severity,
             commander=state.commander,
         )
-        yield PostComment("escalation", clock.escalation_key, body)
+        yield PostComment(Kind.ESCALATION, clock.escalation_key, body)
     if fired.remind_update and clock.update_due:
-        key = update_reminder_key(clock)
+        key = keys.update_reminder(clock.update_due)
         who = state.commander or state.steward
         every = duration_text(config.updates_for(state.severity).every.total_seconds())
-        body = render("update-reminder", key, who=who, last=clock.last_update, every=every)
-        yield PostComment("update-reminder", key, body)
+        body = render(Kind.UPDATE_REMINDER, key, who=who, last=clock.last_update, every=every)
+        yield PostComment(Kind.UPDATE_REMINDER, key, body)
     if fired.remind_report and clock.report_reminder_key and state.report is not None:
         who = state.commander or state.steward
         key = clock.report_reminder_key
-        body = render("report-reminder", key, who=who, problems=state.report.problems())
-        yield PostComment("report-reminder", key, body)
+        body = render(Kind.REPORT_REMINDER, key, who=who, problems=state.report.problems())
+        yield PostComment(Kind.REPORT_REMINDER, key, body)
     if fired.close and state.resolution_key:
-        key = f"closing/{state.resolution_key}"
+        key = keys.closing(state.resolution_key)
         after = number_text(config.close.after_working_hours)
         body = render(
-            "closing", key, by=None, confirmed=False, resolved_at=state.resolved_at, close_after=after
+            Kind.CLOSING, key, by=None, confirmed=False, resolved_at=state.resolved_at, close_after=after
         )
-        yield PostComment("closing", key, body)
+        yield PostComment(Kind.CLOSING, key, body)
         yield CloseIssue("completed")
 
 

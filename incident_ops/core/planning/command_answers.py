@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from incident_ops.core.commands import REGISTRY, help_markdown
-from incident_ops.core.context import Context
-from incident_ops.core.relay import defuse
-from incident_ops.core.state import IncidentState, Outcome
-from incident_ops.core.writes import (
+from incident_ops.core.actions import (
     Action,
     Assign,
     PostComment,
     React,
     Unassign,
 )
+from incident_ops.core.commands.registry import REGISTRY, help_markdown
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.context import Context
+from incident_ops.core.state import IncidentState, Outcome
+from incident_ops.core.text.relay import defuse
 
 
 def answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
@@ -66,9 +68,9 @@ def _reply(ctx: Context, outcomes: list[Outcome], outside: bool = False) -> Iter
         return
     # Later runs read which commands were refused from this record.
     refused = [str(index) for index, o in enumerate(outcomes) if not o.accepted]
-    key = f"reply/{comment.id}"
+    key = keys.answer(Kind.REPLY, comment.id)
     body = ctx.renderer.render(
-        "reply",
+        Kind.REPLY,
         key,
         {
             "to": comment.author.login,
@@ -79,4 +81,4 @@ def _reply(ctx: Context, outcomes: list[Outcome], outside: bool = False) -> Iter
         lines=lines,
         help=help_markdown() if wants_help else "",
     )
-    yield PostComment("reply", key, body)
+    yield PostComment(Kind.REPLY, key, body)

@@ -8,13 +8,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from incident_ops.config.types import Config
-from incident_ops.core.digests import digest
-from incident_ops.core.memo import StatusCache, read_cache, write_cache
-from incident_ops.core.mermaid import incident_timeline
-from incident_ops.core.render import MAX_COMMENT, Renderer
-from incident_ops.core.report_check import DONE, MISSING, UNFILLED
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.memo import StatusCache, read_cache, write_cache
+from incident_ops.core.comments.render import MAX_COMMENT, Renderer
+from incident_ops.core.planning.timers import Clocks
+from incident_ops.core.report.check import DONE, MISSING, UNFILLED
 from incident_ops.core.state import IncidentState, TimelineEntry, state_name
-from incident_ops.core.timers import Clocks
+from incident_ops.core.text.digests import digest
+from incident_ops.core.views.mermaid import incident_timeline
 
 SECTION_WORDS = {MISSING: "missing", UNFILLED: "not filled in"}
 MAX_TIMELINE = 50
@@ -56,7 +58,9 @@ def render_status(
     state: IncidentState, clock: Clocks, config: Config, renderer: Renderer, cache: StatusCache
 ) -> str:
     """The status comment's body for the incident as it stands."""
-    return renderer.render("status", "status", cache=write_cache(cache), **_context(state, clock, config))
+    return renderer.render(
+        Kind.STATUS, keys.STATUS, cache=write_cache(cache), **_context(state, clock, config)
+    )
 
 
 def status_body(
@@ -85,12 +89,12 @@ def status_body(
         return None
     # Rendered with a stand-in digest of the same length, so the body fits GitHub's limit with the real one.
     viewed = write_cache(replace(cache, view=view, style=style, shown=digest("")))
-    body = renderer.render("status", "status", cache=viewed, **context)
+    body = renderer.render(Kind.STATUS, keys.STATUS, cache=viewed, **context)
     for keep in TIMELINE_FALLBACKS:  # too long for GitHub: the timeline shrinks first, never the memo
         if len(body) < MAX_COMMENT or "timeline" not in context:
             break
         context = {**context, "timeline": [_timeline_line(e, zone) for e in _shortened(state.timeline, keep)]}
-        body = renderer.render("status", "status", cache=viewed, **context)
+        body = renderer.render(Kind.STATUS, keys.STATUS, cache=viewed, **context)
     text = digest(body.replace(viewed, "", 1))
     return body.replace(viewed, write_cache(replace(cache, view=view, style=style, shown=text)), 1)
 

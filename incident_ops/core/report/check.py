@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from incident_ops.core.markdown_text import HTML_HEADING, Block, flatten, squeeze_spaces
-from incident_ops.core.tickets import ticket_id
+from incident_ops.core.report.tickets import ticket_id
+from incident_ops.core.text.markdown import HTML_HEADING, Block, flatten, squeeze_spaces
 
-BUNDLED_TEMPLATE: Path = Path(__file__).parent.parent / "bundled" / "3_incident-report.md"
+BUNDLED_TEMPLATE: Path = Path(__file__).parents[2] / "bundled" / "3_incident-report.md"
 
 DONE, MISSING, UNFILLED = "done", "missing", "unfilled"
 

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from incident_ops.core.planning.timers import Clocks
 from incident_ops.core.state import IncidentState, active_periods
-from incident_ops.core.timers import Clocks
 
 if TYPE_CHECKING:  # the report's charts; a run that draws only the status comment never loads the metrics
-    from incident_ops.core.metrics import Summary
+    from incident_ops.core.views.metrics import Summary
 
 TIMELINE_BUDGET = 6000  # characters: leaves the status comment ample room below GitHub's 65,536
 MIN_BUDGET = 1000  # the smallest timeline (declared, span, resolved, closed) always fits

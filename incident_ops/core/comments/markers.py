@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from incident_ops.core.comment_kinds import KINDS
+from incident_ops.core.comments.kinds import KINDS, Kind
 from incident_ops.core.model import Comment
 
 _MARKER = re.compile(r"<!-- incident-ops:(?P<kind>[a-z-]+) -->")
@@ -55,7 +55,7 @@ def comment_marker(comment: Comment) -> Marker | None:
     marker = read_marker(comment.body)
     if (
         marker is not None
-        and marker.kind != "status"
+        and marker.kind != Kind.STATUS
         and comment.updated_at - comment.created_at > EDITED_AFTER
     ):
         return replace(marker, facts={})  # someone edited it by hand: what it records is not believed

@@ -9,12 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from incident_ops.core import command_effects as apply
-from incident_ops.core import command_writes as writes
-from incident_ops.core.command_args import CommandLine
-from incident_ops.core.command_effects import Apply
-from incident_ops.core.command_writes import Writes
-from incident_ops.core.severity import set_severity
+from incident_ops.core.commands import effects as apply
+from incident_ops.core.commands import writes
+from incident_ops.core.commands.effects import Apply
+from incident_ops.core.commands.severity import set_severity
+from incident_ops.core.commands.writes import Writes
+from incident_ops.core.model import CommandLine
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from incident_ops import lazy
-from incident_ops.core.command_args import CommandLine
-from incident_ops.core.commands import REGISTRY
+from incident_ops.core.commands.registry import REGISTRY
+from incident_ops.core.model import CommandLine
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from incident_ops.core.command_args import CommandError, parse_logins, parse_ticket_id
-from incident_ops.core.state import IncidentState, Outcome, add_timeline
+from incident_ops.core.commands.args import CommandError, parse_logins, parse_ticket_id
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.state import IncidentState, Outcome, Stretch, add_timeline
 
 Apply = Callable[[IncidentState, Outcome], Outcome]
 MAX_SMES = 25  # per command; keeps what the status comment remembers of it small
@@ -85,7 +87,7 @@ def reopen(state: IncidentState, outcome: Outcome) -> Outcome:
     state.resolution_key = state.reminder_series = None
     state.reopened_at = outcome.comment.created_at
     state.escalation_epoch = state.page_epoch = f"reopen-{outcome.comment.id}"
-    state.stretches.append((outcome.comment.created_at, state.page_epoch))
+    state.stretches.append(Stretch(outcome.comment.created_at, state.page_epoch))
     state.milestones.reopened.append(outcome.comment.created_at)
     add_timeline(state, outcome.comment, "reopened the incident")
     return outcome
@@ -94,9 +96,9 @@ def reopen(state: IncidentState, outcome: Outcome) -> Outcome:
 def close(state: IncidentState, outcome: Outcome) -> Outcome:
     """Close now, but only with a complete report (a past /close counts when its closing was posted)."""
     cid = outcome.comment.id
-    if state.keyed(f"closing/{cid}") is not None:
+    if state.keyed(keys.closing(str(cid))) is not None:
         pass  # closed by an earlier run
-    elif state.answered(cid) or state.keyed(f"reply/{cid}") is not None:
+    elif state.answered(cid) or state.keyed(keys.answer(Kind.REPLY, cid)) is not None:
         # Answered, and no closing posted before the reply: it was refused then, whatever the report says now.
         raise CommandError("the incident report was not complete when this was asked")
     elif state.report is not None and not state.report.complete:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from incident_ops.core.comment_kinds import KINDS
-from incident_ops.core.markers import comment_marker
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import KINDS, Kind
+from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.model import Comment, IssueHistory
 
 ANSWERS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.to_people)  # kinds that answer people
@@ -15,8 +16,8 @@ ANSWERS = frozenset(str(kind) for kind, spec in KINDS.items() if spec.to_people)
 class PostComment:
     """A new comment of the tool's, skipped when its key is already on the issue."""
 
-    kind: str
-    key: str
+    kind: Kind
+    key: Key
     body: str
 
 
@@ -129,7 +130,7 @@ def needed(action: Action, history: IssueHistory) -> bool:
     issue = history.issue
     match action:
         case PostComment(key=key):
-            return not any(key_of(c) == key for c in history.comments)
+            return not any(key_of(c) == str(key) for c in history.comments)
         case EditComment(comment_id=cid, body=body):
             return any(c.id == cid and c.body != body for c in history.comments)
         case DeleteComment(comment_id=cid):

@@ -6,8 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from incident_ops.core.digests import digest
-from incident_ops.core.report_check import (
+from incident_ops.core.report.check import (
     DONE,
     MISSING,
     UNFILLED,
@@ -17,6 +16,7 @@ from incident_ops.core.report_check import (
     check_report,
     find_ticket_ref,
 )
+from incident_ops.core.text.digests import digest
 
 STATES = frozenset({DONE, MISSING, UNFILLED})
 REPORT_CHECK_VERSION = 1  # raised by hand when the check reads a body differently: remembered checks then go

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from incident_ops.core.declaration import login_is_team
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.history.declaration import login_is_team
+from incident_ops.core.history.reply_budget import ReplyBudget
 from incident_ops.core.model import IssueEvent
-from incident_ops.core.outsiders import ReplyBudget
 from incident_ops.core.state import IncidentState, IsTeam, OutsiderClose
 
 CLOSE_WINDOW = timedelta(minutes=10)  # a closing comment this soon before a close announced it
@@ -20,7 +21,7 @@ def last_close(state: IncidentState) -> IssueEvent | None:
     close = next((e for e in reversed(events) if e.event == "closed"), None)
     if close is None or close.actor_is_tool:
         return None
-    if any(c.created_at >= close.created_at - CLOSE_WINDOW for c in state.of_kind("closing")):
+    if any(c.created_at >= close.created_at - CLOSE_WINDOW for c in state.of_kind(Kind.CLOSING)):
         return None  # the tool closed it (or confirmed it), with its closing comment
     return close
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from incident_ops.config.types import Config
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState
 from incident_ops.core.workhours import WorkCalendar
@@ -18,11 +21,11 @@ class Clocks:
     """When each timer falls due (None: not running), and why auto-close is held, if it is."""
 
     escalation_due: datetime | None = None
-    escalation_key: str | None = None
+    escalation_key: Key | None = None
     update_due: datetime | None = None
     last_update: datetime | None = None  # the last update posted (None: none since the declaration)
     report_reminder_due: datetime | None = None
-    report_reminder_key: str | None = None
+    report_reminder_key: Key | None = None
     autoclose_due: datetime | None = None
     autoclose_held: str | None = None
     overdue: bool = False
@@ -41,10 +44,10 @@ def _active_clocks(state: IncidentState, config: Config) -> Clocks:
     """Escalation and update clocks of an unresolved incident."""
     assert state.declared_at is not None
     start = max(filter(None, (state.declared_at, state.reopened_at)))
-    escalation_key = f"escalation/{state.escalation_epoch}"
+    escalation_key = keys.escalation(state.escalation_epoch)
     after = config.escalation_for(state.severity).after
     escalation_due = None if state.keyed(escalation_key) else start + after
-    reminders = [c.created_at for c in state.of_kind("update-reminder")]
+    reminders = [c.created_at for c in state.of_kind(Kind.UPDATE_REMINDER)]
     # Both clocks run from the declaration or the last reopen; the update clock restarts at each update or
     # reminder after it (a /severity or /commander is no update). Durations are the current level's.
     restarted = max(filter(None, (start, state.last_update_at)))
@@ -67,16 +70,16 @@ def _resolved_clocks(state: IncidentState, config: Config, calendar: WorkCalenda
     complete = state.report is None or state.report.complete
     if not complete:
         held = "the incident report is not complete"
-        first_key = f"report-reminder/{state.reminder_series or state.resolution_key}"
+        first_key = keys.report_reminders(state.reminder_series or state.resolution_key)
         reminders = _reminders_since(state, first_key)
         if not reminders:
             report_due, report_key = state.resolved_at, first_key
         else:
             report_due = calendar.add_working_time(reminders[-1].created_at, REPORT_REMINDER_GAP)
-            report_key = f"{first_key}/{key_time(report_due)}"
+            report_key = keys.later_report_reminder(first_key, report_due)
     if state.community_replied:
         held = "the community replied after the resolution; the team closes with `/close`"
-    if state.keyed(f"closing/{state.resolution_key}") is not None and not state.close_unfinished:
+    if state.keyed(keys.closing(state.resolution_key)) is not None and not state.close_unfinished:
         held = "the issue was reopened after it was closed; the team closes with `/close`"
     held = state.close_hold or held
     hours = timedelta(hours=config.close.after_working_hours)
@@ -89,12 +92,12 @@ def _resolved_clocks(state: IncidentState, config: Config, calendar: WorkCalenda
     )
 
 
-def _reminders_since(state: IncidentState, first_key: str) -> list[Comment]:
+def _reminders_since(state: IncidentState, first_key: Key) -> list[Comment]:
     """Report reminders for the current resolution, oldest first."""
     found = [
         comments[0]
         for key, comments in state.bot_comments.items()
-        if key == first_key or key.startswith(first_key + "/")
+        if keys.of_series(Key.parse(key), first_key)
     ]
     return sorted(found, key=lambda c: c.created_at)
 
@@ -111,7 +114,7 @@ class Due:
 
 def due(state: IncidentState, clock: Clocks, now: datetime) -> Due:
     """Which timers fire at `now`."""
-    closing = state.resolution_key and state.keyed(f"closing/{state.resolution_key}")
+    closing = state.resolution_key and state.keyed(keys.closing(state.resolution_key))
     return Due(
         escalate=clock.escalation_due is not None and now >= clock.escalation_due,
         remind_update=clock.update_due is not None and now >= clock.update_due,
@@ -123,14 +126,3 @@ def due(state: IncidentState, clock: Clocks, now: datetime) -> Due:
             and not closing
         ),
     )
-
-
-def key_time(moment: datetime) -> str:
-    """A compact UTC time for keys: 20260302T093000Z."""
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
-def update_reminder_key(clock: Clocks) -> str:
-    """The key of the reminder for the current update deadline (same in every run)."""
-    assert clock.update_due is not None
-    return f"update-reminder/{key_time(clock.update_due)}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from incident_ops.core.command_args import CommandError
+from incident_ops.core.commands.args import CommandError
 from incident_ops.core.state import IncidentState, Outcome, add_timeline
 
 # The issue form's optional field, as GitHub writes it into the body: a heading, then the answer.

@@ -1,21 +1,10 @@
-"""A command as found in a comment, and the parsing of its arguments (logins, a ticket)."""
+"""Parsing a command's arguments: logins, a ticket."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from incident_ops.core.tickets import ticket_id
-
-
-@dataclass(frozen=True)
-class CommandLine:
-    """A command found in a comment: its name, the rest of its line, its full text and line."""
-
-    name: str
-    args: str
-    text: str
-    line: int
+from incident_ops.core.report.tickets import ticket_id
 
 
 class CommandError(ValueError):

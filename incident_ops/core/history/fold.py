@@ -5,13 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from incident_ops.config.types import SeverityConfig
-from incident_ops.core.body_check import check_body
-from incident_ops.core.closes import check_close, last_close
-from incident_ops.core.command_args import CommandError, CommandLine
-from incident_ops.core.commands import REGISTRY
-from incident_ops.core.comment_kinds import KINDS
-from incident_ops.core.declaration import declare
-from incident_ops.core.evidence import (
+from incident_ops.core.commands.args import CommandError
+from incident_ops.core.commands.registry import REGISTRY
+from incident_ops.core.commands.severity import initial_severity
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.keys import APPLIED, Key
+from incident_ops.core.comments.kinds import KINDS, Kind
+from incident_ops.core.comments.markers import Marker, comment_marker
+from incident_ops.core.comments.memo import StatusCache, parse_cache
+from incident_ops.core.comments.records import read_applied, read_refused, read_source
+from incident_ops.core.history.closes import check_close, last_close
+from incident_ops.core.history.declaration import declare
+from incident_ops.core.history.evidence import (
     ANSWERS_OF,
     RECORDS_OF_TEAM,
     TOOL_REACTIONS,
@@ -21,13 +26,10 @@ from incident_ops.core.evidence import (
     refused_in,
     verdict,
 )
-from incident_ops.core.markers import Marker, comment_marker
-from incident_ops.core.memo import StatusCache, parse_cache
-from incident_ops.core.model import Comment, IssueHistory, User
-from incident_ops.core.outsiders import ReplyBudget
-from incident_ops.core.records import read_applied, read_refused, read_source
-from incident_ops.core.report_check import ReportCheck, TemplateSource
-from incident_ops.core.severity import initial_severity
+from incident_ops.core.history.reply_budget import ReplyBudget
+from incident_ops.core.model import CommandLine, Comment, IssueHistory, User
+from incident_ops.core.report.body import check_body
+from incident_ops.core.report.check import ReportCheck, TemplateSource
 from incident_ops.core.state import (
     IncidentState,
     IsTeam,
@@ -57,7 +59,7 @@ def fold(
     reused), which gives the report and the ticket line; without, `report` is taken as given.
     """
     marked = [(c, comment_marker(c)) for c in history.comments]
-    status = next((c for c, m in marked if m and m.kind == "status"), None)
+    status = next((c for c, m in marked if m and m.kind == Kind.STATUS), None)
     cache, problem = parse_cache(status.body if status else None)
     remembered = cache.body if trust_memo_body and problem is None else None
     body = check_body(history.issue.body, template, remembered) if template is not None else None
@@ -97,28 +99,28 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
     state.bot_comments.setdefault(marker.key, []).append(comment)
     if not first:
         return
-    kind, _, source = marker.key.partition("/")
-    if kind == "reply" and source.isdigit():
-        state.refused[int(source)] = read_refused(marker.facts.get("refused"))
+    key = Key.parse(marker.key)
+    if key.family == Kind.REPLY and key.comment_id is not None:
+        state.refused[key.comment_id] = read_refused(marker.facts.get("refused"))
         if marker.to and marker.facts.get("outside") == "yes":
             state.outside.add(marker.to.casefold())
     wrote = read_source(marker.facts.get("source"))
     applied = read_applied(marker.facts.get("applied"))
-    if kind == "applied" and source.isdigit() and applied is not None and wrote is not None:
-        state.applied[int(source)] = applied
-    if kind in RECORDS_OF_TEAM and wrote is not None:
+    if key.family == APPLIED and key.comment_id is not None and applied is not None and wrote is not None:
+        state.applied[key.comment_id] = applied
+    if key.family in RECORDS_OF_TEAM and wrote is not None:
         state.vouched.add(wrote.by.casefold())
     if marker.kind in BOT_TIMELINE:
         add_timeline(state, comment, BOT_TIMELINE[marker.kind])
     milestones, when = state.milestones, comment.created_at
-    if marker.kind == "update":
+    if marker.kind == Kind.UPDATE:
         state.last_update_at = max(filter(None, (state.last_update_at, when)))
         milestones.updates.append(when)
-    elif marker.kind == "acknowledgement":
+    elif marker.kind == Kind.ACKNOWLEDGEMENT:
         milestones.acknowledged_at = milestones.acknowledged_at or when
-    elif marker.kind == "escalation":
+    elif marker.kind == Kind.ESCALATION:
         milestones.escalated_at.append(when)
-    elif marker.kind == "update-reminder":
+    elif marker.kind == Kind.UPDATE_REMINDER:
         milestones.update_reminders.append(when)
 
 
@@ -132,18 +134,18 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     for gone in state.history.deleted:
         people.setdefault(gone.id, gone)  # deleted: this run's event still tells what it said
     answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
-    for _, key in answers:
-        kind, _, ref = key.partition("/")
-        if kind not in RECORDS_OF_TEAM or not ref.isdigit():
+    for _, text in answers:
+        key = Key.parse(text)
+        cid = key.comment_id
+        if key.family not in RECORDS_OF_TEAM or cid is None:
             continue
-        cid = int(ref)
-        source = answer_source(state, kind, cid)
+        source = answer_source(state, key.family, cid)
         if source is None or (cid in people and cid not in state.restored):
             continue  # not a command's answer, or its comment is still there
         people.setdefault(cid, Comment(cid, User(source.by), "", source.at, source.at))
         restored = state.restored.setdefault(cid, [])
-        if kind in ANSWERS_OF:  # an applied record gives the whole comment (see commands_in)
-            restored.append(CommandLine(ANSWERS_OF[kind], "", "(posted)", 0))
+        if key.family in ANSWERS_OF:  # an applied record gives the whole comment (see commands_in)
+            restored.append(CommandLine(ANSWERS_OF[key.family], "", "(posted)", 0))
     known = state.history.tool_reacted
     for c in people.values():
         if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):
@@ -193,8 +195,8 @@ def _read_human_comment(
     if not team:
         state.outsiders.add(comment.id)
         wants_reply = any(not o.accepted or o.command.name == "help" for o in outcomes)
-        key = f"reply/{comment.id}"
-        if wants_reply and not replies.allow(comment.author.login, comment.created_at, key, comment.id):
+        reply = keys.answer(Kind.REPLY, comment.id)
+        if wants_reply and not replies.allow(comment.author.login, comment.created_at, reply, comment.id):
             state.withheld.add(comment.id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 _LOGIN = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
@@ -88,7 +89,15 @@ def read_refused(value: str | None) -> frozenset[int]:
 _APPLIED_ITEM = re.compile(r"(?P<name>[a-z]{1,20})(?:=(?P<args>[^;!]{1,1000}))?(?P<refused>!)?")
 
 
-def applied_fact(commands: list[tuple[str, str, bool]]) -> str:
+class AppliedCommand(NamedTuple):
+    """One command of an edited or deleted comment, as its record keeps it."""
+
+    name: str
+    args: str
+    accepted: bool
+
+
+def applied_fact(commands: list[AppliedCommand]) -> str:
     """The record of a comment's commands: `sme=%40bob;commander=%40alice!` (`!` marks a refused one)."""
     items = (
         name + (f"={quote(args, safe='@/:.#-_')}" if args else "") + ("" if ok else "!")
@@ -97,7 +106,7 @@ def applied_fact(commands: list[tuple[str, str, bool]]) -> str:
     return ";".join(items)
 
 
-def read_applied(value: str | None) -> tuple[tuple[str, str, bool], ...] | None:
+def read_applied(value: str | None) -> tuple[AppliedCommand, ...] | None:
     """A comment's commands as applied, from their record (None when it is not one)."""
     if not value:
         return None
@@ -106,5 +115,5 @@ def read_applied(value: str | None) -> tuple[tuple[str, str, bool], ...] | None:
         found = _APPLIED_ITEM.fullmatch(item)
         if found is None:
             return None
-        commands.append((found["name"], unquote(found["args"] or ""), not found["refused"]))
+        commands.append(AppliedCommand(found["name"], unquote(found["args"] or ""), not found["refused"]))
     return tuple(commands)

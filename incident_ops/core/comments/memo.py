@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from incident_ops.core.body_check import BodyCheck, body_check_data, body_check_from
+from incident_ops.core.report.body import BodyCheck, body_check_data, body_check_from
 
 _CACHE = re.compile(r"<!-- incident-ops-cache:(?P<json>\{.*?\}) -->", re.DOTALL)
 _OPENING = "<!-- incident-ops-cache:"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from incident_ops.core.commands import args_to_remember
-from incident_ops.core.records import applied_fact, source_fact
-from incident_ops.core.render import Renderer
+from incident_ops.core.actions import Action, PostComment
+from incident_ops.core.commands.registry import args_to_remember
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.records import AppliedCommand, applied_fact, source_fact
+from incident_ops.core.comments.render import Renderer
 from incident_ops.core.state import IncidentState, Outcome
-from incident_ops.core.writes import Action, PostComment
 
 # Their posted messages record these; the rest change only the incident's state, which nothing else records.
 RECORDED_ELSEWHERE = frozenset({"update", "resolved", "close", "status", "help"})
@@ -27,7 +29,8 @@ def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
         comment = outcomes[0].comment
         # A refused command's arguments decide nothing, and may be as long as a comment: they are not kept.
         commands = [
-            (o.command.name, args_to_remember(o.command) if o.accepted else "", o.accepted) for o in outcomes
+            AppliedCommand(o.command.name, args_to_remember(o.command) if o.accepted else "", o.accepted)
+            for o in outcomes
         ]
         shown = ", ".join(
             f"`/{o.command.name}{' ' + o.command.args if o.command.args else ''}`" for o in kept
@@ -36,10 +39,10 @@ def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
             f"Comment {comment_id} was changed after its commands were applied; they stay applied: {shown}. "
             "To undo one, give the command that does (for example a new `/commander`)."
         )
-        key = f"applied/{comment_id}"
+        key = keys.applied(comment_id)
         facts = {
             "applied": applied_fact(commands),
             "source": source_fact(comment.author.login, comment.created_at),
         }
-        body = renderer.render("reply", key, facts, author=comment.author.login, lines=[line], help="")
-        yield PostComment("reply", key, body)
+        body = renderer.render(Kind.REPLY, key, facts, author=comment.author.login, lines=[line], help="")
+        yield PostComment(Kind.REPLY, key, body)

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from incident_ops.core.evidence import commands_in, declaration_record, verdict
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.history.evidence import commands_in, declaration_record, verdict
 from incident_ops.core.model import Comment, User
-from incident_ops.core.report_check import find_ticket_ref
-from incident_ops.core.state import IncidentState, IsTeam, TimelineEntry
+from incident_ops.core.report.check import find_ticket_ref
+from incident_ops.core.state import IncidentState, IsTeam, Stretch, TimelineEntry
 
-Labeling = tuple[datetime, str | None]  # when, and by whom, the label was brought
+
+class Labeling(NamedTuple):
+    """When, and by whom, the incident label was brought (or the incident declared)."""
+
+    at: datetime
+    by: str | None
+
+
+class DeclareCommand(NamedTuple):
+    """A team member's `/declare`: when, by whom, in which comment."""
+
+    at: datetime
+    by: str
+    comment_id: int
 
 
 def declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: list[Comment]) -> None:
@@ -23,28 +39,28 @@ def declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: 
         relabel = declare_command(state, people, is_team, unanswered=True)
         if relabel is None:
             return
-        state.declared_by_comment = relabel[2]
+        state.declared_by_comment = relabel.comment_id
         command = command if record is not None else relabel
     if record is not None:
-        declared: Labeling | None = (record.at, record.by)
-        reported = (record.reported_at, record.reported_by) if record.reported_at else None
+        declared: Labeling | None = Labeling(record.at, record.by)
+        reported = Labeling(record.reported_at, record.reported_by) if record.reported_at else None
     else:
         by_team, reported = _labelings(state, incident_label, is_team, declaring=command is not None)
-        stated = (command[:2],) if command else ()
-        declared = min((d for d in (by_team, *stated) if d), default=None, key=lambda d: d[0])
-    if command is not None and declared is not None and command[0] == declared[0]:
-        state.declare_comments.add(command[2])
+        stated = (Labeling(command.at, command.by),) if command else ()
+        declared = min((d for d in (by_team, *stated) if d), default=None, key=lambda d: d.at)
+    if command is not None and declared is not None and command.at == declared.at:
+        state.declare_comments.add(command.comment_id)
     if state.declared_by_comment is not None:
         state.declare_comments.add(state.declared_by_comment)
     still_reported = declared is not None or issue.has_label(incident_label)  # unlabeled: dropped
-    if reported is not None and (declared is None or reported[0] <= declared[0]) and still_reported:
-        state.reported_at, state.reported_by = reported[0], reported[1]
+    if reported is not None and (declared is None or reported.at <= declared.at) and still_reported:
+        state.reported_at, state.reported_by = reported.at, reported.by
         what = "reported the issue as an incident"
-        state.timeline.append(TimelineEntry(reported[0], reported[1] or "", what, order=-2))
+        state.timeline.append(TimelineEntry(reported.at, reported.by or "", what, order=-2))
     if declared is None:
         return  # a report shows nobody's role: nothing more to look up
-    state.declared_at, state.declared_by = declared[0], declared[1]
-    state.stretches.append((declared[0], state.page_epoch))
+    state.declared_at, state.declared_by = declared.at, declared.by
+    state.stretches.append(Stretch(declared.at, state.page_epoch))
     state.steward = state.declared_by  # only the team declares
     state.author_on_team = record.author_on_team if record is not None else author_is_team(state, is_team)
     if not state.author_on_team:
@@ -68,34 +84,34 @@ def _labelings(
     issue, events = state.history.issue, state.history.events
     if events is None:
         if state.cache.reported_at is not None:
-            return None, (state.cache.reported_at, state.cache.reported_by)
+            return None, Labeling(state.cache.reported_at, state.cache.reported_by)
         if not issue.has_label(incident_label) or declaring:
             return None, None
-        opened = (issue.created_at, issue.author.login)
+        opened = Labeling(issue.created_at, issue.author.login)
         return (opened, None) if author_is_team(state, is_team) else (None, opened)
     by_team = reported = None
     for event in events:
         if event.event != "labeled" or (event.label or "").casefold() != incident_label.casefold():
             continue
         if not event.actor_is_bot and login_is_team(state, event.actor, is_team):
-            by_team = (event.created_at, event.actor)
+            by_team = Labeling(event.created_at, event.actor)
             break
         if reported is None and not event.actor_is_tool:
-            reported = (event.created_at, event.actor)
+            reported = Labeling(event.created_at, event.actor)
     if by_team is None and reported is None and issue.has_label(incident_label):
-        reported = (issue.created_at, issue.author.login)  # labeled before the event log says
+        reported = Labeling(issue.created_at, issue.author.login)  # labeled before the event log says
     return by_team, reported
 
 
 def declare_command(
     state: IncidentState, people: list[Comment], is_team: IsTeam, unanswered: bool = False
-) -> tuple[datetime, str, int] | None:
+) -> DeclareCommand | None:
     """(when, who, comment id) of the first `/declare` a team member wrote (no run answered yet)."""
     for comment in people:
-        if unanswered and (state.answered(comment.id) or state.keyed(f"reply/{comment.id}")):
+        if unanswered and (state.answered(comment.id) or state.keyed(keys.answer(Kind.REPLY, comment.id))):
             continue
         if any(c.name == "declare" for c in commands_in(state, comment)) and verdict(state, comment, is_team):
-            return comment.created_at, comment.author.login, comment.id
+            return DeclareCommand(comment.created_at, comment.author.login, comment.id)
     return None
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from incident_ops.core.actions import Action, CloseIssue, PostComment, ReopenIssue
+from incident_ops.core.comments import keys
+from incident_ops.core.comments.kinds import Kind
+from incident_ops.core.comments.records import source_fact
 from incident_ops.core.context import Context, number_text
-from incident_ops.core.records import source_fact
-from incident_ops.core.relay import defuse
 from incident_ops.core.state import IncidentState, Outcome
-from incident_ops.core.writes import Action, CloseIssue, PostComment, ReopenIssue
+from incident_ops.core.text.relay import defuse
 
 Writes = Callable[[IncidentState, Context, Outcome], Iterator[Action]]
 
@@ -28,10 +30,10 @@ def reopen(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Act
 def message(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
     """The update or resolution message to the community, recording who gave the command and when."""
     comment = outcome.comment
-    kind = "update" if outcome.command.name == "update" else "resolution"
+    kind = Kind.UPDATE if outcome.command.name == "update" else Kind.RESOLUTION
     body = ctx.renderer.render(
         kind,
-        f"{kind}/{comment.id}",
+        keys.answer(kind, comment.id),
         {"source": source_fact(comment.author.login, comment.created_at)},
         community=state.community,
         text=defuse(outcome.command.text),
@@ -39,17 +41,17 @@ def message(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Ac
         at=comment.created_at,
         close_after=number_text(ctx.config.close.after_working_hours),
     )
-    yield PostComment(kind, f"{kind}/{comment.id}", body)
+    yield PostComment(kind, keys.answer(kind, comment.id), body)
 
 
 def close(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Action]:
     """The closing comment, then the close; once the comment is posted the /close is done."""
     comment = outcome.comment
-    key = f"closing/{comment.id}"
+    key = keys.closing(str(comment.id))
     if state.keyed(key) is not None:
         return  # a person may have reopened the issue since: the /close does not close it again
     body = ctx.renderer.render(
-        "closing",
+        Kind.CLOSING,
         key,
         {"source": source_fact(comment.author.login, comment.created_at)},
         by=comment.author.login,
@@ -57,5 +59,5 @@ def close(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator[Acti
         resolved_at=state.resolved_at,
         close_after="",
     )
-    yield PostComment("closing", key, body)
+    yield PostComment(Kind.CLOSING, key, body)
     yield CloseIssue("completed")

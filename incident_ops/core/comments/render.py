@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_ops import lazy
-from incident_ops.core.comment_kinds import KINDS
-from incident_ops.core.digests import digest
-from incident_ops.core.markers import marker_lines
+from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.kinds import KINDS
+from incident_ops.core.comments.markers import marker_lines
+from incident_ops.core.text.digests import digest
 
 if TYPE_CHECKING:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -20,9 +21,6 @@ MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
 # Raised by hand whenever the bundled templates or the code that fills them draw a comment differently: an
 # upgrade that changes nothing visible must not re-edit every open incident's status comment.
 RENDERING_VERSION = 1
-
-
-BUNDLED_TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 class TemplateProblem(Exception):
@@ -139,11 +137,13 @@ class Renderer:
         """The variables a template's source takes from its caller (those it does not set itself)."""
         return set(lazy.load("jinja2.meta").find_undeclared_variables(self._env.parse(source)))
 
-    def render(self, kind: str, key: str, facts: dict[str, str | None] | None = None, **context: Any) -> str:
+    def render(
+        self, kind: str, key: Key | str, facts: dict[str, str | None] | None = None, **context: Any
+    ) -> str:
         """The body of a `kind` comment answering `key`, marker and facts included, within GitHub's limit."""
         TemplateError = lazy.load("jinja2").TemplateError  # noqa: N806 - the library's name
 
-        marker = marker_lines(kind, key, **(facts or {}))
+        marker = marker_lines(kind, str(key), **(facts or {}))
         try:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
