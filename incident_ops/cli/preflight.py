@@ -17,8 +17,8 @@ from typing import Any
 from incident_ops.cli.sample_incidents import REPORTER, STRANGER, TEAM, samples
 from incident_ops.config.types import Config
 from incident_ops.config.warnings import config_warnings
+from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.kinds import KINDS
-from incident_ops.core.comments.memo import StatusCache
 from incident_ops.core.comments.render import Renderer, TemplateProblem
 from incident_ops.core.context import Context
 from incident_ops.core.history.fold import fold

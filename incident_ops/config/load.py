@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from incident_ops import lazy
-from incident_ops.config.schema import Reader
+from incident_ops.config.schema import ConfigReader
 from incident_ops.config.types import (
     Config,
     Problem,
@@ -116,7 +116,7 @@ def _build(
     source: str | None,
 ) -> Config:
     """Read data with the schema; raise ConfigError if it or loading found any problem."""
-    reader = Reader(workspace, lines)
+    reader = ConfigReader(workspace, lines)
     config = reader.read(data)
     found = sorted(problems + reader.problems, key=lambda p: (p.line is None, p.line or 0))
     if found:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from incident_ops.config import values
+from incident_ops.config.reader import Reader, boolean
 from incident_ops.config.types import (
     EscalationConfig,
     PagerDutyConfig,
@@ -13,9 +14,6 @@ from incident_ops.config.types import (
     SeverityLevel,
     UpdatesConfig,
 )
-
-if TYPE_CHECKING:
-    from incident_ops.config.schema import Reader
 
 LEVEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,19}")
 MAX_LEVELS = 10
@@ -74,15 +72,8 @@ def _level(reader: Reader, path: str, name: str, settings: Any) -> SeverityLevel
         upd = reader.section(sec["updates"], f"{path}.updates", ["every"])
         every = reader.value(upd, f"{path}.updates", "every", values.parse_duration)
         updates = UpdatesConfig(every=every) if every is not None else None
-    page = reader.value(sec, path, "page", _boolean)
+    page = reader.value(sec, path, "page", boolean)
     return SeverityLevel(name, escalation, updates, bool(page))
-
-
-def _boolean(value: object) -> bool:
-    """true or false."""
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {values.describe(value)}")
-    return value
 
 
 def read_pagerduty(reader: Reader, data: object) -> PagerDutyConfig | None:
@@ -96,7 +87,7 @@ def read_pagerduty(reader: Reader, data: object) -> PagerDutyConfig | None:
             f"{path}.routing_key_env", "required when pagerduty is set (e.g. PAGERDUTY_ROUTING_KEY)"
         )
     name = reader.value(sec, path, "routing_key_env", values.check_env_name)
-    on_declare = reader.value(sec, path, "on_declare", _boolean)
+    on_declare = reader.value(sec, path, "on_declare", boolean)
     if sec.get("sync") is not None:
         reader.problem(f"{path}.sync", "PagerDuty -> GitHub sync is not available in this version; use null")
     events_url = None

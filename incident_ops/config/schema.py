@@ -3,98 +3,31 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
 from dataclasses import fields
-from datetime import date
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from incident_ops import lazy
 from incident_ops.config import values
 from incident_ops.config.paging_schema import read_pagerduty, read_severity
+from incident_ops.config.reader import Reader, present
 from incident_ops.config.types import (
     CloseConfig,
     Config,
     EscalationConfig,
     FreshdeskConfig,
     IntegrationsConfig,
-    Problem,
     ReportConfig,
     StatusPageConfig,
     TeamConfig,
     UpdatesConfig,
     WorkingHoursConfig,
-    child,
-    key_text,
 )
 
 _MAX_LABEL = 50  # GitHub rejects label names longer than 50 characters.
 
 
-class Reader:
-    """Walks YAML data into a Config, collecting every problem instead of stopping at the first."""
-
-    def __init__(self, workspace: Path | None, lines: Mapping[str, int] | None = None) -> None:
-        """Read paths against workspace (if any); lines maps key paths to 1-based lines."""
-        self.workspace = workspace
-        self.lines = lines or {}
-        self.problems: list[Problem] = []
-
-    def problem(self, path: str, message: str) -> None:
-        """Record a problem at path, with its line when known."""
-        self.problems.append(Problem(path, message, self.lines.get(path)))
-
-    def section(self, data: object, path: str, allowed: list[str]) -> dict[str, Any]:
-        """Check that data is a mapping of known keys; return its valid part (null is empty)."""
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            where = "the config file" if not path else "this section"
-            self.problem(path, f"expected {where} to be a mapping of keys, got {values.describe(data)}")
-            return {}
-        valid: dict[str, Any] = {}
-        for key, value in data.items():
-            if not isinstance(key, str):
-                here = child(path, key_text(key))
-                self.problem(here, "a key must be text, got " + values.describe(key))
-            elif key in allowed:
-                valid[key] = value
-            else:
-                self.problem(child(path, key), "unknown key" + _suggest(key, allowed))
-        return valid
-
-    def value(self, data: dict[str, Any], path: str, key: str, check: Callable[[Any], Any]) -> Any:
-        """Check data[key] when present; None means absent or invalid (default applies)."""
-        if key not in data:
-            return None
-        try:
-            return check(data[key])
-        except ValueError as exc:
-            self.problem(child(path, key), str(exc))
-            return None
-
-    def items(
-        self, data: dict[str, Any], path: str, key: str, check: Callable[[Any], Any]
-    ) -> tuple[Any, ...] | None:
-        """Check each entry of the list data[key]; None means absent or invalid."""
-        if key not in data:
-            return None
-        raw, here = data[key], child(path, key)
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            scalar = isinstance(raw, str | int | float | date) and not isinstance(raw, bool)
-            hint = f"; write [{values.as_flow_item(raw)}]" if scalar else ""
-            self.problem(here, f"expected a list, got {values.describe(raw)}{hint}")
-            return None
-        before, checked = len(self.problems), []
-        for index, entry in enumerate(raw):
-            try:
-                checked.append(check(entry))
-            except ValueError as exc:
-                self.problem(child(here, index), str(exc))
-        return tuple(checked) if len(self.problems) == before else None
+class ConfigReader(Reader):
+    """Reads the whole config file into a Config."""
 
     def read(self, data: object) -> Config:
         """Read the whole document into a Config (meaningful only when no problems were found)."""
@@ -109,15 +42,11 @@ class Reader:
         parts["close"] = self._close(top.get("close"))
         parts["working_hours"] = self._working_hours(top.get("working_hours"))
         parts["report"] = self._report(top.get("report"))
-        parts["templates_dir"] = self._optional(top, "", "templates_dir", self._dir)
+        parts["templates_dir"] = self.optional(top, "", "templates_dir", self._dir)
         parts["integrations"] = self._integrations(top.get("integrations"))
         parts["severity"] = read_severity(self, top.get("severity"))
         parts["status_page"] = self._status_page(top.get("status_page"))
         return Config(**{k: v for k, v in parts.items() if v is not None})
-
-    def _optional(self, data: dict[str, Any], path: str, key: str, check: Callable) -> Any:
-        """Check a key whose null means 'off'; None when absent, null or invalid."""
-        return None if data.get(key) is None else self.value(data, path, key, check)
 
     def _distinct_labels(self, top: dict[str, Any], parts: dict[str, Any]) -> None:
         """Report two of the three labels set to the same name."""
@@ -140,7 +69,7 @@ class Reader:
             "min_permission": self.value(sec, "team", "min_permission", values.check_permission),
             "users": _unique(self.items(sec, "team", "users", values.check_login)),
         }
-        return TeamConfig(**_present(found))
+        return TeamConfig(**present(found))
 
     def _escalation(self, data: object) -> EscalationConfig:
         """Read the escalation section."""
@@ -149,20 +78,18 @@ class Reader:
             "after": self.value(sec, "escalation", "after", values.parse_duration),
             "mention": _unique(self.items(sec, "escalation", "mention", values.check_mention)),
         }
-        return EscalationConfig(**_present(found))
+        return EscalationConfig(**present(found))
 
     def _updates(self, data: object) -> UpdatesConfig:
         """Read the updates section."""
         sec = self.section(data, "updates", ["every"])
-        return UpdatesConfig(
-            **_present({"every": self.value(sec, "updates", "every", values.parse_duration)})
-        )
+        return UpdatesConfig(**present({"every": self.value(sec, "updates", "every", values.parse_duration)}))
 
     def _close(self, data: object) -> CloseConfig:
         """Read the close section."""
         sec = self.section(data, "close", ["after_working_hours"])
         hours = self.value(sec, "close", "after_working_hours", _positive_hours)
-        return CloseConfig(**_present({"after_working_hours": hours}))
+        return CloseConfig(**present({"after_working_hours": hours}))
 
     def _working_hours(self, data: object) -> WorkingHoursConfig:
         """Read the working_hours section, including cross-key rules."""
@@ -174,7 +101,7 @@ class Reader:
             "start": self.value(sec, p, "start", partial(values.check_clock, allow_24=False)),
             "end": self.value(sec, p, "end", partial(values.check_clock, allow_24=True)),
             "holidays": self.items(sec, p, "holidays", values.check_date),
-            "country": self._optional(sec, p, "country", values.check_country),
+            "country": self.optional(sec, p, "country", values.check_country),
         }
         if found["days"] is not None:
             found["days"] = self._days(found["days"], sec["days"])
@@ -190,7 +117,7 @@ class Reader:
                 found["subdivision"] = self.value(sec, p, "subdivision", check)
             elif sec.get("country") is None:
                 self.problem(f"{p}.subdivision", "needs working_hours.country as well")
-        return WorkingHoursConfig(**_present(found))
+        return WorkingHoursConfig(**present(found))
 
     def _days(self, days: tuple[str, ...], raw: list[Any]) -> tuple[str, ...] | None:
         """Check the weekday list is non-empty and without repeats; return it in week order."""
@@ -207,13 +134,13 @@ class Reader:
     def _report(self, data: object) -> ReportConfig:
         """Read the report section."""
         sec = self.section(data, "report", ["template"])
-        return ReportConfig(template=self._optional(sec, "report", "template", self._file))
+        return ReportConfig(template=self.optional(sec, "report", "template", self._file))
 
     def _integrations(self, data: object) -> IntegrationsConfig:
         """Read the integrations section."""
         p = "integrations"
         sec = self.section(data, p, ["slack_webhook_env", "freshdesk", "pagerduty"])
-        slack = self._optional(sec, p, "slack_webhook_env", values.check_env_name)
+        slack = self.optional(sec, p, "slack_webhook_env", values.check_env_name)
         freshdesk = None
         if sec.get("freshdesk") is not None:
             fd = self.section(sec["freshdesk"], f"{p}.freshdesk", ["domain_env", "api_key_env"])
@@ -229,9 +156,9 @@ class Reader:
     def _status_page(self, data: object) -> StatusPageConfig:
         """Read the status_page section."""
         sec = self.section(data, "status_page", ["title", "history_days"])
-        title = self._optional(sec, "status_page", "title", partial(values.require_string, what="a title"))
+        title = self.optional(sec, "status_page", "title", partial(values.require_string, what="a title"))
         days = self.value(sec, "status_page", "history_days", _positive_days)
-        return StatusPageConfig(**_present({"title": title and title.strip(), "history_days": days}))
+        return StatusPageConfig(**present({"title": title and title.strip(), "history_days": days}))
 
     def _file(self, value: object) -> str:
         """Check a workspace-relative file path."""
@@ -276,18 +203,3 @@ def _unique(entries: tuple[str, ...] | None) -> tuple[str, ...] | None:
     for entry in entries:
         kept.setdefault(entry.casefold(), entry)
     return tuple(kept.values())
-
-
-def _present(found: dict[str, Any]) -> dict[str, Any]:
-    """Keep only the keys that were given and valid, so dataclass defaults fill the rest."""
-    return {key: value for key, value in found.items() if value is not None}
-
-
-def _suggest(key: str, allowed: list[str]) -> str:
-    """Suffix for an unknown key: the close match, or the keys that are allowed."""
-    close = lazy.load("difflib").get_close_matches(key, allowed, n=1, cutoff=0.6)
-    if not close:
-        close = [name for name in allowed if name.casefold() == key.casefold()]
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (expected one of: {', '.join(allowed)})"

@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 from incident_ops.config.types import SeverityConfig
 from incident_ops.core.comments import keys
+from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.keys import Key
 from incident_ops.core.comments.kinds import Kind
-from incident_ops.core.comments.memo import StatusCache
 from incident_ops.core.comments.records import AppliedCommand, Declaration
 from incident_ops.core.model import CommandLine, Comment, IssueEvent, IssueHistory
 from incident_ops.core.report.body import BodyCheck
@@ -110,7 +110,7 @@ class IncidentState:
     ticket: str | None = None
     community_replied: bool = False
     close_hold: str | None = None
-    outsiders: set[int] = field(default_factory=set)  # command comments by people not on the team
+    outsider_commands: set[int] = field(default_factory=set)  # command comments by people not on the team
     withheld: set[int] = field(default_factory=set)  # outsiders' comments left unanswered (see REPLY_GAP)
     undo_close: OutsiderClose | None = None
     withheld_close: bool = False  # the reply to the undone close is left out (see REPLY_GAP)
@@ -126,10 +126,12 @@ class IncidentState:
     to_record: set[int] = field(default_factory=set)  # edited or deleted: only this run's event tells of it
     unsettled_edits: set[int] = field(default_factory=set)  # done, edited since, and not recorded yet
     vouched: set[str] = field(default_factory=set)  # logins whose commands the tool's messages record
-    outside: set[str] = field(default_factory=set)  # logins the tool's replies record as outside the team
+    recorded_outsiders: set[str] = field(
+        default_factory=set
+    )  # logins the tool's replies record as outside the team
     declaration: Declaration | None = None  # as the acknowledgement records it
     author_on_team: bool = False
-    cache_problem: str | None = None  # why the status comment's memo was dropped
+    cache_problem: str | None = None  # why the status comment's cache was dropped
     team_close: IssueEvent | None = None  # a close by a team member that no closing comment follows yet
     report: ReportCheck | None = None
     body_check: BodyCheck | None = None

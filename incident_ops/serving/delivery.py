@@ -25,7 +25,7 @@ def deliver(
     fresh = [(key, c) for c in posted if (key := kept_key(c, current)) and steps_of(key)]
     for outcome in answered.outcomes:
         cid = outcome.comment.id
-        first = not answered.answered(cid) and cid not in answered.outsiders
+        first = not answered.answered(cid) and cid not in answered.outsider_commands
         if outcome.accepted and first and outcome.command.name in PAGING_COMMANDS:
             fresh.append((command_anchor(cid), _comment(current, cid) or outcome.comment))
     now = services.context.now

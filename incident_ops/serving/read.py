@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import timedelta
 
 from incident_ops.core.commands.lines import find_commands
+from incident_ops.core.comments.cache import read_cache
 from incident_ops.core.comments.keys import Key
 from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.comments.markers import comment_marker
-from incident_ops.core.comments.memo import read_cache
 from incident_ops.core.history.closes import CLOSE_WINDOW
 from incident_ops.core.history.evidence import EDIT_GRACE, TOOL_REACTIONS, declaration_record
 from incident_ops.core.model import Comment, Issue, IssueHistory
@@ -77,14 +77,14 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     """The history with the command comments whose +1 or confused is the tool's own.
 
     Anyone can react to a comment, and a reaction would mark a team command done before the tool saw it.
-    The memo lists the comments the tool finished; only a command comment it does not list, yet showing
+    The cache lists the comments the tool finished; only a command comment it does not list, yet showing
     such a reaction, costs a read of its reactions.
     """
     if history.tool_reacted is not None:
         return history
     status = next((c for c in history.comments if kind_of(c) == Kind.STATUS), None)
-    memo = read_cache(status.body if status else None)
-    done = set(memo.done) if memo.issue == history.issue.number else set()
+    cache = read_cache(status.body if status else None)
+    done = set(cache.done) if cache.issue == history.issue.number else set()
     found = set()
     edited_reads = MAX_EDITED_READS
     recorded = {key.comment_id for key in _keys(history) if key.comment_id is not None}

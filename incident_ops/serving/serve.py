@@ -119,6 +119,6 @@ def _finished(result: IncidentResult, run: IncidentRun, state: IncidentState) ->
         )
     if state.cache_problem:
         result.warnings.insert(
-            0, f"the status comment's memo was dropped: {state.cache_problem}; rebuilt from the history"
+            0, f"the status comment's cache was dropped: {state.cache_problem}; rebuilt from the history"
         )
     return result

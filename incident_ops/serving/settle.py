@@ -2,7 +2,7 @@
 
 The fold asks; this loop answers, and nothing else in serving folds on its own:
 - roles: the logins whose team membership it had to guess (looked up with the permission API);
-- the body: the memo's check of the report, where the report decides something now (parsed again instead);
+- the body: the cache's check of the report, where the report decides something now (parsed again instead);
 - the ticket: whether the FreshDesk requester replied, before an auto-close (asked once per run).
 """
 
@@ -24,7 +24,7 @@ MAX_SETTLE = 12  # each pass answers every need the last one named; three are us
 class Needs:
     """What the loop learnt for the fold so far in this run."""
 
-    parse_body: bool = False  # the memo's check of the body is not believed where it decides
+    parse_body: bool = False  # the cache's check of the body is not believed where it decides
 
 
 def settle(
@@ -37,7 +37,7 @@ def settle(
         state = _fold(history, services, extras, needs, roles)
         if roles.missing and look_up:
             services.team.look_up(roles.missing)
-        elif not needs.parse_body and _decides_by_report(state, services) and _memo_checked_body(state):
+        elif not needs.parse_body and _decides_by_report(state, services) and _cache_checked_body(state):
             needs.parse_body = True  # its digest is no secret: a forged check must not close an incident
         elif extras is not None and look_up and extras.check_ticket_reply(state, services.context):
             pass  # what FreshDesk said is folded in next
@@ -62,13 +62,13 @@ def _fold(
         ticket_reply_for=extras.ticket_reply_for if extras else None,
         close_hold=extras.close_hold if extras else None,
         template=services.template,
-        trust_memo_body=not needs.parse_body,
+        trust_cached_body=not needs.parse_body,
         severities=config.severity,
     )
 
 
-def _memo_checked_body(state: IncidentState) -> bool:
-    """Whether the body's check came from the memo rather than from parsing the body."""
+def _cache_checked_body(state: IncidentState) -> bool:
+    """Whether the body's check came from the cache rather than from parsing the body."""
     return state.body_check is not None and state.body_check is state.cache.body
 
 

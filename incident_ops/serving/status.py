@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from incident_ops.core.actions import EditComment, PostComment
 from incident_ops.core.comments import keys
+from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.kinds import Kind
-from incident_ops.core.comments.memo import StatusCache
 from incident_ops.core.model import IssueHistory
 from incident_ops.core.planning.timers import clocks
 from incident_ops.core.report.body import BodyCheck
@@ -42,15 +42,15 @@ def _cache_of(state: IncidentState) -> StatusCache:
     What they get (a reply or nothing) is decided from GitHub alone, so it costs them no status edit; who they
     are is remembered (saving a permission read) only when the comment changes anyway.
     """
-    outsiders = dict(state.cache.outsiders)
+    judged = dict(state.cache.judged_outside)
     for o in state.outcomes:
-        if o.comment.id in state.outsiders:
+        if o.comment.id in state.outsider_commands:
             login = o.comment.author.login.casefold()
-            outsiders[login] = max(outsiders.get(login, 0), o.comment.id)
+            judged[login] = max(judged.get(login, 0), o.comment.id)
     return StatusCache(
         issue=state.history.issue.number,
         done=tuple(sorted(state.answered_ids - set(state.restored))),
-        outsiders=outsiders,
+        judged_outside=judged,
         reported_at=state.reported_at if state.reported else None,
         reported_by=state.reported_by if state.reported else None,
         body=_body_to_remember(state),

@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 import yaml
+from tools import tool
 
 from incident_ops import ACTION_HOME, ACTION_REF
 
@@ -135,7 +136,7 @@ def act_run(
     # The runner's own python3 is this test's Python, so the action's version check is the same everywhere.
     (bin_dir / "python3").symlink_to(sys.executable)
     argv = [
-        str(Path(sys.executable).parent / "act"),
+        tool("act"),
         event,
         "--eventpath", str(tmp / "event.json"),
         "--workflows", str(workflow),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 from harness import REPO, TOKEN, World
+from tools import tool
 
 import incident_ops
 from incident_ops.cli.init import (
@@ -230,7 +230,7 @@ def test_status_page_refuses_to_overwrite_its_workflow_without_force(tmp_path: P
 )
 def test_written_files_pass_githubs_schemas(tmp_path: Path, schema: str, path: str) -> None:
     init(tmp_path, status_page=True)
-    checker = Path(sys.executable).parent / "check-jsonschema"
+    checker = tool("check-jsonschema")
     done = subprocess.run(
         [str(checker), "--builtin-schema", f"vendor.{schema}", str(tmp_path / path)],
         capture_output=True,
@@ -244,7 +244,7 @@ def test_written_files_pass_githubs_schemas(tmp_path: Path, schema: str, path: s
 @pytest.mark.parametrize("path", [WORKFLOW_PATH, STATUS_PAGE_PATH])
 def test_written_workflows_pass_zizmor(tmp_path: Path, path: str) -> None:
     init(tmp_path, status_page=True)
-    zizmor = Path(sys.executable).parent / "zizmor"
+    zizmor = tool("zizmor")
     done = subprocess.run(
         [str(zizmor), "--offline", "--strict-collection", "--no-progress", str(tmp_path / path)],
         capture_output=True,

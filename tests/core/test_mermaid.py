@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import timedelta
@@ -30,10 +29,11 @@ from stories import (
     quick,
     reopened,
 )
+from tools import tool
 
 from incident_ops.cli.report import run_report
 from incident_ops.config.types import Config
-from incident_ops.core.comments.memo import StatusCache
+from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.render import MAX_COMMENT, Renderer
 from incident_ops.core.history.fold import fold
 from incident_ops.core.planning.timers import clocks
@@ -134,10 +134,7 @@ def install_checker() -> None:
             installed[package] = json.loads(manifest.read_text("utf-8"))["version"]
     if installed == PINNED:
         return
-    npm = shutil.which("npm")
-    if npm is None or shutil.which("node") is None:
-        pytest.fail("Node.js and npm are needed to check diagrams with Mermaid's own parser")
-    command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+    command = [tool("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"]
     done = subprocess.run(command, cwd=CHECKER, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         pytest.fail(f"npm ci in {CHECKER} failed:\n{done.stdout}\n{done.stderr}")
@@ -146,9 +143,8 @@ def install_checker() -> None:
 def check(diagrams: list[str]) -> list[dict[str, Any]]:
     """Mermaid's verdict on each diagram: {ok, type, error, text}."""
     install_checker()
-    node = shutil.which("node") or "node"
     done = subprocess.run(
-        [node, str(CHECKER / "parse.mjs")],
+        [tool("node"), str(CHECKER / "parse.mjs")],
         input=json.dumps(diagrams),
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from incident_ops.cli.preflight import SAMPLE_ROLES
 from incident_ops.cli.sample_incidents import samples
 from incident_ops.config.types import Config
 from incident_ops.core.actions import PostComment
-from incident_ops.core.comments.memo import StatusCache
+from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.render import RENDERING_VERSION, Renderer
 from incident_ops.core.context import Context
 from incident_ops.core.history.fold import fold
@@ -21,7 +21,7 @@ from incident_ops.core.text.digests import digest
 from incident_ops.core.views.status import status_body
 from incident_ops.core.workhours import WorkCalendar
 
-MEMO = re.compile(r"<!-- incident-ops-cache:.*? -->")  # its digests follow the version
+CACHE = re.compile(r"<!-- incident-ops-cache:.*? -->")  # its digests follow the version
 
 
 def test_the_fingerprint_follows_the_custom_templates_and_nothing_else(tmp_path: Path) -> None:
@@ -75,5 +75,5 @@ def rendered_samples() -> list[str]:
         actions = plan(state, Context(config, calendar, renderer, sample.now))
         bodies += [a.body for a in actions if isinstance(a, PostComment)]
         status = status_body(state, clocks(state, config, calendar), config, renderer, StatusCache(), None)
-        bodies.append(MEMO.sub("", status or ""))
+        bodies.append(CACHE.sub("", status or ""))
     return bodies

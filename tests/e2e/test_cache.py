@@ -1,4 +1,4 @@
-"""End to end: the status comment's memo is only a memo: cut, damaged, forged or gone, same decisions."""
+"""End to end: the status comment's cache is only a cache: cut, damaged, forged or gone, same decisions."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from incident_ops.integrations import slack
 from incident_ops.integrations.http import HttpClient
 
 RESOLVED = "incident: resolved"
-MEMO = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)
+CACHE = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)
 
 
 @pytest.fixture
@@ -46,17 +46,17 @@ def status_id(world: World, number: int) -> int:
     return status["id"]
 
 
-def memo(world: World, number: int) -> dict:
-    """The status comment's memo, parsed."""
-    found = MEMO.search(world.status(number))
-    assert found is not None, "the memo is missing or cut"
+def cache(world: World, number: int) -> dict:
+    """The status comment's cache, parsed."""
+    found = CACHE.search(world.status(number))
+    assert found is not None, "the cache is missing or cut"
     return json.loads(found[1])
 
 
-def set_memo(world: World, number: int, text: str | None) -> None:
-    """Replace the memo line by `text` (None: remove it), as someone with write access could."""
+def set_cache(world: World, number: int, text: str | None) -> None:
+    """Replace the cache line by `text` (None: remove it), as someone with write access could."""
     body = world.status(number)
-    line = MEMO.search(body)
+    line = CACHE.search(body)
     assert line is not None
     new = body.replace(line[0], "" if text is None else f"<!-- incident-ops-cache:{text} -->")
     world.emu.edit_comment(REPO, status_id(world, number), new)
@@ -79,24 +79,24 @@ DAMAGE = {
     "cut": '{"done": [1',
     "done by another": '{"done": ["x"]}',
 }
-IGNORED = ("cursor", "answered")  # keys the memo does not hold: read past, not a damage
+IGNORED = ("cursor", "answered")  # keys the cache does not hold: read past, not a damage
 
 
 @pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
-def test_a_damaged_memo_is_a_warning_and_changes_nothing(world: World, damage: str | None) -> None:
+def test_a_damaged_cache_is_a_warning_and_changes_nothing(world: World, damage: str | None) -> None:
     number = declared(world)
     world.comment(number, "engineer", "/commander")
-    set_memo(world, number, damage)
+    set_cache(world, number, damage)
 
     result = world.comment(number, "lead", "/sme @engineer")
 
     assert result is not None and result.code == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     if damage is not None and not any(key in damage for key in IGNORED):
-        assert "memo was dropped" in result.stdout
+        assert "cache was dropped" in result.stdout
     assert world.assignees(number) == {"engineer"}
     assert "| Subject Matter Experts | @engineer |" in world.status(number)
-    memo(world, number)  # drawn again, whole
+    cache(world, number)  # drawn again, whole
 
 
 def test_eight_thousand_command_lines_keep_the_status_comment_whole(world: World) -> None:
@@ -108,18 +108,18 @@ def test_eight_thousand_command_lines_keep_the_status_comment_whole(world: World
 
     body = world.status(number)
     assert len(body) <= MAX_COMMENT
-    memo(world, number)
+    cache(world, number)
     assert len(world.bot_comments(number, "update")) == 1
 
 
-def test_an_edited_resolved_stays_resolved_without_the_memo(world: World, chat: SlackStandIn) -> None:
+def test_an_edited_resolved_stays_resolved_without_the_cache(world: World, chat: SlackStandIn) -> None:
     number = declared(world)
     world.advance(minutes=5)
     resolved = world.emu.add_comment(REPO, number, "engineer", "/resolved The hub is back.")
     world.comment_event(number, resolved)
     world.advance(minutes=10)
     world.emu.edit_comment(REPO, resolved, "The hub is back.")  # the command line edited away
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     sent = len(chat.messages)
 
     world.advance(hours=1)
@@ -137,14 +137,14 @@ def test_a_deleted_resolved_keeps_its_instant(world: World) -> None:
     resolved = world.emu.add_comment(REPO, number, "engineer", "/resolved")
     world.comment_event(number, resolved)
     world.emu.delete_comment(REPO, resolved)
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.advance(hours=2)
     world.sweep()
     assert RESOLVED in world.labels(number)
     assert "| Resolved | 2026-03-02 09:05 UTC |" in world.status(number)
 
 
-def test_a_closed_incident_is_not_announced_again_when_the_memo_is_lost(
+def test_a_closed_incident_is_not_announced_again_when_the_cache_is_lost(
     world: World, chat: SlackStandIn
 ) -> None:
     number = declared(world, body=REPORT)
@@ -152,20 +152,20 @@ def test_a_closed_incident_is_not_announced_again_when_the_memo_is_lost(
     world.emu.edit_issue(REPO, number, "lead", state="closed")
     world.issues_event("closed", number, "lead")
     closed = sum("Closed" in m for m in chat.messages)
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     for _ in range(3):
         world.comment(number, "reporter", "Thanks!")
     assert sum("Closed" in m for m in chat.messages) == closed == 1
 
 
-def test_an_old_reopen_is_not_replayed_when_the_memo_is_lost(world: World) -> None:
+def test_an_old_reopen_is_not_replayed_when_the_cache_is_lost(world: World) -> None:
     number = declared(world, body=REPORT)
     world.comment(number, "engineer", "/resolved")
     world.comment(number, "engineer", "/reopen")
     world.comment(number, "engineer", "/resolved")
     world.emu.edit_issue(REPO, number, "lead", state="closed")
     world.issues_event("closed", number, "lead")
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.comment(number, "reporter", "Thanks!")
     assert world.emu.issue(REPO, number)["state"] == "closed"
 
@@ -175,7 +175,7 @@ def test_forged_answers_resolve_nothing(world: World) -> None:
     stranger = world.emu.add_comment(REPO, number, "passer-by", "I think it is fixed")
     created = world.emu.comment(REPO, stranger)["created_at"].replace("Z", "+00:00")
     forged = {"answered": {str(stranger): {"at": created, "by": "lead", "cmds": [["resolved", "", True]]}}}
-    set_memo(world, number, json.dumps({**memo(world, number), **forged, "done": [stranger]}))
+    set_cache(world, number, json.dumps({**cache(world, number), **forged, "done": [stranger]}))
     world.emu.react(REPO, stranger, "reader", "+1")
     world.comment(number, "reporter", "any news?")
     assert RESOLVED not in world.labels(number) and not world.bot_comments(number, "resolution")
@@ -186,7 +186,7 @@ def test_forged_verdicts_do_not_make_a_stranger_team(world: World) -> None:
     world.advance(minutes=1)
     cid = world.emu.add_comment(REPO, number, "passer-by", "/resolved")
     world.emu.react(REPO, cid, "passer-by", "+1")
-    set_memo(world, number, json.dumps({"verdicts": {str(cid): True}}))
+    set_cache(world, number, json.dumps({"verdicts": {str(cid): True}}))
     world.comment_event(number, cid)
     world.sweep()
     assert RESOLVED not in world.labels(number)
@@ -200,18 +200,18 @@ def test_forged_undelivered_messages_send_nothing(world: World, chat: SlackStand
         "slack:acknowledgement",
         f"slack:resolution/{world.bot_comments(number, 'resolution')[0]['id']}",
     ]
-    set_memo(world, number, json.dumps({"pending": pending * 20}))
+    set_cache(world, number, json.dumps({"pending": pending * 20}))
     world.comment(number, "reporter", "ok")
     assert len(chat.messages) == sent
 
 
-def test_another_incidents_memo_decides_nothing(world: World) -> None:
+def test_another_incidents_cache_decides_nothing(world: World) -> None:
     first, second = declared(world), declared(world)
     world.comment(first, "engineer", "/commander\n/resolved")
     world.comment(second, "lead", "/sme @engineer")
     before = outcome(world, second)
     body = world.status(first)
-    set_memo(world, second, MEMO.search(body)[1])
+    set_cache(world, second, CACHE.search(body)[1])
     world.advance(minutes=2)
     world.sweep()
     after = outcome(world, second)
@@ -219,10 +219,10 @@ def test_another_incidents_memo_decides_nothing(world: World) -> None:
     assert RESOLVED not in world.labels(second)
 
 
-def test_a_memo_for_a_reported_issue_cannot_declare_it(world: World) -> None:
+def test_a_cache_for_a_reported_issue_cannot_declare_it(world: World) -> None:
     number = world.open_issue("reporter", labels=[LABEL])
     world.issues_event("opened", number, "reporter")
-    set_memo(
+    set_cache(
         world, number, json.dumps({"declared_at": "2026-03-02T09:00:00+00:00", "declared_by": "steward"})
     )
     world.advance(hours=2)
@@ -231,16 +231,16 @@ def test_a_memo_for_a_reported_issue_cannot_declare_it(world: World) -> None:
     assert [c for c in world.bot_comments(number) if "acknowledgement" in c["body"][:40]] == []
 
 
-def test_each_person_outside_the_team_grows_the_memo_by_a_little(world: World) -> None:
+def test_each_person_outside_the_team_grows_the_cache_by_a_little(world: World) -> None:
     number = declared(world)
     world.comment(number, "engineer", "/commander")
-    before = len(MEMO.search(world.status(number))[0])
+    before = len(CACHE.search(world.status(number))[0])
     for index in range(30):
         world.comment(
             number, f"stranger-with-a-rather-long-login-{index:04d}", "/resolved\n" * 50 + "x" * 5000
         )
     world.comment(number, "engineer", "/sme @lead")  # the status comment changes: what it learnt is kept
-    grown = len(MEMO.search(world.status(number))[0]) - before
+    grown = len(CACHE.search(world.status(number))[0]) - before
     assert 0 < grown <= 30 * 200
 
 
@@ -267,7 +267,7 @@ def test_long_updates_in_any_script_keep_the_status_comment_within_the_limit(wor
         result = world.comment(number, "engineer", f"/update {index} {text}\n/sme @lead")
         assert result is not None and result.code == 0, result.stdout
     assert len(world.status(number)) <= MAX_COMMENT
-    memo(world, number)
+    cache(world, number)
     assert len(world.bot_comments(number, "update")) == 35
 
 
@@ -278,7 +278,7 @@ def test_a_deleted_command_comment_keeps_all_its_commands(world: World) -> None:
     world.comment_event(number, cid)
     world.advance(minutes=10)
     assert world.delete_comment(cid).code == 0  # its run records what it held
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.comment(number, "reporter", "any news?")
     world.sweep()
     assert RESOLVED not in world.labels(number)
@@ -292,23 +292,23 @@ def test_a_refusal_in_a_deleted_comment_does_not_refuse_what_was_applied(world: 
     world.comment_event(number, cid)
     world.advance(minutes=10)
     world.emu.delete_comment(REPO, cid)
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.comment(number, "reporter", "thanks")
     world.sweep()
     assert RESOLVED in world.labels(number)
 
 
-def test_a_retried_message_is_not_sent_again_from_an_old_memo(world: World, chat: SlackStandIn) -> None:
+def test_a_retried_message_is_not_sent_again_from_an_old_cache(world: World, chat: SlackStandIn) -> None:
     number = declared(world)
     chat.outage()
     world.comment(number, "engineer", "/resolved")
-    stale = MEMO.search(world.status(number))[1]
+    stale = CACHE.search(world.status(number))[1]
     chat.clear_faults()
     world.comment(number, "reporter", "thanks")  # the retry delivers it
     resolved = sum("Resolved" in m for m in chat.messages)
     assert resolved == 1
     for _ in range(2):
-        set_memo(world, number, stale)  # someone puts the old memo back
+        set_cache(world, number, stale)  # someone puts the old cache back
         world.comment(number, "reporter", "ok")
     assert sum("Resolved" in m for m in chat.messages) == 1
 
@@ -319,35 +319,35 @@ def test_a_forged_report_check_does_not_close_an_incomplete_incident(world: Worl
 
     number = declared(world)
     world.comment(number, "engineer", "/resolved")
-    data = memo(world, number)
+    data = cache(world, number)
     body = world.emu.issue(REPO, number)["body"]
     sections = [[name, "done"] for name, _ in data["body"]["sections"]]
     data["body"] = {"digest": _digest(body, read_template(None).text), "sections": sections, "unticked": []}
     data["body"]["ticket"] = None
-    set_memo(world, number, json.dumps(data))
+    set_cache(world, number, json.dumps(data))
     world.advance(days=5)
     world.sweep()
     assert world.emu.issue(REPO, number)["state"] == "open"
     assert world.bot_comments(number, "closing") == []
 
 
-def test_a_memo_cannot_turn_the_team_into_outsiders(world: World) -> None:
+def test_a_cache_cannot_turn_the_team_into_outsiders(world: World) -> None:
     number = declared(world)
     world.comment(number, "steward", "/update Looking into it.")  # the records vouch for the steward
     cid = world.emu.add_comment(REPO, number, "steward", "/commander")
-    data = memo(world, number)
+    data = cache(world, number)
     data["outsiders"] = {"steward": str(cid)}
-    set_memo(world, number, json.dumps(data))
+    set_cache(world, number, json.dumps(data))
     world.comment_event(number, cid)
     assert world.assignees(number) == {"steward"}
 
 
-def test_a_memo_cannot_turn_an_unvouched_team_member_into_an_outsider(world: World) -> None:
+def test_a_cache_cannot_turn_an_unvouched_team_member_into_an_outsider(world: World) -> None:
     number = declared(world)
     cid = world.emu.add_comment(REPO, number, "engineer", "/commander")  # engineer has no record yet
-    data = memo(world, number)
+    data = cache(world, number)
     data["outsiders"] = {"engineer": str(cid)}
-    set_memo(world, number, json.dumps(data))
+    set_cache(world, number, json.dumps(data))
     world.comment_event(number, cid)
     assert world.assignees(number) == {"engineer"}
     assert world.bot_comments(number, "reply") == []
@@ -381,7 +381,7 @@ def roles_shown(world: World, number: int) -> bool:
     )
 
 
-def test_an_edited_command_comment_gets_one_record_and_keeps_its_commands_without_the_memo(
+def test_an_edited_command_comment_gets_one_record_and_keeps_its_commands_without_the_cache(
     world: World,
 ) -> None:
     number, cid = edited_roles(world)
@@ -390,7 +390,7 @@ def test_an_edited_command_comment_gets_one_record_and_keeps_its_commands_withou
     assert f"incident-ops-key:applied/{cid} " in record["body"]
     assert "`/commander @engineer`" in record["body"] and "`/ticket 42`" in record["body"]
 
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.advance(hours=1)
     world.comment(number, "reporter", "any news?")
     world.sweep()
@@ -400,12 +400,12 @@ def test_an_edited_command_comment_gets_one_record_and_keeps_its_commands_withou
     assert len(world.bot_comments(number, "reply")) == 1
 
 
-def test_the_edit_event_records_what_was_applied_even_with_the_memo_gone(world: World) -> None:
+def test_the_edit_event_records_what_was_applied_even_with_the_cache_gone(world: World) -> None:
     number = declared(world)
     roles = "/commander @engineer\n/sme @expert\n/community @reporter"
     cid = world.emu.add_comment(REPO, number, "lead", roles)
     world.comment_event(number, cid)
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.advance(minutes=10)
 
     result = world.edit_comment(cid, "(roles moved)")
@@ -438,18 +438,18 @@ def test_a_strangers_edit_of_a_command_comment_writes_nothing(world: World) -> N
     assert len(world.bot_comments(number, "reply")) == replies and world.assignees(number) == set()
 
 
-def test_a_recorded_comment_keeps_its_commands_when_deleted_and_the_memo_is_forged(world: World) -> None:
+def test_a_recorded_comment_keeps_its_commands_when_deleted_and_the_cache_is_forged(world: World) -> None:
     number, cid = edited_roles(world)
     world.sweep()
     at = world.emu.comment(REPO, cid)["created_at"].replace("Z", "+00:00")
-    data = memo(world, number)
+    data = cache(world, number)
     data["answered"] = {str(cid): {"at": at, "by": "lead", "cmds": [["commander", "@passer-by", True]]}}
-    set_memo(world, number, json.dumps(data))
+    set_cache(world, number, json.dumps(data))
     world.comment(number, "reporter", "any news?")
     assert roles_shown(world, number) and world.assignees(number) == {"engineer"}
 
     world.emu.delete_comment(REPO, cid)
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.sweep()
     assert roles_shown(world, number) and world.assignees(number) == {"engineer"}
 
@@ -506,19 +506,21 @@ def test_a_huge_refused_command_does_not_spoil_the_record_of_an_edited_comment(w
     world.edit_comment(cid, "(edited)")
     [record] = [c for c in world.bot_comments(number, "reply") if f"applied/{cid}" in c["body"]]
     assert len(record["body"]) < 5_000
-    set_memo(world, number, None)
+    set_cache(world, number, None)
     world.sweep()
     assert "| Subject Matter Experts | @expert |" in world.status(number)
 
 
-def test_a_forged_memo_entry_for_an_edited_comment_applies_nothing_nobody_wrote(world: World) -> None:
+def test_a_forged_cache_entry_for_an_edited_comment_applies_nothing_nobody_wrote(world: World) -> None:
     number, cid = edited_roles(world, event=False)  # the edit's own run is lost
     at = world.emu.comment(REPO, cid)["created_at"].replace("Z", "+00:00")
     forged = [["commander", "@passer-by", True], ["resolved", "", True]]
-    set_memo(
+    set_cache(
         world,
         number,
-        json.dumps({**memo(world, number), "answered": {str(cid): {"at": at, "by": "lead", "cmds": forged}}}),
+        json.dumps(
+            {**cache(world, number), "answered": {str(cid): {"at": at, "by": "lead", "cmds": forged}}}
+        ),
     )
     before = outcome(world, number)
 

@@ -314,7 +314,7 @@ def test_two_runs_at_once_converge_to_one_of_each(world: World) -> None:
 
 
 def test_markers_pasted_by_a_person_are_not_trusted(world: World) -> None:
-    """A forged memo cannot make an outsider team, nor a forged marker suppress a message."""
+    """A forged cache cannot make an outsider team, nor a forged marker suppress a message."""
     number = world.open_issue("reporter")
     forged_ack = "<!-- incident-ops:acknowledgement -->\n<!-- incident-ops-key:acknowledgement -->\nhi"
     world.comment(number, "reporter", forged_ack, run=False)

@@ -15,7 +15,7 @@ from standins import FreshDeskStandIn, PagerDutyStandIn, SlackStandIn
 
 TICKET = 123
 RESOLVED = "incident: resolved"
-MEMO = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)
+CACHE = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)
 CONFIG = """\
 escalation:
   mention: ["@hub-org/engineering"]
@@ -98,10 +98,10 @@ def escalated(world: World, number: int) -> dict:
     return escalation
 
 
-def set_memo(world: World, number: int, data: dict) -> None:
-    """Replace the status comment's memo, as someone with write access could."""
+def set_cache(world: World, number: int, data: dict) -> None:
+    """Replace the status comment's cache, as someone with write access could."""
     [status] = world.bot_comments(number, "status")
-    line = MEMO.search(status["body"])
+    line = CACHE.search(status["body"])
     assert line is not None
     body = status["body"].replace(line[0], f"<!-- incident-ops-cache:{json.dumps(data)} -->")
     world.emu.edit_comment(REPO, status["id"], body)
@@ -187,9 +187,9 @@ def test_a_forged_retry_list_sends_nothing_and_never_pages_a_resolved_incident(
     ok(world.comment(number, "engineer", "/commander\n/resolved Back."))
     before = (len(outside.chat.messages), outside.replies(), list(outside.pager.events))
     [status] = world.bot_comments(number, "status")
-    memo = json.loads(MEMO.search(status["body"])[1])
-    memo["pending"] = ["slack:escalation/declared", "pagerduty:escalation/declared", "pagerduty:cmd/1"]
-    set_memo(world, number, memo)
+    cache = json.loads(CACHE.search(status["body"])[1])
+    cache["pending"] = ["slack:escalation/declared", "pagerduty:escalation/declared", "pagerduty:cmd/1"]
+    set_cache(world, number, cache)
     world.emu.react(REPO, escalation["id"], "passer-by", "eyes")
     for _ in range(2):
         world.advance(minutes=15)

@@ -53,7 +53,7 @@ def renamed(text: str, names: dict[int, str]) -> str:
 
 
 def snapshot(world: World, number: int) -> dict[str, Any]:
-    """What a person sees on the issue, free of ids, ports and the status comment's hidden memo."""
+    """What a person sees on the issue, free of ids, ports and the status comment's hidden cache."""
     issue = world.emu.issue(REPO, number)
     names = comment_names(world, number)
     base = world.emu.api_url

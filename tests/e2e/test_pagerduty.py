@@ -150,7 +150,7 @@ def test_an_acknowledgement_that_failed_is_sent_by_the_next_run_once(
     assert pager.status[key(number)] == "acknowledged"
 
 
-def test_a_forged_memo_cannot_make_pagerduty_trigger_a_resolved_incident(
+def test_a_forged_cache_cannot_make_pagerduty_trigger_a_resolved_incident(
     world: World, pager: PagerDutyStandIn
 ) -> None:
     number = sev1(world)

@@ -256,7 +256,7 @@ def expect_ok(result: RunResult) -> None:
 
 
 def final_state(world: World, number: int) -> dict[str, Any]:
-    """Labels, assignees, open or closed, the status comment without its memo, and the tool's messages."""
+    """Labels, assignees, open or closed, the status comment without its cache, and the tool's messages."""
     issue = world.emu.issue(REPO, number)
     names = comment_names(world, number)
     base = world.emu.api_url

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from harness import new_world
 from status_world import HOSTILE_TITLE, STRANGER, seed_incidents
+from tools import tool
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -198,10 +199,7 @@ def install_axe() -> str:
     script = AXE / "node_modules" / "axe-core" / "axe.min.js"
     manifest = AXE / "node_modules" / "axe-core" / "package.json"
     if not manifest.exists() or json.loads(manifest.read_text("utf-8"))["version"] != PINNED["axe-core"]:
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is needed to install axe-core for the accessibility check")
-        command = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
+        command = [tool("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"]
         done = subprocess.run(command, cwd=AXE, capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             pytest.fail(f"npm ci in {AXE} failed:\n{done.stdout}\n{done.stderr}")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from act.runner import EmulatorProcess, act_run, source_copy
+from tools import tool
 from webhooks import make_payload
 
 from incident_ops import ACTION_HOME, ACTION_REF, __version__
@@ -29,16 +30,6 @@ REUSABLE = WORKFLOWS / "incident-ops-reusable.yml"
 STATUS_PAGE = WORKFLOWS / "status-page.yml"
 BUNDLED_WORKFLOWS = [BUNDLED / "workflow.yml", BUNDLED / "status-page.yml"]
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
-
-
-def tool(name: str) -> str:
-    """A command-line tool of the [test] extra, installed beside this Python."""
-    found = Path(sys.executable).parent / name
-    if found.exists():
-        return str(found)
-    path = shutil.which(name)
-    assert path, f"{name} is missing: install the test tools with pip install -e '.[test]'"
-    return path
 
 
 def run_tool(*argv: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:

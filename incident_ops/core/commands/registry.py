@@ -113,7 +113,7 @@ def _cell(text: str) -> str:
 
 
 def args_to_remember(line: CommandLine) -> str:
-    """What the memo and the tool's records keep of a command's arguments: not a text its message holds."""
+    """What the cache and the tool's records keep of a command's arguments: not a text its message holds."""
     return "" if REGISTRY[line.name].relays_text else line.args
 
 

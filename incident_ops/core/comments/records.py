@@ -1,7 +1,7 @@
 """What the tool's keyed comments record about what was applied: written with them, read back by later runs.
 
 These records live in the hidden marker lines of comments only the tool's account writes, so they are the
-history's own account of what was done; the status comment's memo only saves re-reading them.
+history's own account of what was done; the status comment's cache only saves re-reading them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What GitHub shows of an incident's commands: which were done, what they said, and who is on the team.
 
-The tool's own comments and reactions are the record (see records.py); the status comment's memo only spares
+The tool's own comments and reactions are the record (see records.py); the status comment's cache only spares
 reads, and is checked before it is believed.
 """
 
@@ -21,7 +21,7 @@ PLAUSIBLE_SKEW = timedelta(minutes=1)  # GitHub's clocks and the runners' differ
 
 
 def implausible(state: IncidentState, status: Comment | None) -> str | None:
-    """What makes the memo implausible for this issue (copied from another, or edited), if anything."""
+    """What makes the cache implausible for this issue (copied from another, or edited), if anything."""
     issue, cache = state.history.issue, state.cache
     comments = {c.id: c for c in state.history.comments}
     newest = max(comments, default=0)
@@ -29,7 +29,7 @@ def implausible(state: IncidentState, status: Comment | None) -> str | None:
         return f"it was written for issue #{cache.issue}"
     if any(cid > newest for cid in cache.done):
         return "it counts as done a comment yet to come"
-    for login, last in cache.outsiders.items():
+    for login, last in cache.judged_outside.items():
         comment = comments.get(last)
         if last > newest or (comment is not None and comment.author.login.casefold() != login):
             return f"it remembers a comment {last} by {login} that is not on the issue"
@@ -84,7 +84,7 @@ TOOL_REACTIONS = frozenset({"+1", "confused"})  # the tool's last write on a com
 
 
 def commands_in(state: IncidentState, comment: Comment) -> list[CommandLine]:
-    """A comment's commands as posted: a later edit is not a new command, and the memo never supplies one.
+    """A comment's commands as posted: a later edit is not a new command, and the cache never supplies one.
 
     What was posted is the comment's text while it is unedited, the text before an edit when this run's event
     tells it, or what the tool's own records say was applied (an applied record, or the messages it posted).
@@ -135,8 +135,8 @@ def refused_in(state: IncidentState, comment: Comment) -> frozenset[int]:
 def _vouched(state: IncidentState, comment: Comment) -> bool:
     """Whether the tool's own records show the comment's author acting for the team in this incident.
 
-    Only then does the memo's list of finished comments stand for a team verdict: anyone can react to a
-    comment, and whoever can edit the memo could name anyone.
+    Only then does the cache's list of finished comments stand for a team verdict: anyone can react to a
+    comment, and whoever can edit the cache could name anyone.
     """
     login = comment.author.login.casefold()
     record = state.declaration
@@ -159,8 +159,8 @@ def verdict(state: IncidentState, comment: Comment, is_team: IsTeam) -> bool:
             state.verdicts[comment.id] = True
             return True
         login = comment.author.login.casefold()
-        outside = login in state.outside and comment.id <= state.cache.outsiders.get(login, 0)
-        if outside and not _vouched(state, comment):  # the memo counts only where a reply said so
+        outside = login in state.recorded_outsiders and comment.id <= state.cache.judged_outside.get(login, 0)
+        if outside and not _vouched(state, comment):  # the cache counts only where a reply said so
             state.verdicts[comment.id] = False
             return False
     if comment.id not in state.verdicts:

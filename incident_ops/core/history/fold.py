@@ -9,10 +9,10 @@ from incident_ops.core.commands.args import CommandError
 from incident_ops.core.commands.registry import REGISTRY
 from incident_ops.core.commands.severity import initial_severity
 from incident_ops.core.comments import keys
+from incident_ops.core.comments.cache import StatusCache, parse_cache
 from incident_ops.core.comments.keys import APPLIED, Key
 from incident_ops.core.comments.kinds import KINDS, Kind
 from incident_ops.core.comments.markers import Marker, comment_marker
-from incident_ops.core.comments.memo import StatusCache, parse_cache
 from incident_ops.core.comments.records import read_applied, read_refused, read_source
 from incident_ops.core.history.closes import check_close, last_close
 from incident_ops.core.history.declaration import declare
@@ -50,7 +50,7 @@ def fold(
     ticket_reply_for: str | None = None,
     close_hold: str | None = None,
     template: TemplateSource | None = None,
-    trust_memo_body: bool = True,
+    trust_cached_body: bool = True,
     severities: SeverityConfig | None = None,
 ) -> IncidentState:
     """The incident's state: report, declaration, roles, resolution and commands, oldest first.
@@ -61,7 +61,7 @@ def fold(
     marked = [(c, comment_marker(c)) for c in history.comments]
     status = next((c for c, m in marked if m and m.kind == Kind.STATUS), None)
     cache, problem = parse_cache(status.body if status else None)
-    remembered = cache.body if trust_memo_body and problem is None else None
+    remembered = cache.body if trust_cached_body and problem is None else None
     body = check_body(history.issue.body, template, remembered) if template is not None else None
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     state.close_hold = close_hold
@@ -103,7 +103,7 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
     if key.family == Kind.REPLY and key.comment_id is not None:
         state.refused[key.comment_id] = read_refused(marker.facts.get("refused"))
         if marker.to and marker.facts.get("outside") == "yes":
-            state.outside.add(marker.to.casefold())
+            state.recorded_outsiders.add(marker.to.casefold())
     wrote = read_source(marker.facts.get("source"))
     applied = read_applied(marker.facts.get("applied"))
     if key.family == APPLIED and key.comment_id is not None and applied is not None and wrote is not None:
@@ -193,7 +193,7 @@ def _read_human_comment(
             state.steward = comment.author.login
     state.outcomes.extend(outcomes)
     if not team:
-        state.outsiders.add(comment.id)
+        state.outsider_commands.add(comment.id)
         wants_reply = any(not o.accepted or o.command.name == "help" for o in outcomes)
         reply = keys.answer(Kind.REPLY, comment.id)
         if wants_reply and not replies.allow(comment.author.login, comment.created_at, reply, comment.id):

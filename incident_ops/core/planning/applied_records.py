@@ -1,4 +1,4 @@
-"""Records of applied commands whose comments were edited or deleted since, kept before the memo forgets."""
+"""Records of applied commands whose comments were edited or deleted since, kept before the cache forgets."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def record_edited(state: IncidentState, renderer: Renderer) -> Iterator[Action]:
     """A keyed record of each applied team command comment since edited or deleted (see to_record)."""
     by_comment: dict[int, list[Outcome]] = {}
     for outcome in state.outcomes:
-        if outcome.comment.id in state.to_record and outcome.comment.id not in state.outsiders:
+        if outcome.comment.id in state.to_record and outcome.comment.id not in state.outsider_commands:
             by_comment.setdefault(outcome.comment.id, []).append(outcome)
     for comment_id, outcomes in sorted(by_comment.items()):
         kept = [o for o in outcomes if o.accepted and o.command.name not in RECORDED_ELSEWHERE]

@@ -28,7 +28,7 @@ def answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
     new = [o for outcomes in by_comment.values() for o in outcomes]
     yield from _assignments(state, new)
     for comment_id, outcomes in by_comment.items():
-        if comment_id in state.outsiders:
+        if comment_id in state.outsider_commands:
             # Someone outside the team: at most the one reply their budget allows, never a reaction.
             if comment_id not in state.withheld:
                 yield from _reply(ctx, outcomes, outside=True)

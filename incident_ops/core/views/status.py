@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from incident_ops.config.types import Config
 from incident_ops.core.comments import keys
+from incident_ops.core.comments.cache import StatusCache, read_cache, write_cache
 from incident_ops.core.comments.kinds import Kind
-from incident_ops.core.comments.memo import StatusCache, read_cache, write_cache
 from incident_ops.core.comments.render import MAX_COMMENT, Renderer
 from incident_ops.core.planning.timers import Clocks
 from incident_ops.core.report.check import DONE, MISSING, UNFILLED
@@ -80,9 +80,9 @@ def status_body(
     context = _context(state, clock, config)
     zone = config.working_hours.timezone
     # Who is outside the team is only remembered when the comment changes anyway: it never costs an edit.
-    view = digest(repr(sorted(context.items())) + write_cache(replace(cache, outsiders={})))
+    view = digest(repr(sorted(context.items())) + write_cache(replace(cache, judged_outside={})))
     style = renderer.fingerprint
-    seen = replace(cache, outsiders=read_cache(shown).outsiders) if shown is not None else cache
+    seen = replace(cache, judged_outside=read_cache(shown).judged_outside) if shown is not None else cache
     if shown is not None and _still_shows(shown, seen, view, style):
         return None  # nothing it is drawn from has changed, and nobody edited it: no need to render
     if shown is not None and not restyle and _restyle_only(shown, seen, view):
@@ -90,7 +90,7 @@ def status_body(
     # Rendered with a stand-in digest of the same length, so the body fits GitHub's limit with the real one.
     viewed = write_cache(replace(cache, view=view, style=style, shown=digest("")))
     body = renderer.render(Kind.STATUS, keys.STATUS, cache=viewed, **context)
-    for keep in TIMELINE_FALLBACKS:  # too long for GitHub: the timeline shrinks first, never the memo
+    for keep in TIMELINE_FALLBACKS:  # too long for GitHub: the timeline shrinks first, never the cache
         if len(body) < MAX_COMMENT or "timeline" not in context:
             break
         context = {**context, "timeline": [_timeline_line(e, zone) for e in _shortened(state.timeline, keep)]}
@@ -107,7 +107,7 @@ def _still_shows(body: str, cache: StatusCache, view: str, style: str | None) ->
 
 
 def _restyle_only(body: str, cache: StatusCache, view: str) -> bool:
-    """Whether only the rendering changed since the comment was drawn (or its memo predates styles)."""
+    """Whether only the rendering changed since the comment was drawn (or its cache predates styles)."""
     old = read_cache(body)
     return old.style is None or _still_shows(body, cache, view, old.style)
 

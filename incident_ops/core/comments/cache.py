@@ -1,8 +1,8 @@
-"""The memo kept hidden in the status comment: it only saves reads and work.
+"""The cache kept hidden in the status comment: it only saves reads and work.
 
 It never supplies a command, a team verdict or a delivery: those come from people's comments, GitHub's
 answers and the tool's own records and reactions. What it holds is checked before use, and a missing, cut,
-damaged or implausible memo is dropped whole (the run says so in a warning) and the run reads more.
+damaged or implausible cache is dropped whole (the run says so in a warning) and the run reads more.
 """
 
 from __future__ import annotations
@@ -23,19 +23,19 @@ MAX_OUTSIDERS = 200  # people outside the team remembered per incident, about 55
 
 
 class CacheProblem(ValueError):
-    """The memo is damaged or implausible; the message says what is wrong with it."""
+    """The cache is damaged or implausible; the message says what is wrong with it."""
 
 
 @dataclass(frozen=True)
 class StatusCache:
     """Report time, the command comments the tool finished, outsiders seen, the body check, render digests."""
 
-    issue: int | None = None  # the issue it was written for: a memo copied from another is not believed
+    issue: int | None = None  # the issue it was written for: a cache copied from another is not believed
     reported_at: datetime | None = None
     reported_by: str | None = None
     done: tuple[int, ...] = ()  # command comments the tool finished (its reaction on them)
     # login → the newest of their command comments judged to be from outside the team (saves re-asking)
-    outsiders: dict[str, int] = field(default_factory=dict)
+    judged_outside: dict[str, int] = field(default_factory=dict)
     view: str | None = None  # digest of what the comment shows (the data it was drawn from)
     style: str | None = None  # the renderer's fingerprint: its rendering version and custom templates
     shown: str | None = None  # digest of the comment's text outside this cache line, as written
@@ -43,25 +43,27 @@ class StatusCache:
 
 
 def read_cache(body: str | None) -> StatusCache:
-    """The memo in a status comment; empty when there is none or it is damaged."""
+    """The cache in a status comment; empty when there is none or it is damaged."""
     return parse_cache(body)[0]
 
 
 def parse_cache(body: str | None) -> tuple[StatusCache, str | None]:
-    """The memo in a status comment, and what was wrong with it when it had to be dropped."""
+    """The cache in a status comment, and what was wrong with it when it had to be dropped."""
     if not body:
         return StatusCache(), None
     found = _CACHE.search(body)
     if found is None:
-        return StatusCache(), ("it has no hidden memo" if _OPENING not in body else "its hidden memo is cut")
+        return StatusCache(), (
+            "it has no hidden cache" if _OPENING not in body else "its hidden cache is cut"
+        )
     try:
         return _from_data(json.loads(found["json"])), None
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
-        return StatusCache(), f"its hidden memo is damaged ({str(error)[:120]})"
+        return StatusCache(), f"its hidden cache is damaged ({str(error)[:120]})"
 
 
 def _from_data(data: object) -> StatusCache:
-    """The memo from its JSON, every field checked."""
+    """The cache from its JSON, every field checked."""
     if not isinstance(data, dict):
         raise CacheProblem("not an object")
     reported = data.get("reported_at")
@@ -70,7 +72,7 @@ def _from_data(data: object) -> StatusCache:
         reported_at=_instant(reported) if reported is not None else None,
         reported_by=_login(data["reported_by"]) if reported is not None else None,
         done=_done(data.get("done")),
-        outsiders={
+        judged_outside={
             _login(k): _comment_id(v if isinstance(v, str) else "")
             for k, v in _dict(data.get("outsiders")).items()
         },
@@ -82,13 +84,13 @@ def _from_data(data: object) -> StatusCache:
 
 
 def write_cache(cache: StatusCache) -> str:
-    """The hidden line carrying the memo (escaped, so it cannot end the comment).
+    """The hidden line carrying the cache (escaped, so it cannot end the comment).
 
     It stays far below GitHub's comment limit whatever people write: it holds ids, logins and digests only.
     """
     data: dict[str, object] = {
         "outsiders": {
-            k: str(v) for k, v in sorted(cache.outsiders.items(), key=lambda kv: -kv[1])[:MAX_OUTSIDERS]
+            k: str(v) for k, v in sorted(cache.judged_outside.items(), key=lambda kv: -kv[1])[:MAX_OUTSIDERS]
         },
         "done": list(cache.done)[-MAX_DONE:],
     }
