@@ -550,3 +550,28 @@ def test_recursive_aliases_do_not_hang(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(tmp_path)
     assert [p.path for p in info.value.problems] == ["team.users[1]"]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"team:\n\tusers: [a]\n", "invalid YAML at line 2"),
+        (b"team: {users: [a]\n", "invalid YAML"),
+        (b"incident_label: a\nincident_label: b\n", "incident_label"),
+        (b"- just\n- a list\n", "mapping"),
+        (b"incident_label: " + b"[" * 600 + b"]" * 600 + b"\n", "nested too deeply"),
+        (b"team: {users: [" + b"a, " * 400_000 + b"b]}\n", "at most 1,000,000"),
+    ],
+    ids=["binary", "tab", "unclosed", "duplicate key", "a list", "600 nested lists", "too large"],
+)
+def test_a_file_that_cannot_be_read_as_yaml_is_one_named_problem(
+    tmp_path: Path, content: bytes, says: str
+) -> None:
+    path = write(tmp_path, "")
+    path.write_bytes(content)
+
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path, str(path))
+
+    assert says in str(raised.value)

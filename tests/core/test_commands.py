@@ -124,6 +124,11 @@ NOT_FOUND = [
     pytest.param("[x](\n/close)", id="link-destination"),
     pytest.param("| /close |\n| --- |\n| /status |", id="table-cells"),
     pytest.param("- [ ] /close", id="task-list-item"),
+    pytest.param("／resolved", id="fullwidth-slash"),
+    pytest.param("/ｒesolved", id="fullwidth-letter"),
+    pytest.param("\u200b/resolved", id="zero-width-space-before"),
+    pytest.param("/reſolved", id="long-s"),
+    pytest.param("/RESOLVED\u0301", id="combining-accent"),
 ]
 
 
@@ -245,6 +250,10 @@ BAD_LOGINS = [
     pytest.param("@", {}, "'@' is not a valid GitHub login", id="bare-at"),
     pytest.param("@bob_x", {}, "'@bob_x' is not a valid GitHub login", id="underscore"),
     pytest.param("@bøb", {}, "'@bøb' is not a valid GitHub login", id="non-ascii"),
+    pytest.param("@عربي", {}, "'@عربي' is not a valid GitHub login", id="arabic"),
+    pytest.param("@emoji🔥", {}, "'@emoji🔥' is not a valid GitHub login", id="emoji"),
+    pytest.param("@-dash", {}, "'@-dash' is not a valid GitHub login", id="leading-hyphen"),
+    pytest.param("@x\u200by", {}, "is not a valid GitHub login", id="zero-width-space"),
     pytest.param("", {"at_least": 1}, "at least 1 login, got 0", id="too-few"),
     pytest.param("@a @b", {"at_most": 1}, "at most 1 login, got 2", id="too-many"),
     pytest.param("@a @b @c", {"at_most": 2}, "at most 2 logins, got 3", id="too-many-plural"),
