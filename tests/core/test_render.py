@@ -52,9 +52,9 @@ def test_the_fingerprint_is_the_rendering_version_not_the_tools_version(monkeypa
 
 
 # RENDERING_VERSION → the digest of every comment the sample incidents render with the bundled templates.
-# When this test fails, the comments look different: raise RENDERING_VERSION in core/render.py (so that
-# open incidents are redrawn, spread over the sweeps) and record the new digest under the new version. (A
-# change to the sample incidents themselves changes the digest too: record it under the same version.)
+# When this test fails, the comments look different: raise RENDERING_VERSION in core/comments/render.py (so
+# that open incidents are redrawn, spread over the sweeps) and record the new digest under the new version.
+# (A change to the sample incidents themselves changes the digest too: record it under the same version.)
 RENDERED = {1: "510361e4eee49eb91ef40663d8060014"}
 
 
