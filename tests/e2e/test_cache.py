@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from harness import LABEL, REPO, World
-from standins import SlackStandIn
 
 from incident_ops.cli.demo import REPORT
 from incident_ops.core.comments.render import MAX_COMMENT
 from incident_ops.integrations import slack
 from incident_ops.integrations.http import HttpClient
+from incident_ops.standins import SlackStandIn
 
 RESOLVED = "incident: resolved"
 CACHE = re.compile(r"<!-- incident-ops-cache:(\{.*?\}) -->", re.DOTALL)

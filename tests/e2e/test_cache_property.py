@@ -18,10 +18,10 @@ from pathlib import Path
 from harness import LABEL, REPO, World, new_world
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from standins import SlackStandIn
 
 from incident_ops.cli.demo import REPORT
 from incident_ops.core.comments.markers import read_marker
+from incident_ops.standins import SlackStandIn
 
 CACHE = re.compile(r"<!-- incident-ops-cache:\{.*?\} -->", re.DOTALL)
 TEAM = ("steward", "engineer", "lead")

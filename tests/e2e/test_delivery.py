@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 from harness import LABEL, REPO, RunResult, World
-from standins import FreshDeskStandIn, PagerDutyStandIn, SlackStandIn
+
+from incident_ops.standins import FreshDeskStandIn, PagerDutyStandIn, SlackStandIn
 
 TICKET = 123
 RESOLVED = "incident: resolved"

@@ -18,7 +18,8 @@ from pathlib import Path
 from harness import REPO, World, new_world
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from standins import FreshDeskStandIn, PagerDutyStandIn, SlackStandIn
+
+from incident_ops.standins import FreshDeskStandIn, PagerDutyStandIn, SlackStandIn
 
 TICKET = 123
 CONFIG = """\

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from harness import LABEL, REPO, T0, RunResult, World
-from standins import REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
 from incident_ops.cli.demo import REPORT
 from incident_ops.integrations import freshdesk, slack
 from incident_ops.integrations.http import HttpClient
+from incident_ops.standins import REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
 M = timedelta(minutes=1)
 H = timedelta(hours=1)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from harness import REPO, World
-from standins import PagerDutyStandIn
 
 from incident_ops.integrations import deliveries
 from incident_ops.integrations.http import HttpClient
+from incident_ops.standins import PagerDutyStandIn
 
 CONFIG = """
 severity:

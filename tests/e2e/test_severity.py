@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from harness import REPO, World
-from standins import SlackStandIn
 
 from incident_ops.integrations import slack
 from incident_ops.integrations.http import HttpClient
+from incident_ops.standins import SlackStandIn
 
 LEVELS = """
 escalation:

@@ -10,12 +10,12 @@ from datetime import timedelta
 
 import pytest
 from harness import LABEL, REPO, T0, World
-from standins import FreshDeskStandIn, SlackStandIn
 
 from incident_ops.cli.demo import REPORT
 from incident_ops.core.text.relay import ZERO_WIDTH_JOINER
 from incident_ops.integrations import freshdesk, slack
 from incident_ops.integrations.http import HttpClient
+from incident_ops.standins import FreshDeskStandIn, SlackStandIn
 
 RESOLVED = "incident: resolved"
 TICKET = 123

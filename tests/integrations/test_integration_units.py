@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from standins import AGENT_ID, REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
 from incident_ops.config.load import parse_config
 from incident_ops.config.types import Config
@@ -22,6 +21,7 @@ from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk, bas
 from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.run import IntegrationRun, Marks
 from incident_ops.integrations.slack import SlackWebhook, escape, link
+from incident_ops.standins import AGENT_ID, REQUESTER_ID, FreshDeskStandIn, SlackStandIn
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LABEL = "type: Hub Incident"
