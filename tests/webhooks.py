@@ -24,6 +24,7 @@ REPLACEABLE: dict[str, frozenset[str]] = {
     "issue_comment.deleted": frozenset({"repository", "issue", "sender", "comment"}),
     "workflow_dispatch": frozenset({"repository", "sender"}),
     "schedule": frozenset({"repository", "sender"}),
+    "repository_dispatch": frozenset({"repository", "sender"}),
 }
 
 FIXTURE_NAMES: tuple[str, ...] = tuple(sorted(REPLACEABLE))

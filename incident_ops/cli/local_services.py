@@ -53,7 +53,7 @@ class LocalServices:
         if self.freshdesk is not None and wanted.freshdesk is not None:
             env[wanted.freshdesk.domain_env] = self.freshdesk.base_url
             env[wanted.freshdesk.api_key_env] = self.freshdesk.api_key
-        if self.pagerduty is not None and wanted.pagerduty is not None:
+        if self.pagerduty is not None and wanted.pagerduty is not None and wanted.pagerduty.routing_key_env:
             env[wanted.pagerduty.routing_key_env] = self.pagerduty.routing_key
             env[PAGERDUTY_URL_ENV] = self.pagerduty.url
         return env

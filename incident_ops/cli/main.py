@@ -26,11 +26,11 @@ from incident_ops.cli.wiring import (
     services_from,
     template_from,
     token_refused,
+    tool_logins_of,
     what_to_fix,
     with_config_errors,
 )
 from incident_ops.config.load import ConfigError
-from incident_ops.core.commands.lines import find_commands
 from incident_ops.core.comments.render import TemplateProblem
 from incident_ops.core.report.check import check_report, format_check
 from incident_ops.github.adapter import PyGithubPort
@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
 
 READ_ONLY = frozenset({"report", "status-page"})  # subcommands that only read the repository's issues
+PAGERDUTY_DISPATCH = "pagerduty"  # the repository_dispatch event_type that asks for a look at PagerDuty
 
 
 def _dispatch(args: argparse.Namespace, env: dict[str, str]) -> int:
@@ -97,6 +98,8 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     runner = runtime.RunnerEnv.from_env(env)
     if runner.event_name in ("schedule", "workflow_dispatch"):
         return _sweep(args, env)
+    if runner.event_name == "repository_dispatch":
+        return _dispatched(args, env, runner)
     if not runner.event_name:
         print(
             "::notice::incident-ops run handles the event of a GitHub Actions run, and GITHUB_EVENT_NAME is "
@@ -118,7 +121,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         services = services_from(args, env, runner, repo)
         label = services.context.config.incident_label.casefold()
         action = str(payload.get("action") or "")
-        skip = _skip_reason(runner.event_name, action, facts, label)
+        skip = runtime.skip_reason(runner.event_name, action, facts, label)
         if skip:
             print(f"::notice::{skip}; nothing to do.")
             return finish(services, [], runner)
@@ -127,7 +130,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         try:
             before = (facts.comment_id, facts.body_before_edit) if facts.body_before_edit else None
             deleted = runtime.deleted_comment(payload) if action == "deleted" else None
-            seen = runtime.event_issue(payload) if deleted is None else None
+            seen = runtime.event_issue(payload, tool_logins_of(env)) if deleted is None else None
             result = serve(facts.number, services, seen=seen, before_edit=before, deleted=deleted)
         except GitHubFailure as failure:
             result = IncidentResult(facts.number, title, url, "failed", failure=failure)
@@ -141,31 +144,6 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     return with_config_errors(go)
 
 
-def _skip_reason(event: str, action: str, facts: runtime.IssueEventFacts, label: str) -> str | None:
-    """Why an event needs no work, if it needs none (checked before any API call)."""
-    if facts.is_pull_request:
-        return "the comment is on a pull request"
-    if event == "issues" and action not in runtime.ISSUE_ACTIONS:
-        return f"issues.{action} is not handled"
-    if event == "issue_comment" and action not in ("created", "edited", "deleted"):
-        return f"issue_comment.{action} is not handled"
-    if facts.comment_by_bot:
-        return "the comment is by a bot"
-    edited = event == "issue_comment" and action == "edited"
-    if edited and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
-        return "the edited comment held no command"  # what it says now is never a new command
-    if event == "issue_comment" and action == "deleted" and not find_commands(facts.comment_body):
-        return "the deleted comment held no command"
-    if label not in {name.casefold() for name in facts.labels} and not _declares(event, facts):
-        return f"#{facts.number} is not an incident"
-    return None
-
-
-def _declares(event: str, facts: runtime.IssueEventFacts) -> bool:
-    """Whether a comment on a plain issue asks to declare it (the only command such an issue answers)."""
-    return event == "issue_comment" and any(c.name == "declare" for c in find_commands(facts.comment_body))
-
-
 def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Serve every open incident's timers."""
     runner = runtime.RunnerEnv.from_env(env)
@@ -176,6 +154,19 @@ def _sweep(args: argparse.Namespace, env: dict[str, str]) -> int:
         return finish(services, sweep(services), runner)
 
     return with_config_errors(go)
+
+
+def _dispatched(args: argparse.Namespace, env: dict[str, str], runner: runtime.RunnerEnv) -> int:
+    """A `repository_dispatch` of type pagerduty: a sweep at once (the payload is never read for content)."""
+    try:
+        kind = runtime.read_event(runner.event_path).get("action")
+    except runtime.EventProblem as problem:
+        raise UsageProblem(str(problem)) from problem
+    if kind != PAGERDUTY_DISPATCH:
+        shown = runtime.escape_data(str(kind)[:100])
+        print(f"::notice::incident-ops has nothing to do for repository_dispatch events of type {shown}.")
+        return OK
+    return _sweep(args, env)
 
 
 def _init(args: argparse.Namespace, env: dict[str, str]) -> int:

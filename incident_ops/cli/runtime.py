@@ -13,6 +13,7 @@ from typing import Any
 from incident_ops.cli.workflow_commands import escape_data
 from incident_ops.config.load import find_workspace
 from incident_ops.config.types import Config
+from incident_ops.core.commands.lines import find_commands
 from incident_ops.core.model import Comment
 from incident_ops.core.text.redaction import forms
 from incident_ops.core.text.wording import api_calls
@@ -122,7 +123,7 @@ def deleted_comment(payload: dict[str, Any]) -> Comment | None:
         return None
 
 
-def event_issue(payload: dict[str, Any]) -> EventIssue | None:
+def event_issue(payload: dict[str, Any], tool_logins: frozenset[str] = frozenset()) -> EventIssue | None:
     """The issue as a comment's event carried it; None for other events or when it lacks what a read gives."""
     issue, comment = payload.get("issue"), payload.get("comment")
     comment_id = comment.get("id") if isinstance(comment, dict) else None
@@ -134,7 +135,7 @@ def event_issue(payload: dict[str, Any]) -> EventIssue | None:
     if not all(isinstance(issue.get(key), str) for key in texts) or not isinstance(issue.get("user"), dict):
         return None
     try:
-        return EventIssue(issue_from(issue), comment_id)
+        return EventIssue(issue_from(issue, tool_logins), comment_id)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -208,3 +209,28 @@ def mask_commands(env: Mapping[str, str], config: Config) -> list[str]:
     secrets = [env.get(name, "") for name in ("GITHUB_TOKEN", *secret_names(config))]
     lines = {form for secret in secrets for line in secret.splitlines() for form in forms(line)}
     return [f"::add-mask::{escape_data(line)}" for line in sorted(lines)]
+
+
+def skip_reason(event: str, action: str, facts: IssueEventFacts, label: str) -> str | None:
+    """Why an event needs no work, if it needs none (checked before any API call)."""
+    if facts.is_pull_request:
+        return "the comment is on a pull request"
+    if event == "issues" and action not in ISSUE_ACTIONS:
+        return f"issues.{action} is not handled"
+    if event == "issue_comment" and action not in ("created", "edited", "deleted"):
+        return f"issue_comment.{action} is not handled"
+    if facts.comment_by_bot:
+        return "the comment is by a bot"
+    edited = event == "issue_comment" and action == "edited"
+    if edited and not (facts.comment_id and find_commands(facts.body_before_edit or "")):
+        return "the edited comment held no command"  # what it says now is never a new command
+    if event == "issue_comment" and action == "deleted" and not find_commands(facts.comment_body):
+        return "the deleted comment held no command"
+    if label not in {name.casefold() for name in facts.labels} and not declares(event, facts):
+        return f"#{facts.number} is not an incident"
+    return None
+
+
+def declares(event: str, facts: IssueEventFacts) -> bool:
+    """Whether a comment on a plain issue asks to declare it (the only command such an issue answers)."""
+    return event == "issue_comment" and any(c.name == "declare" for c in find_commands(facts.comment_body))

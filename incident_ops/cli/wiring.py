@@ -26,6 +26,7 @@ from incident_ops.config.load import (
 from incident_ops.config.types import Config, Problem
 from incident_ops.core.comments.render import Renderer, TemplateProblem
 from incident_ops.core.context import Context
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN
 from incident_ops.core.report.check import TemplateSource, read_template
 from incident_ops.core.text.redaction import Redactor
 from incident_ops.core.text.wording import api_calls
@@ -123,7 +124,7 @@ def services_from(
     template = template_from(config, workspace)
     templates_dir = workspace / config.templates_dir if config.templates_dir else None
     delay = retry_delay(env)
-    tool_logins = frozenset(filter(None, env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()))
+    tool_logins = tool_logins_of(env)
     budget = _whole_number(env, "INCIDENT_OPS_CALL_BUDGET", DEFAULT_BUDGET)
     retry = RetryPolicy(base_delay=delay)
     api_url = checked_api_url(runner)
@@ -164,6 +165,12 @@ def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
     if not text.isdigit() or int(text) < 1:
         raise UsageProblem(f"{name}: {text!r} is not a positive whole number")
     return int(text)
+
+
+def tool_logins_of(env: Mapping[str, str]) -> frozenset[str]:
+    """The tool's own accounts: INCIDENT_OPS_TOOL_LOGIN's logins, and GitHub Actions' bot."""
+    named = env.get("INCIDENT_OPS_TOOL_LOGIN", "").replace(",", " ").split()
+    return frozenset(login.casefold() for login in (*named, DEFAULT_TOOL_LOGIN))
 
 
 def retry_delay(env: Mapping[str, str]) -> float:

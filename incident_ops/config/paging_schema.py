@@ -1,4 +1,4 @@
-"""What wakes people: the `severity` section (levels, their pace, paging) and `integrations.pagerduty`."""
+"""How urgent an incident is: the `severity` section (levels, their pace, whether they page)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from incident_ops.config import values
 from incident_ops.config.reader import Reader, boolean
 from incident_ops.config.types import (
     EscalationConfig,
-    PagerDutyConfig,
     SeverityConfig,
     SeverityLevel,
     UpdatesConfig,
@@ -74,23 +73,3 @@ def _level(reader: Reader, path: str, name: str, settings: Any) -> SeverityLevel
         updates = UpdatesConfig(every=every) if every is not None else None
     page = reader.value(sec, path, "page", boolean)
     return SeverityLevel(name, escalation, updates, bool(page))
-
-
-def read_pagerduty(reader: Reader, data: object) -> PagerDutyConfig | None:
-    """integrations.pagerduty: {routing_key_env: NAME, on_declare: false, events_url: null, sync: null}."""
-    if data is None:
-        return None
-    path = "integrations.pagerduty"
-    sec = reader.section(data, path, ["routing_key_env", "on_declare", "events_url", "sync"])
-    if isinstance(data, dict) and "routing_key_env" not in sec:
-        reader.problem(
-            f"{path}.routing_key_env", "required when pagerduty is set (e.g. PAGERDUTY_ROUTING_KEY)"
-        )
-    name = reader.value(sec, path, "routing_key_env", values.check_env_name)
-    on_declare = reader.value(sec, path, "on_declare", boolean)
-    if sec.get("sync") is not None:
-        reader.problem(f"{path}.sync", "PagerDuty -> GitHub sync is not available in this version; use null")
-    events_url = None
-    if sec.get("events_url") is not None:
-        events_url = reader.value(sec, path, "events_url", values.check_https_url)
-    return PagerDutyConfig(name, bool(on_declare), events_url) if name else None

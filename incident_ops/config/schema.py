@@ -8,7 +8,8 @@ from functools import partial
 from typing import Any
 
 from incident_ops.config import values
-from incident_ops.config.paging_schema import read_pagerduty, read_severity
+from incident_ops.config.pagerduty_schema import read_pagerduty
+from incident_ops.config.paging_schema import read_severity
 from incident_ops.config.reader import Reader, present
 from incident_ops.config.types import (
     CloseConfig,

@@ -65,12 +65,30 @@ class FreshdeskConfig:
 
 
 @dataclass(frozen=True)
-class PagerDutyConfig:
-    """The Events API v2: the variable holding the routing key, whether declaring pages, the endpoint."""
+class PagerDutySyncConfig:
+    """PagerDuty → GitHub: the REST API key's variable, the From email, the services and the people."""
 
-    routing_key_env: str
+    api_key_env: str
+    from_email: str
+    services: tuple[str, ...]
+    min_priority: str | None = None  # None: every priority, and incidents without one
+    users: tuple[tuple[str, str], ...] = ()  # (PagerDuty email, casefolded) → GitHub login
+    api_url: str | None = None  # None: https://api.pagerduty.com
+
+    def login_of(self, email: str | None) -> str | None:
+        """The GitHub login `users` maps a PagerDuty user's email to."""
+        wanted = (email or "").strip().casefold()
+        return next((login for mail, login in self.users if mail == wanted), None) if wanted else None
+
+
+@dataclass(frozen=True)
+class PagerDutyConfig:
+    """The Events API v2 (routing key, whether declaring pages, the endpoint), and the sync from PagerDuty."""
+
+    routing_key_env: str | None = None  # None: only the sync (incidents started in GitHub page nobody)
     on_declare: bool = False
     events_url: str | None = None  # None: https://events.pagerduty.com/v2/enqueue
+    sync: PagerDutySyncConfig | None = None
 
 
 @dataclass(frozen=True)

@@ -233,7 +233,7 @@ def check_relative_path(value: object, workspace: Path | None, want_dir: bool) -
     return text
 
 
-def check_https_url(value: object) -> str:
+def check_https_url(value: object, example: str = "https://events.eu.pagerduty.com/v2/enqueue") -> str:
     """Check an https URL (plain http only on this machine, for a local stand-in)."""
     text = require_string(value, "a URL").strip()
     try:
@@ -243,7 +243,5 @@ def check_https_url(value: object) -> str:
         host = None
     local = parts.scheme == "http" and host in ("127.0.0.1", "localhost", "::1") if host else False
     if not host or not (parts.scheme == "https" or local) or any(c.isspace() for c in text):
-        raise ValueError(
-            f"{text[:100]!r} is not an https URL (e.g. https://events.eu.pagerduty.com/v2/enqueue)"
-        )
+        raise ValueError(f"{text[:100]!r} is not an https URL (e.g. {example})")
     return text

@@ -28,7 +28,8 @@ def config_warnings(config: Config, workspace: Path) -> list[str]:
 def _paging(config: Config) -> list[str]:
     """PagerDuty set up, yet no incident can page."""
     levels = config.severity.levels
-    if config.integrations.pagerduty is None or not levels or any(level.page for level in levels):
+    pager = config.integrations.pagerduty
+    if pager is None or not pager.routing_key_env or not levels or any(level.page for level in levels):
         return []
     if config.severity.default is not None:
         return [

@@ -59,7 +59,7 @@ def steps_of_kind(kind: str) -> tuple[Step, ...]:
         return ()
     steps = [Step.CHAT] if spec.chat else []
     steps += [Step(step) for step in spec.freshdesk]
-    steps += [Step.PAGERDUTY] if spec.pagerduty else []
+    steps += [Step.PAGERDUTY] if spec.pagerduty or spec.pagerduty_sync else []
     return tuple(steps)
 
 

@@ -12,8 +12,9 @@ from incident_ops.core.comments import keys
 from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.keys import Key
 from incident_ops.core.comments.kinds import Kind
-from incident_ops.core.comments.records import AppliedCommand, Declaration
+from incident_ops.core.comments.records import AppliedCommand, Declaration, Source
 from incident_ops.core.model import CommandLine, Comment, IssueEvent, IssueHistory
+from incident_ops.core.pagerduty import PagerDutyIncident, PagerDutyLink
 from incident_ops.core.report.body import BodyCheck
 from incident_ops.core.report.check import ReportCheck
 
@@ -130,6 +131,11 @@ class IncidentState:
         default_factory=set
     )  # logins the tool's replies record as outside the team
     declaration: Declaration | None = None  # as the acknowledgement records it
+    pagerduty: PagerDutyLink | None = None  # the PagerDuty incident the tool opened this issue for
+    pagerduty_now: PagerDutyIncident | None = None  # what PagerDuty says of it in this run (a sweep's read)
+    pagerduty_records: dict[int, Source] = field(
+        default_factory=dict
+    )  # records of PagerDuty events, as commands
     author_on_team: bool = False
     cache_problem: str | None = None  # why the status comment's cache was dropped
     team_close: IssueEvent | None = None  # a close by a team member that no closing comment follows yet

@@ -3,136 +3,39 @@
 from __future__ import annotations
 
 import contextlib
-import json
-import time
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import requests
-from github import Auth, Github, GithubException
-
 from incident_ops.core.comments.markers import comment_marker
-from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent, Reaction
+from incident_ops.core.model import Comment, Issue, IssueEvent, Reaction
 from incident_ops.github.convert import (
     comment_from,
     event_from,
     github_time,
     issue_from,
-    next_link,
     parse_time,
     user_from,
 )
 from incident_ops.github.port import (
-    DEFAULT_BUDGET,
-    MAX_PAGES,
-    CallBudgetSpent,
-    CallCounter,
     GitHubFailure,
     GitHubNotFound,
-    GitHubUnreachable,
-    RetryPolicy,
 )
-from incident_ops.github.responses import RETRYABLE_STATUSES, Answer, message_of, wait_for
+from incident_ops.github.transport import GitHubTransport
 
 T = TypeVar("T")
-Params = dict[str, Any] | None
 
 
-class PyGithubPort:
+class PyGithubPort(GitHubTransport):
     """GitHubPort over PyGithub: counts calls, retries politely, converts to plain data."""
-
-    def __init__(
-        self,
-        repo: str,
-        token: str | None,
-        api_url: str = "https://api.github.com",
-        retry: RetryPolicy | None = None,
-        timeout: int = 30,
-        tool_logins: frozenset[str] = frozenset(),
-        budget: int = DEFAULT_BUDGET,
-    ) -> None:
-        self.repo = repo
-        self.budget = budget
-        self._tool_logins = frozenset(login.casefold() for login in (*tool_logins, DEFAULT_TOOL_LOGIN))
-        self.counter = CallCounter()
-        self._retry = retry or RetryPolicy()
-        self._newest_seen: dict[int, str] = {}
-        # PyGithub's own retry re-sends a POST on 5xx, which can duplicate a comment: retry here.
-        self._gh = Github(
-            base_url=api_url.rstrip("/"),
-            auth=Auth.Token(token) if token else None,
-            retry=None,
-            timeout=timeout,
-            per_page=100,
-            seconds_between_requests=0,
-            seconds_between_writes=0,
-            lazy=True,
-        )
-        self._requester = self._gh.requester
-        self._base = f"/repos/{repo}"
-
-    def _request(
-        self, verb: str, path: str, params: dict[str, Any] | None = None, body: Any = None
-    ) -> Answer:
-        """One counted HTTP request, refused once the run's budget is spent; GitHub's errors raised."""
-        if self.counter.total >= self.budget:
-            raise CallBudgetSpent(f"the run's budget of {self.budget} API calls is spent")
-        self.counter.count(verb)
-        status, headers, output = self._requester.requestJson(verb, path, parameters=params, input=body)
-        data = json.loads(output) if output else None
-        if status >= 400:
-            raise self._requester.createException(status, headers, data)
-        return Answer(status, headers, data)
-
-    def _retrying(self, what: str, call: Callable[[], T], recover: Callable[[], T | None] | None = None) -> T:
-        """Run `call` with retries; `recover` may find a write that landed although its answer was lost."""
-        last, unreachable = "", False
-        for attempt in range(self._retry.attempts):
-            try:
-                return call()
-            except GithubException as error:
-                if error.status == 404:
-                    raise GitHubNotFound(f"{what}: not found") from error
-                wait = wait_for(error, time.time)
-                if wait is None and error.status not in RETRYABLE_STATUSES:
-                    message = f"{what}: GitHub answered {error.status}: {message_of(error)}"
-                    raise GitHubFailure(message, error.status) from error
-                if wait is not None and wait > self._retry.max_wait:
-                    raise GitHubFailure(f"{what}: rate limited for {wait:.0f}s more; rerun later") from error
-                last, unreachable = f"GitHub answered {error.status}", False
-            except requests.exceptions.RequestException as error:
-                last, unreachable = f"connection failed ({type(error).__name__})", True
-                wait = None
-            if attempt + 1 < self._retry.attempts:
-                self._retry.sleep(wait if wait is not None else self._retry.backoff(attempt))
-            if recover is not None:
-                found = recover()
-                if found is not None:
-                    return found
-        failure = GitHubUnreachable if unreachable else GitHubFailure
-        raise failure(f"{what}: {last} after {self._retry.attempts} attempts")
-
-    def _paginate(self, what: str, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
-        """Every item of a paginated list, following Link headers."""
-        url: str | None = path
-        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
-        for _ in range(MAX_PAGES):
-            if url is None:
-                return
-            answer = self._retrying(what, partial(self._request, "GET", url, query))
-            yield from answer.data or []
-            url, query = next_link(answer.headers), None
-        raise GitHubFailure(f"{what}: more than {MAX_PAGES} pages")
 
     def get_issue(self, number: int) -> Issue:
         """The issue as it is now."""
         answer = self._retrying(
             f"read issue #{number}", lambda: self._request("GET", f"{self._base}/issues/{number}")
         )
-        return issue_from(answer.data)
+        return issue_from(answer.data, self._tool_logins)
 
     def list_comments(self, number: int) -> list[Comment]:
         """All comments of an issue, oldest first."""
@@ -156,7 +59,15 @@ class PyGithubPort:
         if since is not None:
             params["since"] = github_time(since)
         items = self._paginate(f"list {state} issues labelled {label!r}", f"{self._base}/issues", params)
-        return [issue_from(i) for i in items if "pull_request" not in i]
+        return [issue_from(i, self._tool_logins) for i in items if "pull_request" not in i]
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> Issue:
+        """Open an issue as the tool; the issue as opened."""
+        data = {"title": title, "body": body, "labels": labels}
+        call = partial(self._request, "POST", f"{self._base}/issues", body=data)
+        return issue_from(
+            self._retrying(f"open an issue titled {title[:60]!r}", call).data, self._tool_logins
+        )
 
     def ensure_label(self, name: str, color: str, description: str) -> bool:
         """Create a repository label unless one of that name exists (any case); True when created."""
@@ -242,14 +153,14 @@ class PyGithubPort:
         path = f"{self._base}/issues/{number}/assignees"
         body = {"assignees": logins}
         answer = self._retrying(f"assign #{number}", lambda: self._request("POST", path, body=body))
-        return issue_from(answer.data).assignees
+        return issue_from(answer.data, self._tool_logins).assignees
 
     def reopen_issue(self, number: int) -> Issue:
         """Reopen an issue the tool closed."""
         path = f"{self._base}/issues/{number}"
         body = {"state": "open"}
         answer = self._retrying(f"reopen #{number}", lambda: self._request("PATCH", path, body=body))
-        return issue_from(answer.data)
+        return issue_from(answer.data, self._tool_logins)
 
     def remove_assignees(self, number: int, logins: list[str]) -> None:
         """Unassign people from an issue."""
@@ -262,7 +173,7 @@ class PyGithubPort:
         path = f"{self._base}/issues/{number}"
         body = {"state": "closed", "state_reason": reason}
         answer = self._retrying(f"close #{number}", lambda: self._request("PATCH", path, body=body))
-        return issue_from(answer.data)
+        return issue_from(answer.data, self._tool_logins)
 
     def add_reaction(self, comment_id: int, content: str) -> None:
         """React to a comment (GitHub answers the existing reaction when it is already there)."""

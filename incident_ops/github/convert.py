@@ -26,14 +26,14 @@ def user_from(data: dict[str, Any] | None, tool_logins: frozenset[str] = frozens
     return User(login, kind, tool if tool_logins else None)
 
 
-def issue_from(data: dict[str, Any]) -> Issue:
-    """An Issue from GitHub's issue object."""
+def issue_from(data: dict[str, Any], tool_logins: frozenset[str] = frozenset()) -> Issue:
+    """An Issue from GitHub's issue object (its author known as the tool's account by `tool_logins`)."""
     return Issue(
         number=int(data["number"]),
         title=str(data.get("title") or ""),
         body=str(data.get("body") or ""),
         state=str(data.get("state") or "open"),
-        author=user_from(data.get("user")),
+        author=user_from(data.get("user"), tool_logins),
         created_at=parse_time(data.get("created_at")),
         updated_at=parse_time(data.get("updated_at")),
         labels=tuple(str(label["name"]) for label in data.get("labels") or ()),

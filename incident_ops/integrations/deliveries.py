@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from incident_ops import lazy
-from incident_ops.config.types import Config
+from incident_ops.config.types import Config, PagerDutySyncConfig
 from incident_ops.core.comments.keys import Key
 from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.deliveries import COMMAND_ANCHOR, Delivery, Step, steps_of_kind
@@ -20,7 +20,16 @@ from incident_ops.integrations import slack
 from incident_ops.integrations.freshdesk import CLOSED, RESOLVED, FreshDesk
 from incident_ops.integrations.http import HttpClient, IntegrationError
 from incident_ops.integrations.pagerduty import EVENTS_URL, PagerDuty
-from incident_ops.integrations.paging import dedup_key, event_owed, send_event, stretch_at
+from incident_ops.integrations.pagerduty_rest import API_URL, PagerDutyRest
+from incident_ops.integrations.paging import (
+    dedup_key,
+    event_owed,
+    note_text,
+    send_event,
+    send_sync,
+    stretch_at,
+    sync_owed,
+)
 from incident_ops.integrations.slack import SlackWebhook
 
 if TYPE_CHECKING:
@@ -28,6 +37,7 @@ if TYPE_CHECKING:
 
 HIDDEN = re.compile(r"<!--.*?-->", re.DOTALL)
 PAGERDUTY_URL_ENV = "INCIDENT_OPS_PAGERDUTY_URL"  # replaces events_url: the demo's and sandbox's stand-in
+PAGERDUTY_API_URL_ENV = "INCIDENT_OPS_PAGERDUTY_API_URL"  # replaces sync.api_url, likewise
 
 
 @functools.cache
@@ -44,13 +54,16 @@ class Integrations:
     freshdesk: FreshDesk | None = None
     pagerduty: PagerDuty | None = None
     page_on_declare: bool = False
+    pagerduty_rest: PagerDutyRest | None = None  # the sync's REST API: PagerDuty-started incidents
+    sync: PagerDutySyncConfig | None = None
     problems: list[str] = field(default_factory=list)
     mentions: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
         """Whether anything is configured."""
-        return self.slack is not None or self.freshdesk is not None or self.pagerduty is not None
+        found = (self.slack, self.freshdesk, self.pagerduty, self.pagerduty_rest)
+        return any(service is not None for service in found)
 
 
 def secret_names(config: Config) -> list[str]:
@@ -58,7 +71,9 @@ def secret_names(config: Config) -> list[str]:
     found = config.integrations
     names = [found.slack_webhook_env] if found.slack_webhook_env else []
     names += [found.freshdesk.api_key_env] if found.freshdesk is not None else []
-    names += [found.pagerduty.routing_key_env] if found.pagerduty is not None else []
+    pager = found.pagerduty
+    names += [pager.routing_key_env] if pager is not None and pager.routing_key_env else []
+    names += [pager.sync.api_key_env] if pager is not None and pager.sync is not None else []
     return names
 
 
@@ -88,7 +103,7 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
             client = HttpClient("FreshDesk", base_delay=retry_delay, secrets=secrets)
             found.freshdesk = FreshDesk(domain, key, desk.api_key_env, client)
     pager = config.integrations.pagerduty
-    if pager is not None:
+    if pager is not None and pager.routing_key_env:
         key = env.get(pager.routing_key_env, "")
         try:
             if not key:
@@ -99,7 +114,26 @@ def from_config(config: Config, env: Mapping[str, str], retry_delay: float = 1.0
             found.page_on_declare = pager.on_declare
         except IntegrationError as error:
             found.problems.append(str(error))
+    if pager is not None and pager.sync is not None:
+        _set_up_sync(found, pager.sync, env, HttpClient("PagerDuty", base_delay=retry_delay, secrets=secrets))
     return found
+
+
+def _set_up_sync(
+    found: Integrations, sync: PagerDutySyncConfig, env: Mapping[str, str], client: HttpClient
+) -> None:
+    """The REST API the sync reads PagerDuty's incidents from (its key from the environment)."""
+    key = env.get(sync.api_key_env, "")
+    try:
+        if not key:
+            raise IntegrationError(
+                f"${sync.api_key_env} is not set: PagerDuty incidents are not brought over"
+            )
+        url = env.get(PAGERDUTY_API_URL_ENV) or sync.api_url or API_URL
+        found.pagerduty_rest = PagerDutyRest(key, sync.api_key_env, sync.from_email, client, url)
+        found.sync = sync
+    except IntegrationError as error:
+        found.problems.append(str(error))
 
 
 def steps_of(key: Key) -> tuple[Step, ...]:
@@ -120,6 +154,8 @@ def owed_now(step: Step, key: Key, anchor: Comment, state: IncidentState, integr
                 and bool(state.ticket)
                 and _status_of(key, state) is not None
             )
+        case Step.PAGERDUTY if state.pagerduty is not None:
+            return integrations.pagerduty_rest is not None and sync_owed(key, state) is not None
         case Step.PAGERDUTY:
             pager = integrations.pagerduty is not None
             return pager and event_owed(key, anchor, state, integrations.page_on_declare) is not None
@@ -139,6 +175,10 @@ def send(step: Step, key: Key, anchor: Comment, state: IncidentState, integratio
             status = _status_of(key, state)
             if status is not None:
                 integrations.freshdesk.set_status(state.ticket, status)
+        case Step.PAGERDUTY if state.pagerduty is not None and integrations.pagerduty_rest is not None:
+            action = sync_owed(key, state)
+            if action is not None:
+                send_sync(integrations.pagerduty_rest, action, key, state)
         case Step.PAGERDUTY if integrations.pagerduty is not None:
             event = event_owed(key, anchor, state, integrations.page_on_declare)
             if event is not None:
@@ -157,6 +197,10 @@ def preview(delivery: Delivery, anchor: Comment, state: IncidentState, integrati
             return f" (ticket {state.ticket}): {_note_text(state)}"
         case Step.FRESHDESK_STATUS:
             return f" (ticket {state.ticket}): status {_status_of(key, state)}"
+        case Step.PAGERDUTY if state.pagerduty is not None:
+            action = sync_owed(key, state) or ""
+            note = f": {note_text(key, state)}" if action.endswith("note") else ""
+            return f" (incident {state.pagerduty.incident_id}): {action}{note}"
         case Step.PAGERDUTY:
             event = event_owed(key, anchor, state, integrations.page_on_declare)
             return f": {event} {dedup_key(state, stretch_at(state, anchor.created_at))}"

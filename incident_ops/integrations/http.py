@@ -56,11 +56,13 @@ class HttpClient:
 
 
 def _retry_after(response: requests.Response, default: float) -> float:
-    """The Retry-After header in seconds, or the default backoff."""
-    try:
-        return float(response.headers.get("Retry-After", default))
-    except ValueError:
-        return default
+    """The wait a refusal asks for: Retry-After, or PagerDuty's ratelimit-reset (seconds), or the backoff."""
+    for name in ("Retry-After", "ratelimit-reset"):
+        try:
+            return float(response.headers[name])
+        except (KeyError, ValueError):
+            continue
+    return default
 
 
 def _reason(response: requests.Response) -> str:

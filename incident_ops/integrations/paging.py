@@ -11,6 +11,7 @@ from incident_ops.core.deliveries import COMMAND_ANCHOR, PAGING_COMMANDS
 from incident_ops.core.model import Comment
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.pagerduty import PagerDuty
+from incident_ops.integrations.pagerduty_rest import PagerDutyRest
 
 MAX_SUMMARY = 1024  # the Events API's limit on payload.summary
 
@@ -38,8 +39,8 @@ def event_owed(key: Key, anchor: Comment, state: IncidentState, page_on_declare:
 
     Never a trigger or acknowledge for an incident that is resolved or closed, nor for a stretch that is over.
     """
-    if not pages(state):
-        return None
+    if not pages(state) or state.pagerduty is not None:
+        return None  # an incident PagerDuty started is already its page: it hears through the REST API
     kind = key.family
     if kind == COMMAND_ANCHOR:
         event = _command_event(anchor, state)
@@ -98,3 +99,46 @@ def _trigger(pager: PagerDuty, state: IncidentState) -> None:
         "custom_details": {"issue": issue.html_url, "severity": state.severity, "commander": state.commander},
     }
     pager.send("trigger", dedup_key(state), payload, issue.html_url)
+
+
+MAX_NOTE = 10_000  # far above any update; PagerDuty documents no limit for a note
+
+
+def sync_owed(key: Key, state: IncidentState) -> str | None:
+    """What the PagerDuty incident an issue was opened for hears of an anchor: note, resolve-note or resolve.
+
+    A resolution that PagerDuty itself said is not told back to it.
+    """
+    if state.pagerduty is None or key.family not in KINDS:
+        return None
+    action = KINDS[Kind(key.family)].pagerduty_sync
+    if key.family == Kind.RESOLUTION and key.comment_id in state.pagerduty_records:
+        return None
+    return action
+
+
+def send_sync(rest: PagerDutyRest, action: str, key: Key, state: IncidentState) -> None:
+    """Resolve the PagerDuty incident first (doing it twice changes nothing), then add the note."""
+    if state.pagerduty is None:
+        return
+    incident_id = state.pagerduty.incident_id
+    if action.startswith("resolve"):
+        rest.resolve(incident_id)
+    if action.endswith("note"):
+        rest.add_note(incident_id, note_text(key, state))
+
+
+def note_text(key: Key, state: IncidentState) -> str:
+    """A note for PagerDuty: the team's text from GitHub, who wrote it, and the issue's address."""
+    issue = state.history.issue
+    if key.family == Kind.ACKNOWLEDGEMENT:
+        return f"Followed in GitHub: #{issue.number} {issue.title}\n{issue.html_url}"
+    command = KINDS[Kind(key.family)].answers if key.family in KINDS else None
+    said = next(
+        (o for o in state.outcomes if o.comment.id == key.comment_id and o.command.name == command), None
+    )
+    what = "Resolved" if key.family == Kind.RESOLUTION else "Update"
+    by = f" by @{said.comment.author.login}" if said is not None else ""
+    text = said.command.args.strip() if said is not None else ""
+    note = f"{what} in GitHub{by}: {text}" if text else f"{what} in GitHub{by}."
+    return f"{note[:MAX_NOTE]}\n{issue.html_url}"

@@ -16,6 +16,7 @@ from incident_ops.core.comments.keys import Key
 from incident_ops.core.context import Context
 from incident_ops.core.deliveries import RETRY_MARK, Delivery
 from incident_ops.core.model import Comment, Reaction
+from incident_ops.core.pagerduty import PagerDutyIncident
 from incident_ops.core.planning.timers import clocks, due
 from incident_ops.core.state import IncidentState
 from incident_ops.integrations.deliveries import Integrations, owed_now, preview, send, steps_of
@@ -52,6 +53,7 @@ class IntegrationRun:
     warnings: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     ticket_checked: bool = False
+    pagerduty_now: PagerDutyIncident | None = None  # the sweep's read of the PagerDuty incident it stands for
 
     def check_ticket_reply(self, state: IncidentState, ctx: Context) -> bool:
         """Before auto-closing, ask FreshDesk whether the requester replied since the resolution.

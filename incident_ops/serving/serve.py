@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from incident_ops.core.actions import Action, depends_on_issue, needed
+from incident_ops.core.comments.keys import PAGERDUTY, Key
+from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.model import Comment, Issue, IssueHistory
+from incident_ops.core.pagerduty import PagerDutyIncident
 from incident_ops.core.planning.plan import plan, waiting_for_edit
 from incident_ops.core.state import IncidentState, state_name
 from incident_ops.github.port import GitHubFailure
@@ -17,7 +20,7 @@ from incident_ops.serving.services import EventIssue, IncidentResult, Services
 from incident_ops.serving.settle import settle
 from incident_ops.serving.status import refresh_status
 
-MAX_PASSES = 3  # re-reads when other runs write at the same time; each pass converges further
+MAX_PASSES = 4  # re-reads when other runs write at the same time, or to apply PagerDuty's records
 
 
 @dataclass
@@ -38,11 +41,13 @@ def serve(
     seen: EventIssue | None = None,
     before_edit: tuple[int, str] | None = None,
     deleted: Comment | None = None,
+    pagerduty: PagerDutyIncident | None = None,
 ) -> IncidentResult:
     """Bring one incident up to date with its history (`issue` as listed, `seen` as the event had it).
 
     `before_edit` is an edited comment's id and text before the edit, as the edit's event tells; `deleted`
-    a comment as its deletion's event last showed it.
+    a comment as its deletion's event last showed it; `pagerduty` the PagerDuty incident it was opened for,
+    as the sweep read it.
     """
     edits, gone = ((before_edit,) if before_edit else ()), ((deleted,) if deleted else ())
     history = read_history(services, issue) if issue else history_now(number, services, seen, edits, gone)
@@ -51,7 +56,7 @@ def serve(
     run = IncidentRun(
         services,
         Executor(port, number, services.dry_run, services.say, services.context.now),
-        IntegrationRun(services.integrations),
+        IntegrationRun(services.integrations, pagerduty_now=pagerduty),
         Marks(port.tool_reactions, port.claim_reaction, port.delete_reaction),
     )
     for _ in range(MAX_PASSES):
@@ -63,11 +68,19 @@ def serve(
             # The event's copy cannot show a close, label or body edit made since without a comment.
             history = with_issue_read(history, services)
             continue
+        posted_before = len(run.executor.posted)
         history, raced = _pass(run, state, actions, history)
         result.state = state_name(run.last or state)
-        if not raced:
+        # A record of what PagerDuty said is applied as a command: the next pass answers it.
+        if not raced and not any(_records_pagerduty(c) for c in run.executor.posted[posted_before:]):
             break
     return _finished(result, run, state)
+
+
+def _records_pagerduty(comment: Comment) -> bool:
+    """Whether a comment the run posted records what PagerDuty said."""
+    marker = comment_marker(comment)
+    return marker is not None and Key.parse(marker.key).family == PAGERDUTY
 
 
 def _pass(

@@ -64,6 +64,7 @@ def _fold(
         template=services.template,
         trust_cached_body=not needs.parse_body,
         severities=config.severity,
+        pagerduty_now=extras.pagerduty_now if extras else None,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from incident_ops.core.comments.render import TemplateProblem
 from incident_ops.core.text.wording import counted
 from incident_ops.github.port import CallBudgetSpent, GitHubFailure
+from incident_ops.serving.pagerduty_sync import sync_pagerduty
 from incident_ops.serving.serve import serve
 from incident_ops.serving.services import IncidentResult, Services
 
@@ -14,18 +15,20 @@ RECENT_CLOSES = timedelta(hours=6)  # how far back a sweep looks for closes nobo
 
 
 def sweep(services: Services) -> list[IncidentResult]:
-    """Serve each open incident; a broken one is reported in its result, the rest still served."""
+    """Serve each open incident (PagerDuty's new ones opened first); a broken one is reported in its result,
+    the rest still served."""
     label = services.context.config.incident_label
     results = []
     # Incidents closed lately too: a close whose event was lost is still judged (and undone if it must be).
     recently = services.context.now - RECENT_CLOSES
-    incidents = [
-        *services.port.list_issues(label, "open"),
-        *services.port.list_issues(label, "closed", recently),
-    ]
+    open_now = services.port.list_issues(label, "open")
+    news = sync_pagerduty(services, open_now)
+    services.integrations.problems.extend(news.warnings)
+    incidents = [*open_now, *news.opened, *services.port.list_issues(label, "closed", recently)]
     for index, issue in enumerate(incidents):
         try:
-            results.append(serve(issue.number, services, issue=issue))
+            pagerduty = news.incidents.get(issue.number)
+            results.append(serve(issue.number, services, issue=issue, pagerduty=pagerduty))
         except CallBudgetSpent as spent:
             left = len(incidents) - index
             stopped = IncidentResult(issue.number, issue.title, issue.html_url, state="not served")

@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -32,6 +32,7 @@ class Recorded:
     headers: dict[str, str]
     body: bytes
     status: int
+    params: dict[str, list[str]] = field(default_factory=dict)  # every value of each query key, in order
 
     @property
     def json(self) -> Any:
@@ -166,6 +167,12 @@ class StandIn:
         """The normal answer to one request (subclasses implement the service)."""
         raise NotImplementedError
 
+    def respond(
+        self, method: str, path: str, params: dict[str, list[str]], headers: dict[str, str], body: bytes
+    ) -> Reply:
+        """The normal answer given every value of each query key (by default `answer`, with the last)."""
+        return self.answer(method, path, {k: v[-1] for k, v in params.items()}, headers, body)
+
     def heard(self, request: Recorded) -> Heard | None:
         """The message an accepted request delivered, if it delivered one (subclasses say which)."""
         return None
@@ -173,7 +180,11 @@ class StandIn:
     def _handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         """A fault's answer or the service's, logged."""
         split = urlsplit(target)
-        query = dict(parse_qsl(split.query))
+        pairs = parse_qsl(split.query)
+        query = dict(pairs)
+        params: dict[str, list[str]] = {}
+        for key, value in pairs:
+            params.setdefault(key, []).append(value)
         fault = self._take_fault(method, split.path)
         if fault is not None:
             if fault.delay:
@@ -181,8 +192,8 @@ class StandIn:
             reply: Reply = (fault.status, dict(fault.headers), fault.body)
         else:
             with self._lock:
-                reply = self.answer(method, split.path, query, headers, body)
-        recorded = Recorded(method, split.path, query, headers, body, reply[0])
+                reply = self.respond(method, split.path, params, headers, body)
+        recorded = Recorded(method, split.path, query, headers, body, reply[0], params)
         with self._lock:
             self._log.append(recorded)
             listeners = list(self._listeners)

@@ -31,6 +31,7 @@ REQUIRED_KEYS: dict[str, set[str]] = {
     "issue_comment.deleted": {"action", "issue", "comment", "repository", "sender"},
     "workflow_dispatch": {"inputs", "ref", "workflow", "repository", "sender"},
     "schedule": {"schedule", "repository"},
+    "repository_dispatch": {"action", "branch", "client_payload", "repository", "sender", "installation"},
 }
 OPTIONAL_KEYS = {"organization", "installation", "enterprise", "sender"}
 

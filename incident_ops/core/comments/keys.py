@@ -2,7 +2,8 @@
 
 A key is a family and a source, written `family/source` in the comment's hidden marker: `update/123` answers
 the command in comment 123, `escalation/declared` the declared stretch, `status` the one status comment.
-The family is the comment's kind, but for `applied`: the record a reply keeps of an edited command comment.
+The family is the comment's kind, but for `applied` (the record a reply keeps of an edited command comment)
+and `pagerduty` (a reply recording what PagerDuty said, applied as the command it stands for).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from incident_ops.core.comments.kinds import Kind
 
 APPLIED = "applied"  # the family of a reply that records what an edited or deleted command comment held
 CLOSED_BY = "closed-"  # a source naming the close event a reply or a closing answers
+PAGERDUTY = "pagerduty"  # the family of a reply recording what PagerDuty said: the command it stands for
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ def of_series(key: Key, first: Key) -> bool:
 def moment(when: datetime) -> str:
     """A compact UTC time for keys: 20260302T093000Z."""
     return when.strftime("%Y%m%dT%H%M%SZ")
+
+
+def pagerduty(event: str) -> Key:
+    """The key of the record of a PagerDuty event (acknowledged, resolved): one per incident."""
+    return Key(PAGERDUTY, event)
 
 
 STATUS = Key(Kind.STATUS)

@@ -34,6 +34,8 @@ class KindSpec:
     chat: bool = False  # Slack hears of it
     freshdesk: tuple[str, ...] = ()  # the FreshDesk steps it owes, each delivered and retried on its own
     pagerduty: str | None = None  # the paging event it owes at a level that pages: trigger or resolve
+    # What the PagerDuty incident an issue was opened for hears of it: a note, or resolve (and a note)
+    pagerduty_sync: str | None = None
 
 
 KINDS: Mapping[Kind, KindSpec] = MappingProxyType(
@@ -44,16 +46,20 @@ KINDS: Mapping[Kind, KindSpec] = MappingProxyType(
             chat=True,
             freshdesk=("freshdesk-reply",),
             pagerduty="trigger",  # only with integrations.pagerduty.on_declare
+            pagerduty_sync="note",  # the issue's link, on the PagerDuty incident it was opened for
         ),
         Kind.ESCALATION: KindSpec(timeline="escalated the incident", chat=True, pagerduty="trigger"),
         Kind.UPDATE_REMINDER: KindSpec(timeline="reminded that an update is due"),
-        Kind.UPDATE: KindSpec(answers="update", to_people=True, freshdesk=("freshdesk-reply",)),
+        Kind.UPDATE: KindSpec(
+            answers="update", to_people=True, freshdesk=("freshdesk-reply",), pagerduty_sync="note"
+        ),
         Kind.RESOLUTION: KindSpec(
             answers="resolved",
             to_people=True,
             chat=True,
             freshdesk=("freshdesk-reply", "freshdesk-note", "freshdesk-status"),
             pagerduty="resolve",
+            pagerduty_sync="resolve-note",
         ),
         Kind.REPORT_REMINDER: KindSpec(timeline="reminded that the incident report is incomplete"),
         Kind.CLOSING: KindSpec(
@@ -62,6 +68,7 @@ KINDS: Mapping[Kind, KindSpec] = MappingProxyType(
             chat=True,
             freshdesk=("freshdesk-status",),
             pagerduty="resolve",
+            pagerduty_sync="resolve",
         ),
         Kind.REPLY: KindSpec(to_people=True),
     }

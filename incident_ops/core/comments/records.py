@@ -14,9 +14,9 @@ from urllib.parse import quote, unquote
 
 _LOGIN = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
 _TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
-_SOURCE = re.compile(rf"(?P<by>{_LOGIN})@(?P<at>{_TIME})")
+_SOURCE = re.compile(rf"(?P<by>{_LOGIN}(?:\[bot\])?)@(?P<at>{_TIME})")
 _DECLARED = re.compile(
-    rf"at=(?P<at>{_TIME});by=(?P<by>{_LOGIN})(?:;reported=(?P<reported>{_TIME});reporter=(?P<reporter>{_LOGIN}(?:\[bot\])?))?"
+    rf"at=(?P<at>{_TIME});by=(?P<by>{_LOGIN}(?:\[bot\])?)(?:;reported=(?P<reported>{_TIME});reporter=(?P<reporter>{_LOGIN}(?:\[bot\])?))?"
     r";author=(?P<author>team|outside)"
 )
 

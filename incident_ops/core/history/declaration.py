@@ -41,8 +41,13 @@ def declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: 
             return
         state.declared_by_comment = relabel.comment_id
         command = command if record is not None else relabel
-    if record is not None:
-        declared: Labeling | None = Labeling(record.at, record.by)
+    link = state.pagerduty
+    if link is not None and record is None:
+        # Opened by the tool for a PagerDuty incident: declared at its opening, by the responder it names.
+        declared: Labeling | None = Labeling(issue.created_at, link.declared_by or issue.author.login)
+        reported = None
+    elif record is not None:
+        declared = Labeling(record.at, record.by)
         reported = Labeling(record.reported_at, record.reported_by) if record.reported_at else None
     else:
         by_team, reported = _labelings(state, incident_label, is_team, declaring=command is not None)
@@ -62,7 +67,10 @@ def declare(state: IncidentState, incident_label: str, is_team: IsTeam, people: 
     state.declared_at, state.declared_by = declared.at, declared.by
     state.stretches.append(Stretch(declared.at, state.page_epoch))
     state.steward = state.declared_by  # only the team declares
-    state.author_on_team = record.author_on_team if record is not None else author_is_team(state, is_team)
+    if record is not None:
+        state.author_on_team = record.author_on_team
+    else:
+        state.author_on_team = link is not None or author_is_team(state, is_team)
     if not state.author_on_team:
         state.community = issue.author.login
     else:

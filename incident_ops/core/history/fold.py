@@ -10,14 +10,15 @@ from incident_ops.core.commands.registry import REGISTRY
 from incident_ops.core.commands.severity import initial_severity
 from incident_ops.core.comments import keys
 from incident_ops.core.comments.cache import StatusCache, parse_cache
-from incident_ops.core.comments.keys import APPLIED, Key
+from incident_ops.core.comments.keys import APPLIED, PAGERDUTY, Key
 from incident_ops.core.comments.kinds import KINDS, Kind
 from incident_ops.core.comments.markers import Marker, comment_marker
-from incident_ops.core.comments.records import read_applied, read_refused, read_source
+from incident_ops.core.comments.records import Source, read_applied, read_refused, read_source
 from incident_ops.core.history.closes import check_close, last_close
 from incident_ops.core.history.declaration import declare
 from incident_ops.core.history.evidence import (
     ANSWERS_OF,
+    EDIT_GRACE,
     RECORDS_OF_TEAM,
     TOOL_REACTIONS,
     answer_source,
@@ -28,6 +29,7 @@ from incident_ops.core.history.evidence import (
 )
 from incident_ops.core.history.reply_budget import ReplyBudget
 from incident_ops.core.model import CommandLine, Comment, IssueHistory, User
+from incident_ops.core.pagerduty import PagerDutyIncident, link_of
 from incident_ops.core.report.body import check_body
 from incident_ops.core.report.check import ReportCheck, TemplateSource
 from incident_ops.core.state import (
@@ -52,6 +54,7 @@ def fold(
     template: TemplateSource | None = None,
     trust_cached_body: bool = True,
     severities: SeverityConfig | None = None,
+    pagerduty_now: PagerDutyIncident | None = None,
 ) -> IncidentState:
     """The incident's state: report, declaration, roles, resolution and commands, oldest first.
 
@@ -66,6 +69,11 @@ def fold(
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     state.close_hold = close_hold
     state.severities = severities or SeverityConfig()
+    state.pagerduty = link_of(history.issue)
+    linked = state.pagerduty is not None and pagerduty_now is not None
+    state.pagerduty_now = (
+        pagerduty_now if linked and pagerduty_now.id == state.pagerduty.incident_id else None
+    )
     # The tool's own comments first: they record what earlier runs applied.
     for comment, marker in marked:
         if marker is not None:
@@ -110,6 +118,12 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
         state.applied[key.comment_id] = applied
     if key.family in RECORDS_OF_TEAM and wrote is not None:
         state.vouched.add(wrote.by.casefold())
+    pagerduty = key.family == PAGERDUTY and state.pagerduty is not None and _as_written(comment)
+    if pagerduty and applied is not None and wrote is not None:
+        state.applied[comment.id] = applied  # PagerDuty's word, applied as the command it stands for
+        # When PagerDuty said it, within the issue's life (what it said before the issue counts at its start).
+        at = min(max(wrote.at, state.history.issue.created_at), comment.created_at)
+        state.pagerduty_records[comment.id] = Source(wrote.by, at)
     if marker.kind in BOT_TIMELINE:
         add_timeline(state, comment, BOT_TIMELINE[marker.kind])
     milestones, when = state.milestones, comment.created_at
@@ -131,6 +145,13 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     who wrote it and when, and its applied record (written by the run of its deletion) what else it said.
     """
     people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
+    marks = {c.id: c.reactions for c in state.history.comments}
+    for record_id, said in state.pagerduty_records.items():
+        # What PagerDuty said, recorded by the tool: a team member's command comment (done once it has the
+        # tool's reaction, like any other).
+        people[record_id] = Comment(
+            record_id, User(said.by), "", said.at, said.at, reactions=marks[record_id]
+        )
     for gone in state.history.deleted:
         people.setdefault(gone.id, gone)  # deleted: this run's event still tells what it said
     answers = sorted((cs[0].id, key) for key, cs in state.bot_comments.items())
@@ -151,6 +172,11 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
         if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):
             state.answered_ids.add(c.id)
     return [people[cid] for cid in sorted(people)]
+
+
+def _as_written(comment: Comment) -> bool:
+    """Whether one of the tool's comments is as the tool wrote it (an edited record is no evidence)."""
+    return comment.updated_at - comment.created_at <= EDIT_GRACE
 
 
 def _phase(state: IncidentState, comment: Comment) -> str | None:

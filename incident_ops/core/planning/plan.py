@@ -20,6 +20,7 @@ from incident_ops.core.comments.records import Declaration, declaration_fact
 from incident_ops.core.context import Context, duration_text, number_text
 from incident_ops.core.planning.applied_records import record_edited
 from incident_ops.core.planning.command_answers import answer_commands
+from incident_ops.core.planning.pagerduty import pagerduty_records
 from incident_ops.core.planning.timers import Clocks, Due, clocks, due
 from incident_ops.core.state import IncidentState
 
@@ -49,6 +50,7 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         *_undo_close(state, ctx),
         *_declaration(state, ctx),
         *answer_commands(state, ctx),
+        *pagerduty_records(state, ctx),
         *record_edited(state, ctx.renderer),
         *_confirmed_close(state, ctx),
         *_closed_by_hand(state, ctx),

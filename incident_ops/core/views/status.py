@@ -130,6 +130,7 @@ def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, A
         smes=list(state.smes),
         community=state.community,
         ticket=state.ticket,
+        pagerduty=state.pagerduty.shown if state.pagerduty else None,
         severity=state.severity,
         zones="UTC" if zone in UTC_NAMES else f"{zone} (and UTC)",
         clocks=_clock_lines(state, clock, zone),
