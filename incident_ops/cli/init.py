@@ -178,8 +178,9 @@ def _what_is_left(
     )
     steps.append(
         "chat, FreshDesk and PagerDuty are off: to turn them on, fill `integrations:` (and `severity:` for "
-        "paging) in the config and add the "
-        "repository secrets it names (see the README's Integrations)"
+        "paging) in the config and add the repository secrets it names; for incidents that start in "
+        "PagerDuty, `integrations.pagerduty.sync` and, optionally, PagerDuty's dispatch step (see the "
+        "README's Integrations)"
     )
     return ["Left to do:", *(f"  {index}. {step}" for index, step in enumerate(steps, start=1))]
 
