@@ -1,6 +1,6 @@
 """Benchmark: API calls per event and per sweep, wall time per run, the status page, and setup time.
 
-Run: .venv/bin/python benchmarks/bench.py [--quick] [--setup] [--status-page]
+Run: .venv/bin/python benchmarks/bench.py [--quick] [--setup] [--status-page] [--pagerduty]
 Everything runs against the local GitHub emulator on 127.0.0.1; nothing leaves the machine.
 """
 
@@ -453,11 +453,23 @@ def main_bench() -> None:
         help="also time the action's install and first run, before and now, from an empty cache",
     )
     parser.add_argument(
+        "--pagerduty",
+        action="store_true",
+        help="only the PagerDuty sync: requests per sweep with 0, 1, 50 and 150 PagerDuty incidents",
+    )
+    parser.add_argument(
         "--status-page",
         action="store_true",
         help="only the status page: build time and API calls over 10, 100 and 1000 incidents",
     )
     args = parser.parse_args()
+    if args.pagerduty:
+        from pagerduty_sync import pagerduty_rows  # its own module: it imports this one's emulator helpers
+
+        print("| Measure | Result |\n| --- | --- |")
+        for name, value in pagerduty_rows():
+            print(f"| {name} | {value} |")
+        return
     if args.status_page:
         print("| Measure | Result |\n| --- | --- |")
         for name, value in status_page_rows((10, 100) if args.quick else (10, 100, 1000)):
