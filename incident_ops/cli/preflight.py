@@ -112,6 +112,7 @@ def _rendered(config: Config, renderer: Renderer, template: TemplateSource) -> l
             KnownRoles(SAMPLE_ROLES),
             template=template,
             severities=config.severity,
+            pagerduty_now=sample.pagerduty,
         )
         try:
             plan(state, Context(config, calendar, renderer, sample.now))

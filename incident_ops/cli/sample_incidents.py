@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from incident_ops.config.types import Config
-from incident_ops.core.model import Comment, Issue, IssueEvent, IssueHistory, User
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueEvent, IssueHistory, User
+from incident_ops.core.pagerduty import Acknowledgement, PagerDutyIncident, issue_body
 from incident_ops.core.report.check import ReportTemplate
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
@@ -23,6 +24,7 @@ class Sample:
     name: str
     history: IssueHistory
     now: datetime
+    pagerduty: PagerDutyIncident | None = None  # what PagerDuty says of it, for an issue opened from there
 
 
 def filled_report(template: ReportTemplate) -> str:
@@ -56,6 +58,29 @@ def samples(config: Config, template: ReportTemplate) -> Iterator[Sample]:
         yield Sample(f"/close {level}", _history(config, closed, report), late)
         for who in ("sample-steward", REPORTER):
             yield Sample(f"closed by {who} {level}", _history(config, resolved, report, who), later)
+    sync = config.integrations.pagerduty.sync if config.integrations.pagerduty else None
+    if sync is not None:
+        yield from _from_pagerduty(config, template, [email for email, _ in sync.users])
+
+
+def _from_pagerduty(config: Config, template: ReportTemplate, emails: list[str]) -> Iterator[Sample]:
+    """An incident opened from PagerDuty: acknowledged there by a mapped user (when `users` maps one), then
+    resolved there by nobody mapped."""
+    acknowledged = tuple(Acknowledgement(email, T0) for email in emails[:1])
+    incident = PagerDutyIncident(
+        "PSAMPLE",
+        1234,
+        "Users cannot log in",
+        "acknowledged",
+        "https://example.pagerduty.com/incidents/PSAMPLE",
+        T0,
+        acknowledgements=acknowledged,
+    )
+    body = issue_body(incident, filled_report(template), None, None)
+    history = _history(config, (), body, author=User(DEFAULT_TOOL_LOGIN, "Bot", tool=True))
+    yield Sample("from PagerDuty, acknowledged", history, T0 + timedelta(minutes=5), incident)
+    resolved = replace(incident, status="resolved", resolved_at=T0 + timedelta(minutes=30))
+    yield Sample("from PagerDuty, resolved", history, T0 + timedelta(minutes=35), resolved)
 
 
 def _comment(cid: int, login: str, body: str, minutes: int) -> Comment:
@@ -70,6 +95,7 @@ def _history(
     body: str,
     closed_by: str | None = None,
     labelled_by: str = "sample-steward",
+    author: User | None = None,
 ) -> IssueHistory:
     """The sample issue, labelled at T0 (by the steward: declared), with these comments (and closed)."""
     label = config.incident_label
@@ -82,7 +108,7 @@ def _history(
         "[Incident] Users cannot log in",
         body or "Logins fail since 08:40.",
         "closed" if closed_by else "open",
-        User(REPORTER),
+        author or User(REPORTER),
         T0,
         T0,
         (label,),

@@ -667,3 +667,28 @@ def test_a_run_with_nothing_new_to_draw_loads_no_template_or_markdown_library(wo
     world.advance(minutes=1)
     assert run_in_a_fresh_interpreter(world, event) == "0 -"  # redelivered: nothing new to draw
     assert len(world.writes()) == writes
+
+
+SYNC = """templates_dir: templates
+integrations:
+  pagerduty:
+    sync: {api_key_env: PD_KEY, from_email: oncall@example.org, services: [PIJ90N7]}
+"""
+
+
+def test_validate_config_renders_the_replies_of_an_incident_opened_from_pagerduty(
+    capsys: pytest.CaptureFixture[str], workspace: Path
+) -> None:
+    (workspace / "templates").mkdir()
+    # A reply that assumes a person to address: PagerDuty's record of a resolution by nobody mapped has none.
+    (workspace / "templates" / "reply.md.j2").write_text("{{ marker }}\nHi {{ author[0] }}\n", "utf-8")
+    config = workspace / ".github" / "incident-ops.yml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(SYNC, encoding="utf-8")
+
+    code, out, _ = run_cli(capsys, ["validate-config"], base_env(workspace))
+
+    assert code == 1 and "templates/reply.md.j2, line 2" in out
+    config.write_text("templates_dir: templates\n", "utf-8")  # without the sync, no reply lacks a person
+    code, out, _ = run_cli(capsys, ["validate-config"], base_env(workspace))
+    assert code == 0, out
