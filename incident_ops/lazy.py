@@ -22,7 +22,7 @@ SLOW = frozenset(
         "jinja2.meta",  # the variables a custom template uses, checked by validate-config
         "croniter",  # the sweep's schedule, checked by validate-config
         "dateutil.parser",  # instants the standard library cannot read
-        "difflib",  # suggestions for a mistyped config key
+        "difflib",  # suggestions for a mistyped config key; how alike two follow-up items are
         "statistics",  # the report's spreads
     }
 )

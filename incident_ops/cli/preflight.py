@@ -26,6 +26,7 @@ from incident_ops.core.history.roles import KnownRoles
 from incident_ops.core.planning.plan import plan
 from incident_ops.core.planning.timers import clocks
 from incident_ops.core.report.check import TemplateSource, read_template
+from incident_ops.core.views.report_draft import draft_comment
 from incident_ops.core.views.status import status_body
 from incident_ops.core.workhours import WorkCalendar
 
@@ -63,12 +64,23 @@ def preflight(config: Config, workspace: Path, warnings: bool = True) -> Finding
         found.problems += _stray_files(folder, config.templates_dir or "")
     renderer = RecordingRenderer(folder, config.templates_dir)
     if template is not None:
+        found.problems += _follow_ups_section(config, template)
         found.problems += _rendered(config, renderer, template)
     if folder is not None and not found.problems:
         found.problems += _unknown_variables(folder, config.templates_dir or "", renderer)
     if warnings:
         found.warnings = config_warnings(config, workspace)
     return found
+
+
+def _follow_ups_section(config: Config, template: TemplateSource) -> list[str]:
+    """A follow_ups.section that names no heading of the report template would never find an item."""
+    section = config.follow_ups.section
+    headings = template.parsed.sections
+    if section is None or section.casefold() in (heading.casefold() for heading in headings):
+        return []
+    names = ", ".join(repr(heading) for heading in headings)
+    return [f"follow_ups.section: {section!r} is not a heading of the report template (it has {names})"]
 
 
 def _report_template(config: Config, workspace: Path, found: Findings) -> TemplateSource | None:
@@ -113,9 +125,12 @@ def _rendered(config: Config, renderer: Renderer, template: TemplateSource) -> l
             template=template,
             severities=config.severity,
             pagerduty_now=sample.pagerduty,
+            follow_ups=(),
         )
         try:
-            plan(state, Context(config, calendar, renderer, sample.now))
+            context = Context(config, calendar, renderer, sample.now, template.text)
+            plan(state, context)
+            draft_comment(state, context)
             status_body(state, clocks(state, config, calendar), config, renderer, StatusCache(), None)
         except TemplateProblem as problem:
             problems[f"templates_dir: {problem}"] = None

@@ -51,6 +51,7 @@ def samples(config: Config, template: ReportTemplate) -> Iterator[Sample]:
         resolved = (*people, _comment(14, "sample-engineer", "/resolved Logins work again.", 10))
         reopened = (*resolved, _comment(15, "sample-engineer", "/reopen", 20))
         closed = (*resolved, _comment(16, "sample-engineer", "/close", 30))
+        resolved = (*resolved, _comment(17, "sample-engineer", "/follow-ups", 11))
         yield Sample(f"active {level}", _history(config, people, ""), later)
         yield Sample(f"reopened {level}", _history(config, reopened, ""), later)
         yield Sample(f"resolved {level}", _history(config, resolved, ""), T0 + timedelta(minutes=11))

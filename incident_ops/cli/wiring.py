@@ -130,7 +130,7 @@ def services_from(
     api_url = checked_api_url(runner)
     port = PyGithubPort(repo, runner.token, api_url, retry, tool_logins=tool_logins, budget=budget)
     renderer = Renderer(templates_dir, config.templates_dir)
-    context = Context(config, calendar, renderer, now_from(args, env))
+    context = Context(config, calendar, renderer, now_from(args, env), template.text)
     integrations = from_config(config, env, retry_delay=delay)
     team = Team(port, config.team)
     redact = Redactor([runner.token or "", *(env.get(name, "") for name in secret_names(config))])

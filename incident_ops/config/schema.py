@@ -15,6 +15,7 @@ from incident_ops.config.types import (
     CloseConfig,
     Config,
     EscalationConfig,
+    FollowUpsConfig,
     FreshdeskConfig,
     IntegrationsConfig,
     ReportConfig,
@@ -46,6 +47,10 @@ class ConfigReader(Reader):
         parts["templates_dir"] = self.optional(top, "", "templates_dir", self._dir)
         parts["integrations"] = self._integrations(top.get("integrations"))
         parts["severity"] = read_severity(self, top.get("severity"))
+        parts["follow_ups"] = follow_ups = self._follow_ups(top.get("follow_ups"))
+        incident_label = parts["incident_label"] or Config.incident_label
+        if follow_ups.label.casefold() == incident_label.casefold():
+            self.problem("follow_ups.label", f"must differ from incident_label ({incident_label!r})")
         parts["status_page"] = self._status_page(top.get("status_page"))
         return Config(**{k: v for k, v in parts.items() if v is not None})
 
@@ -153,6 +158,17 @@ class ConfigReader(Reader):
                 freshdesk = FreshdeskConfig(names["domain_env"], names["api_key_env"])
         pagerduty = read_pagerduty(self, sec.get("pagerduty"))
         return IntegrationsConfig(slack_webhook_env=slack, freshdesk=freshdesk, pagerduty=pagerduty)
+
+    def _follow_ups(self, data: object) -> FollowUpsConfig:
+        """Read the follow_ups section."""
+        sec = self.section(data, "follow_ups", ["section", "label"])
+        heading = partial(
+            values.require_string, what="a heading of the report template, like Follow-up actions"
+        )
+        section = self.optional(sec, "follow_ups", "section", heading)
+        label = self.value(sec, "follow_ups", "label", _label)
+        found = {"section": section and section.strip().lstrip("#").strip(), "label": label}
+        return FollowUpsConfig(**present(found))
 
     def _status_page(self, data: object) -> StatusPageConfig:
         """Read the status_page section."""

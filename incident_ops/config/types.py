@@ -123,6 +123,14 @@ class SeverityConfig:
 
 
 @dataclass(frozen=True)
+class FollowUpsConfig:
+    """Follow-up issues: the report section whose task items `/follow-ups` opens (None: none), their label."""
+
+    section: str | None = None
+    label: str = "incident: follow-up"
+
+
+@dataclass(frozen=True)
 class StatusPageConfig:
     """The community status page: its title (None: "<owner>/<repo> status") and how far back it looks."""
 
@@ -146,6 +154,7 @@ class Config:
     templates_dir: str | None = None
     integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
     severity: SeverityConfig = field(default_factory=SeverityConfig)
+    follow_ups: FollowUpsConfig = field(default_factory=FollowUpsConfig)
     status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
 
     def escalation_for(self, severity: str | None) -> EscalationConfig:

@@ -85,6 +85,17 @@ class React:
     content: str
 
 
+@dataclass(frozen=True)
+class OpenFollowUp:
+    """Open an issue for one follow-up item of the incident (another run's copy at the same moment yields)."""
+
+    item_key: str
+    title: str
+    body: str
+    label: str
+    assignee: str | None = None
+
+
 Action = (
     PostComment
     | EditComment
@@ -96,6 +107,7 @@ Action = (
     | CloseIssue
     | ReopenIssue
     | React
+    | OpenFollowUp
 )
 
 
@@ -122,6 +134,8 @@ def describe(action: Action) -> str:
             return "reopen the issue"
         case React(comment_id=cid, content=content):
             return f"react {content} to comment {cid}"
+        case OpenFollowUp(title=title):
+            return f"open follow-up issue {title[:60]!r}"
     raise TypeError(action)
 
 
@@ -167,6 +181,6 @@ def depends_on_issue(action: Action) -> bool:
 
     An answer to a command (a message, a reply, a reaction) is right whatever the issue looks like since.
     """
-    if isinstance(action, React | DeleteComment):
+    if isinstance(action, React | DeleteComment | OpenFollowUp):
         return False
     return not (isinstance(action, PostComment) and action.kind in ANSWERS)

@@ -18,6 +18,7 @@ class Context:
     calendar: WorkCalendar
     renderer: Renderer
     now: datetime
+    report_template: str | None = None  # the report template's Markdown (None: the bundled one)
 
 
 def duration_text(seconds: float) -> str:

@@ -13,6 +13,7 @@ from incident_ops.core.comments.cache import StatusCache
 from incident_ops.core.comments.keys import Key
 from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.comments.records import AppliedCommand, Declaration, Source
+from incident_ops.core.follow_ups import FollowUp
 from incident_ops.core.model import CommandLine, Comment, IssueEvent, IssueHistory
 from incident_ops.core.pagerduty import PagerDutyIncident, PagerDutyLink
 from incident_ops.core.report.body import BodyCheck
@@ -133,6 +134,9 @@ class IncidentState:
     declaration: Declaration | None = None  # as the acknowledgement records it
     pagerduty: PagerDutyLink | None = None  # the PagerDuty incident the tool opened this issue for
     pagerduty_now: PagerDutyIncident | None = None  # what PagerDuty says of it in this run (a sweep's read)
+    follow_ups: tuple[FollowUp, ...] | None = (
+        None  # the issues opened for its follow-up items (None: not read)
+    )
     pagerduty_records: dict[int, Source] = field(
         default_factory=dict
     )  # records of PagerDuty events, as commands

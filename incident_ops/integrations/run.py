@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from incident_ops.core.comments.keys import Key
 from incident_ops.core.context import Context
 from incident_ops.core.deliveries import RETRY_MARK, Delivery
+from incident_ops.core.follow_ups import FollowUp
 from incident_ops.core.model import Comment, Reaction
 from incident_ops.core.pagerduty import PagerDutyIncident
 from incident_ops.core.planning.timers import clocks, due
@@ -54,6 +55,7 @@ class IntegrationRun:
     sent: list[str] = field(default_factory=list)
     ticket_checked: bool = False
     pagerduty_now: PagerDutyIncident | None = None  # the sweep's read of the PagerDuty incident it stands for
+    follow_ups: tuple[FollowUp, ...] | None = None  # the follow-up issues, once this run has read them
 
     def check_ticket_reply(self, state: IncidentState, ctx: Context) -> bool:
         """Before auto-closing, ask FreshDesk whether the requester replied since the resolution.

@@ -15,6 +15,7 @@ from incident_ops.core.actions import (
     CloseIssue,
     DeleteComment,
     EditComment,
+    OpenFollowUp,
     PostComment,
     React,
     RemoveLabel,
@@ -24,8 +25,10 @@ from incident_ops.core.actions import (
     needed,
 )
 from incident_ops.core.comments.kinds import Kind
-from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, IssueHistory, User
+from incident_ops.core.follow_ups import follow_up_of
+from incident_ops.core.model import DEFAULT_TOOL_LOGIN, Comment, Issue, IssueHistory, User
 from incident_ops.github.port import GitHubFailure, GitHubPort
+from incident_ops.serving.open_issues import open_once
 
 
 def _refused(failure: GitHubFailure) -> bool:
@@ -39,6 +42,7 @@ def _refused(failure: GitHubFailure) -> bool:
 
 
 DRY_RUN_IDS = 10**15  # comments a dry run only imagines get ids no GitHub comment has
+FOLLOW_UP_COLOR = "0e8a16"  # the follow-up label's colour, when the tool creates it
 HIDDEN = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 
 
@@ -62,6 +66,8 @@ class Executor:
         self.refused: list[str] = []
         self.closed_issue = False
         self.history: IssueHistory | None = None  # as far as the writes got, should one fail
+        self.opened: list[int] = []  # follow-up issues opened
+        self._labels_checked = False
 
     def run(self, actions: list[Action], history: IssueHistory) -> IssueHistory:
         """Execute actions in order; returns the history as it now stands on GitHub."""
@@ -85,6 +91,24 @@ class Executor:
                 continue
             self.done.append(line)
         return history
+
+    def _open_follow_up(self, action: OpenFollowUp, history: IssueHistory) -> None:
+        """Open a follow-up issue (its label created when missing), assigned to the login its item names."""
+        if not self._labels_checked:
+            self._port.ensure_label(action.label, FOLLOW_UP_COLOR, "An action that follows up an incident")
+            self._labels_checked = True
+
+        def same(issue: Issue) -> bool:
+            found = follow_up_of(issue)
+            return found is not None and found.incident == self._number and found.item_key == action.item_key
+
+        since = history.issue.created_at
+        opened = open_once(self._port, action.title, action.body, action.label, same, since, self._say)
+        if opened is None:
+            return
+        self.opened.append(opened.number)
+        if action.assignee and not self._port.add_assignees(opened.number, [action.assignee]):
+            self.refused.append(f"GitHub did not assign @{action.assignee} to #{opened.number}")
 
     def _imagine(self, action: Action, history: IssueHistory) -> IssueHistory:
         """The history as it would be after a write a dry run only prints."""
@@ -162,6 +186,8 @@ class Executor:
                 closed = port.close_issue(number, reason)
                 self.closed_issue = True
                 issue = replace(issue, state="closed", state_reason=reason, closed_at=closed.closed_at)
+            case OpenFollowUp():
+                self._open_follow_up(action, history)
             case React(comment_id=cid, content=content):
                 port.add_reaction(cid, content)
                 comments = tuple(

@@ -14,6 +14,7 @@ from incident_ops.config.types import PagerDutySyncConfig
 from incident_ops.core.model import Issue
 from incident_ops.core.pagerduty import PagerDutyIncident, at_or_above, issue_body, issue_title, link_of
 from incident_ops.integrations.http import IntegrationError
+from incident_ops.serving.open_issues import open_once
 from incident_ops.serving.services import Services
 
 SKEW = timedelta(minutes=5)  # GitHub's and PagerDuty's clocks differ by a little
@@ -115,20 +116,15 @@ def _open_issue(services: Services, incident: PagerDutyIncident) -> Issue | None
     if services.dry_run:
         services.say(f"[dry run] would open an issue for PagerDuty incident #{incident.number}: {title}")
         return None
-    opened = services.port.create_issue(title, body, [config.incident_label])
-    services.say(f"opened #{opened.number} for PagerDuty incident #{incident.number}")
-    twins = [
-        issue
-        for issue in services.port.list_issues(config.incident_label, "all", incident.created_at - SKEW)
-        if (link := link_of(issue)) is not None and link.incident_id == incident.id
-    ]
-    first = min(twins, key=lambda issue: issue.number, default=opened)
-    if first.number != opened.number:
-        # Two runs opened one each at the same moment: the older issue is the incident, this one yields.
-        services.port.remove_label(opened.number, config.incident_label)
-        services.port.close_issue(opened.number, "not_planned")
-        services.say(f"closed #{opened.number}: #{first.number} was opened for the same PagerDuty incident")
-        return None
+
+    def same(issue: Issue) -> bool:
+        link = link_of(issue)
+        return link is not None and link.incident_id == incident.id
+
+    since = incident.created_at - SKEW
+    opened = open_once(services.port, title, body, config.incident_label, same, since, services.say)
+    if opened is not None:
+        services.say(f"opened #{opened.number} for PagerDuty incident #{incident.number}")
     return opened
 
 

@@ -11,6 +11,7 @@ from incident_ops.core.model import Comment, Issue, IssueHistory
 from incident_ops.core.pagerduty import PagerDutyIncident
 from incident_ops.core.planning.plan import plan, waiting_for_edit
 from incident_ops.core.state import IncidentState, state_name
+from incident_ops.core.views.report_draft import draft_comment
 from incident_ops.github.port import GitHubFailure
 from incident_ops.integrations.run import IntegrationRun, Marks
 from incident_ops.serving.delivery import deliver
@@ -64,15 +65,24 @@ def serve(
         if not state.declared and not state.outcomes and not (state.reported and not state.closed):
             return result
         actions = plan(state, services.context)
+        draft = draft_comment(state, services.context)  # drawn from the state, like the status comment
+        actions += [draft] if draft is not None else []
         if history.issue_from_event and any(depends_on_issue(a) and needed(a, history) for a in actions):
             # The event's copy cannot show a close, label or body edit made since without a comment.
             history = with_issue_read(history, services)
             continue
-        posted_before = len(run.executor.posted)
+        posted_before, opened_before = len(run.executor.posted), len(run.executor.opened)
         history, raced = _pass(run, state, actions, history)
         result.state = state_name(run.last or state)
-        # A record of what PagerDuty said is applied as a command: the next pass answers it.
-        if not raced and not any(_records_pagerduty(c) for c in run.executor.posted[posted_before:]):
+        opened = len(run.executor.opened) > opened_before
+        if opened:
+            run.extras.follow_ups = None  # read again: the next pass lists what this one opened
+        # What PagerDuty said is applied as a command, new follow-up issues are listed: both in a next pass.
+        if (
+            not raced
+            and not opened
+            and not any(_records_pagerduty(c) for c in run.executor.posted[posted_before:])
+        ):
             break
     return _finished(result, run, state)
 

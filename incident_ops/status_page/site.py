@@ -15,6 +15,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from incident_ops.core.text.wording import duration
 from incident_ops.status_page import formats
 from incident_ops.status_page.markdown import to_html
 from incident_ops.status_page.model import PublicIncident, PublicMessage
@@ -168,7 +169,7 @@ def _env() -> ImmutableSandboxedEnvironment:
         markdown_source=lambda text: to_html(text),
         machine_time=formats.for_machines,
         people_time=formats.for_people,
-        duration=formats.duration,
+        duration=duration,
         web_url=web_url,
     )
     return env

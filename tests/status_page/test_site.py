@@ -23,7 +23,7 @@ from status_stories import (
     with_title,
 )
 
-from incident_ops.status_page import formats
+from incident_ops.core.text.wording import duration
 from incident_ops.status_page.model import PublicIncident
 from incident_ops.status_page.page import select
 from incident_ops.status_page.site import Site, build, content_security_policy
@@ -211,4 +211,4 @@ def test_the_window_keeps_active_incidents_and_drops_old_ones() -> None:
     ],
 )
 def test_durations_read_as_words(seconds: int, text: str) -> None:
-    assert formats.duration(timedelta(seconds=seconds)) == text
+    assert duration(timedelta(seconds=seconds)) == text

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from incident_ops.core.commands import effects as apply
 from incident_ops.core.commands import writes
 from incident_ops.core.commands.effects import Apply
+from incident_ops.core.commands.follow_ups import follow_ups
 from incident_ops.core.commands.severity import set_severity
 from incident_ops.core.commands.writes import Writes
 from incident_ops.core.model import CommandLine
@@ -98,6 +99,14 @@ _COMMANDS = (
         "/severity LEVEL",
         "Set how severe the incident is; escalation and updates take that level's pace.",
         set_severity,
+    ),
+    Command(
+        "follow-ups",
+        True,
+        "/follow-ups",
+        "Open an issue for each unticked task item of the report's follow-ups section that links none.",
+        apply.nothing,
+        follow_ups,
     ),
     Command("status", False, "/status", "Refresh the status comment.", apply.nothing),
     Command("help", False, "/help", "List the commands.", apply.nothing),

@@ -96,6 +96,11 @@ def moment(when: datetime) -> str:
     return when.strftime("%Y%m%dT%H%M%SZ")
 
 
+def report_draft(series: str) -> Key:
+    """The key of the report draft of a resolution (its first `/resolved`): one per resolution."""
+    return Key(Kind.REPORT_DRAFT, series)
+
+
 def pagerduty(event: str) -> Key:
     """The key of the record of a PagerDuty event (acknowledged, resolved): one per incident."""
     return Key(PAGERDUTY, event)

@@ -18,6 +18,7 @@ class Kind(StrEnum):
     UPDATE = "update"
     RESOLUTION = "resolution"
     REPORT_REMINDER = "report-reminder"
+    REPORT_DRAFT = "report-draft"
     CLOSING = "closing"
     REPLY = "reply"
 
@@ -62,6 +63,7 @@ KINDS: Mapping[Kind, KindSpec] = MappingProxyType(
             pagerduty_sync="resolve-note",
         ),
         Kind.REPORT_REMINDER: KindSpec(timeline="reminded that the incident report is incomplete"),
+        Kind.REPORT_DRAFT: KindSpec(),
         Kind.CLOSING: KindSpec(
             timeline="closed the incident",
             answers="close",

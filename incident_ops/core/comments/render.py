@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 MAX_COMMENT = 65536  # GitHub rejects longer comment bodies
 # Raised by hand whenever the bundled templates or the code that fills them draw a comment differently: an
 # upgrade that changes nothing visible must not re-edit every open incident's status comment.
-RENDERING_VERSION = 1
+RENDERING_VERSION = 2
 
 
 class TemplateProblem(Exception):

@@ -14,6 +14,7 @@ from incident_ops.core.comments.keys import APPLIED, PAGERDUTY, Key
 from incident_ops.core.comments.kinds import KINDS, Kind
 from incident_ops.core.comments.markers import Marker, comment_marker
 from incident_ops.core.comments.records import Source, read_applied, read_refused, read_source
+from incident_ops.core.follow_ups import FollowUp
 from incident_ops.core.history.closes import check_close, last_close
 from incident_ops.core.history.declaration import declare
 from incident_ops.core.history.evidence import (
@@ -55,6 +56,7 @@ def fold(
     trust_cached_body: bool = True,
     severities: SeverityConfig | None = None,
     pagerduty_now: PagerDutyIncident | None = None,
+    follow_ups: tuple[FollowUp, ...] | None = None,
 ) -> IncidentState:
     """The incident's state: report, declaration, roles, resolution and commands, oldest first.
 
@@ -69,6 +71,7 @@ def fold(
     state = IncidentState(history, cache, report=body.report if body else report, body_check=body)
     state.close_hold = close_hold
     state.severities = severities or SeverityConfig()
+    state.follow_ups = follow_ups
     state.pagerduty = link_of(history.issue)
     linked = state.pagerduty is not None and pagerduty_now is not None
     state.pagerduty_now = (

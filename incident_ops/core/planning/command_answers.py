@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from incident_ops.core.actions import (
     Action,
     Assign,
+    OpenFollowUp,
     PostComment,
     React,
     Unassign,
@@ -33,9 +34,14 @@ def answer_commands(state: IncidentState, ctx: Context) -> Iterator[Action]:
             if comment_id not in state.withheld:
                 yield from _reply(ctx, outcomes, outside=True)
             continue
+        opening = False
         for outcome in outcomes:
             if outcome.accepted:
-                yield from REGISTRY[outcome.command.name].writes(state, ctx, outcome)
+                for action in REGISTRY[outcome.command.name].writes(state, ctx, outcome):
+                    opening = opening or isinstance(action, OpenFollowUp)
+                    yield action
+        if opening:
+            continue  # its follow-up issues first: the next pass answers the comment, once they exist
         yield from _reply(ctx, outcomes)
         applied = all(o.accepted for o in outcomes)
         # The reaction is a comment's last write: the cursor moves past it only once all are done.

@@ -12,6 +12,7 @@ from incident_ops.core.comments import keys
 from incident_ops.core.comments.cache import StatusCache, read_cache, write_cache
 from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.comments.render import MAX_COMMENT, Renderer
+from incident_ops.core.follow_ups import FollowUp
 from incident_ops.core.planning.timers import Clocks
 from incident_ops.core.report.check import DONE, MISSING, UNFILLED
 from incident_ops.core.state import IncidentState, TimelineEntry, state_name
@@ -93,7 +94,7 @@ def status_body(
     for keep in TIMELINE_FALLBACKS:  # too long for GitHub: the timeline shrinks first, never the cache
         if len(body) < MAX_COMMENT or "timeline" not in context:
             break
-        context = {**context, "timeline": [_timeline_line(e, zone) for e in _shortened(state.timeline, keep)]}
+        context = {**context, "timeline": [_timeline_line(e, zone) for e in shortened(state.timeline, keep)]}
         body = renderer.render(Kind.STATUS, keys.STATUS, cache=viewed, **context)
     text = digest(body.replace(viewed, "", 1))
     return body.replace(viewed, write_cache(replace(cache, view=view, style=style, shown=text)), 1)
@@ -131,13 +132,21 @@ def _context(state: IncidentState, clock: Clocks, config: Config) -> dict[str, A
         community=state.community,
         ticket=state.ticket,
         pagerduty=state.pagerduty.shown if state.pagerduty else None,
+        follow_ups=[
+            {"number": f.number, "open": f.open} for f in sorted(state.follow_ups or (), key=_number)
+        ],
         severity=state.severity,
         zones="UTC" if zone in UTC_NAMES else f"{zone} (and UTC)",
         clocks=_clock_lines(state, clock, zone),
         report=_report_lines(state),
-        timeline=[_timeline_line(e, zone) for e in _shortened(state.timeline)],
+        timeline=[_timeline_line(e, zone) for e in shortened(state.timeline)],
         mermaid_timeline=incident_timeline(state, clock, zone),
     )
+
+
+def _number(follow_up: FollowUp) -> int:
+    """A follow-up's issue number, to list them in order."""
+    return follow_up.number
 
 
 def _next_due(state: IncidentState, clock: Clocks, zone: str) -> str:
@@ -208,7 +217,7 @@ def _report_lines(state: IncidentState) -> list[ReportLine]:
     return lines
 
 
-def _shortened(timeline: list[TimelineEntry], keep: int = MAX_TIMELINE) -> list[TimelineEntry]:
+def shortened(timeline: list[TimelineEntry], keep: int = MAX_TIMELINE) -> list[TimelineEntry]:
     """The timeline, oldest first, with the middle left out when it has more than `keep` entries."""
     entries = sorted(timeline, key=lambda e: (e.at, e.order))
     if len(entries) <= keep:
