@@ -520,6 +520,9 @@ def main_bench() -> None:
             f"{retry_reads:g} reads, {retry_writes:g} writes",
         )
     )
+    from follow_ups import follow_ups_rows  # its own module: it imports this one's emulator helpers
+
+    rows += follow_ups_rows()
     walls = run_wall_times(3 if args.quick else 9)
     floor = walls["floor"]
     for kind, name in (
