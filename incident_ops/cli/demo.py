@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from incident_ops.cli.demo_pagerduty import SYNC, play_pagerduty
 from incident_ops.cli.demo_report import REPORT
-from incident_ops.cli.exit_codes import OK
+from incident_ops.cli.exit_codes import OK, PROBLEM
 from incident_ops.cli.local_services import LocalServices
 from incident_ops.cli.local_setup import LocalSetup
 from incident_ops.cli.sample_incidents import filled_report
@@ -39,6 +40,8 @@ Cli = Callable[[list[str], dict[str, str]], int]  # `incident-ops` itself: argum
 class DemoRun:
     """Drives `incident-ops run` and `sweep` in-process against the emulator and prints the thread."""
 
+    repo = REPO
+
     def __init__(
         self,
         emu: GitHubEmulator,
@@ -55,6 +58,7 @@ class DemoRun:
         self.write = write
         self.shown: set[int] = set()
         self.calls = 0
+        self.said = ""  # what the last run of the tool printed
         self.services_env = services.environment()
         self.heard: list[Heard] = []  # what the stand-ins accepted and the thread has not shown yet
         services.listen(self.heard.append)
@@ -91,8 +95,13 @@ class DemoRun:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             code = self._main(argv, env)
         self.calls += len(self.emu.requests) - before
+        self.said = out.getvalue().rstrip()
         if code != 0:
-            raise DemoFailed(code, f"incident-ops {argv[0]} exited {code}:\n{out.getvalue().rstrip()}")
+            raise DemoFailed(code, f"incident-ops {argv[0]} exited {code}:\n{self.said}")
+
+    def failed(self, what: str) -> DemoFailed:
+        """The demo cannot go on: what went wrong, and what the last run of the tool said."""
+        return DemoFailed(PROBLEM, f"{what}; incident-ops said:\n{self.said}")
 
     def comment(self, number: int, author: str, body: str) -> None:
         """A person comments, and the comment event runs."""
@@ -110,6 +119,13 @@ class DemoRun:
             "sender": sender,
             **extra,
         }
+
+    def opened(self, number: int, shown: str) -> None:
+        """Print an issue as opened (its author and title, `shown` for its body), then its thread."""
+        issue = self.emu.issue(REPO, number)
+        self.write(f"\n  @{issue['user']['login']} opens #{number} {issue['title']!r}:")
+        self.write(_quoted(shown))
+        self.show(number)
 
     def show(self, number: int) -> None:
         """Print comments not shown yet, then what the integrations' stand-ins received because of them;
@@ -160,9 +176,11 @@ def run_demo(
         )
         if services.running:
             write(f"Integrations, each against a local stand-in on 127.0.0.1: {', '.join(services.names())}")
+        if services.pagerduty_rest is not None:
+            write(f"With {SYNC}: after this incident, a second one that starts in PagerDuty.")
         try:
             number = _incident(demo)
-            _ending(demo, number, status_page)
+            _ending(demo, number, status_page, services)
         except DemoFailed as failure:
             write(f"\nincident-ops demo: {failure}")
             return failure.code
@@ -208,8 +226,9 @@ def _incident(demo: DemoRun) -> int:
     return number
 
 
-def _ending(demo: DemoRun, number: int, status_page: Path | None) -> None:
-    """Daily sweeps until the auto-close, the status comment (and the status page), the API calls."""
+def _ending(demo: DemoRun, number: int, status_page: Path | None, services: LocalServices) -> None:
+    """Daily sweeps until the auto-close, the status comment, (with the sync) an incident started in
+    PagerDuty, (the status page), the API calls."""
     emu, write = demo.emu, demo.write
     after = f"{demo.setup.config.close.after_working_hours:g}"
     for _ in range(MAX_DAYS):  # a sweep each morning until the auto-close
@@ -226,11 +245,14 @@ def _ending(demo: DemoRun, number: int, status_page: Path | None) -> None:
     status = next(c for c in emu.comments(REPO, number) if "incident-ops:status" in c["body"])
     write("\nThe status comment, edited in place throughout:\n")
     write(_quoted(status["body"]))
+    if services.pagerduty_rest is not None and services.sync is not None:
+        play_pagerduty(demo, services.pagerduty_rest, services.sync)
     if status_page is not None:
         _second_incident(demo, demo.setup.config.incident_label)
         demo._cli(["status-page", "--out", str(status_page)], {})
         index = (status_page / "index.html").resolve()
-        write(f"\nThe community status page, built from both incidents: open {index.as_uri()} in a browser.")
+        which = "both incidents" if services.pagerduty_rest is None else "the three incidents"
+        write(f"\nThe community status page, built from {which}: open {index.as_uri()} in a browser.")
     write(f"\nGitHub API calls made by incident-ops in this demo: {demo.calls}")
 
 

@@ -10,24 +10,29 @@ from collections.abc import Callable
 from datetime import datetime
 
 from incident_ops.cli.exit_codes import OK
-from incident_ops.cli.local_services import TICKET, LocalServices, one_line
+from incident_ops.cli.local_services import TICKET, LocalServices, one_line, pagerduty_priority
 from incident_ops.cli.local_setup import LocalSetup
 from incident_ops.config.types import Config
 from incident_ops.emulator import GitHubEmulator
 from incident_ops.emulator.objects import ROLES
 from incident_ops.emulator.routes_clock import CLOCK
+from incident_ops.standins import PagerDutyRestStandIn
 
 TOKEN = "sandbox-token"
 BOT = "github-actions[bot]"
 PEOPLE = (("steward", "triage"), ("engineer", "write"), ("lead", "maintain"), ("reporter", None))
+PAGERDUTY_TITLE = "Hub API returns errors"
 
 
 def people(config: Config) -> list[tuple[str, str | None]]:
-    """The team (each at least `team.min_permission`, `team.users` among them), then the community member."""
+    """The team (each at least `team.min_permission`, `team.users` and the logins PagerDuty's sync maps among
+    them), then the community member."""
     floor = config.team.min_permission
     team = [(login, max(role, floor, key=ROLES.index)) for login, role in PEOPLE if role]
     known = {login for login, _ in PEOPLE}
-    team += [(login, floor) for login in config.team.users if login not in known]
+    pager = config.integrations.pagerduty
+    mapped = [login for _, login in pager.sync.users] if pager and pager.sync else []
+    team += [(login, floor) for login in dict.fromkeys([*config.team.users, *mapped]) if login not in known]
     return team + [(login, role) for login, role in PEOPLE if not role]
 
 
@@ -113,9 +118,55 @@ def sandbox_lines(
         "  incident-ops report  # the metrics, on the sandbox's clock",
         "  incident-ops status-page --out site  # the community status page: open site/index.html",
     ]
+    lines += pagerduty_lines(services, config) if services is not None else []
     if stand_ins:
         lines.append("What the stand-ins receive is printed below as it arrives, a line per message:")
     return lines
+
+
+def pagerduty_lines(services: LocalServices, config: Config) -> list[str]:
+    """How to start, acknowledge and resolve an incident in PagerDuty's stand-in by hand: PagerDuty's own REST
+    API calls, to the stand-in with its fake key (none without the sync)."""
+    pd, sync = services.pagerduty_rest, services.sync
+    if pd is None or sync is None:
+        return []
+    email, login = sync.users[0] if sync.users else (sync.from_email, None)
+    person = next(user.id for user in pd.users.values() if user.email == email.casefold())
+    priority = pagerduty_priority(pd, config, sync)
+    incident: dict[str, object] = {
+        "type": "incident",
+        "title": PAGERDUTY_TITLE,
+        "service": {"id": services.service_id, "type": "service_reference"},
+        "assignments": [{"assignee": {"id": person, "type": "user_reference"}}],
+    }
+    rank = next((p for p in pd.priorities if p.name == priority), None)
+    if rank is not None:
+        incident["priority"] = {"id": rank.id, "type": "priority_reference"}
+    commander = (
+        f"@{login} is the Incident Commander" if login else "sync.users maps nobody: no Incident Commander"
+    )
+    return [
+        f"Start an incident in PagerDuty's stand-in, then acknowledge and resolve it as {email}, each with "
+        "PagerDuty's own REST API call (the next sweep brings each change over):",
+        _curl(pd, "POST", sync.from_email, "/incidents", {"incident": incident}),
+        "  incident-ops sweep   # its GitHub incident is opened, declared",
+        _curl(pd, "PUT", email, "/incidents/1", _status("acknowledged")),
+        f"  incident-ops sweep   # {commander}",
+        _curl(pd, "PUT", email, "/incidents/1", _status("resolved")),
+        "  incident-ops sweep   # the GitHub incident is resolved",
+    ]
+
+
+def _curl(pd: PagerDutyRestStandIn, method: str, sender: str, path: str, data: dict[str, object]) -> str:
+    """A curl command line for one PagerDuty REST API call, as the PagerDuty user `sender`."""
+    auth = shlex.quote(f"Authorization: Token token={pd.api_key}")
+    head = f"curl -s -X {method} -H {auth} -H {shlex.quote(f'From: {sender}')}"
+    return f"  {head} -H 'Content-Type: application/json' {pd.url}{path} -d {shlex.quote(json.dumps(data))}"
+
+
+def _status(name: str) -> dict[str, object]:
+    """The body of a PUT that moves a PagerDuty incident to `name`."""
+    return {"incident": {"type": "incident_reference", "status": name}}
 
 
 def run_sandbox(

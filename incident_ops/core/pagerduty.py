@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from incident_ops.core.model import Issue
+from incident_ops.core.text.markdown import without_front_matter
 
 _LOGIN = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
 LINK = re.compile(
@@ -101,7 +102,7 @@ def issue_body(
     parts = [link_line(incident.id, by), f"PagerDuty incident {incident.link}"]
     if severity:
         parts.append(f"### Severity\n\n{severity}")
-    parts.append(report_template.strip())
+    parts.append(without_front_matter(report_template).strip())
     return "\n\n".join(part for part in parts if part) + "\n"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ from .pagerduty_records import (
     PRIORITY_DESCRIPTIONS,
     STATUSES,
     Incident,
-    Note,
     Priority,
     Refused,
     User,
@@ -24,16 +22,16 @@ from .pagerduty_records import (
     pd_error,
     with_email,
 )
+from .pagerduty_writes import add_note, new_incident, read_json, update
 from .server import Heard, Recorded, Reply, StandIn, json_answer
 
 _INCIDENT = re.compile(r"^/incidents/(?P<id>[A-Za-z0-9]+)(?P<rest>/notes)?$")
 _USER = re.compile(r"^/users/(?P<id>[A-Za-z0-9]+)$")
 NOT_FOUND = 404, "Not Found", 2100
-MAX_NOTES = 2000
 
 
 class PagerDutyRestStandIn(StandIn):
-    """PagerDuty REST API v2: list, read and resolve incidents, add notes to them, list priorities.
+    """PagerDuty REST API v2: list, read, open and resolve incidents, add notes to them, list priorities.
 
     Answers as PagerDuty does: `{"error": {"message", "code"}}` bodies, `total` null, the From header (a
     known user's email) on writes, since/until defaulting to the month before `now()`.
@@ -81,10 +79,11 @@ class PagerDutyRestStandIn(StandIn):
             self.priorities.append(priority)
         return priority.id
 
-    def add_service(self, name: str) -> str:
-        """A service incidents can be on. Answers its id."""
+    def add_service(self, name: str, service_id: str | None = None) -> str:
+        """A service incidents can be on, with the id given (a real one's) or a new one. Answers its id."""
         with self._lock:
-            service_id = self._new_id("service")
+            service_id = service_id or self._new_id("service")
+            self._ids.add(service_id)
             self.services[service_id] = name
         return service_id
 
@@ -108,17 +107,15 @@ class PagerDutyRestStandIn(StandIn):
                 raise ValueError(f"no priority named {priority}")
             if status not in STATUSES or (status == "acknowledged" and assignee_email is None):
                 raise ValueError(f"cannot add an incident {status} (an acknowledged one needs an assignee)")
-            number = max((i.number for i in self.incidents.values()), default=0) + 1
-            name = self.services.get(service_id, service_id)
-            incident = Incident(self._new_id("incident"), number, title, service_id, name, when)
-            incident.priority = ranks[0] if ranks else None
-            if assignee_email is not None:
-                incident.assignments.append((when, with_email(self.users.values(), assignee_email)))
-                if status == "acknowledged":
-                    incident.acknowledge(with_email(self.users.values(), assignee_email), when)
+            users = self.users.values()
+            assignee = with_email(users, assignee_email) if assignee_email is not None else None
+            incident = self._open(
+                title, service_id, ranks[0] if ranks else None, [assignee] if assignee else [], when
+            )
+            if status == "acknowledged" and assignee is not None:
+                incident.acknowledge(assignee, when)
             if status == "resolved":
                 incident.resolve(when)
-            self.incidents[incident.id] = incident
         return incident.id
 
     def acknowledge(self, incident_id: str, email: str, at: datetime | None = None) -> None:
@@ -176,6 +173,9 @@ class PagerDutyRestStandIn(StandIn):
         include = frozenset(params.get("include[]", []))
         if method == "GET" and path == "/incidents":
             return self._list_incidents(params, include)
+        if method == "POST" and path == "/incidents":
+            from_user(self.users.values(), headers)  # PagerDuty wants to know who opens it
+            return self._create(read_json(body), include)
         if method == "GET" and path == "/priorities":
             return page(params, "priorities", [p.as_json(self.base_url) for p in self.priorities])
         found_user = _USER.match(path)
@@ -191,14 +191,12 @@ class PagerDutyRestStandIn(StandIn):
             notes = self._find(found["id"]).notes
             return json_answer(200, {"notes": [note.as_json(self.base_url) for note in notes]})
         requester = from_user(self.users.values(), headers)
-        incident = self._find(found["id"])
-        try:
-            data = json.loads(body or b"null")
-        except ValueError:
-            raise invalid("The request body is not valid JSON.") from None
+        incident, data = self._find(found["id"]), read_json(body)
         if route == ("PUT", ""):
-            return self._update(incident, requester, data, include)
-        return self._add_note(incident, requester, data)
+            update(incident, requester, data, self.now(), self.already_resolved_status)
+            return json_answer(200, {"incident": incident.as_json(self.base_url, include)})
+        added = add_note(incident, requester, data, lambda: self._new_id("note"), self.now())
+        return json_answer(200, {"note": added.as_json(self.base_url)})
 
     def heard(self, request: Recorded) -> Heard | None:
         """A note on an incident (its text), or an incident resolved; nothing else."""
@@ -233,35 +231,11 @@ class PagerDutyRestStandIn(StandIn):
         ]
         return page(params, "incidents", chosen)
 
-    def _update(self, incident: Incident, user: User, data: Any, include: frozenset[str]) -> Reply:
-        """PUT /incidents/{id}: acknowledge or resolve as the From user."""
-        wanted = data.get("incident") if isinstance(data, dict) else None
-        if not isinstance(wanted, dict) or wanted.get("type") not in ("incident", "incident_reference"):
-            raise invalid("incident.type must be incident or incident_reference.")
-        status = wanted.get("status")
-        if status == "resolved" and incident.status == "resolved":
-            if self.already_resolved_status >= 400:
-                raise Refused(self.already_resolved_status, "Incident Already Resolved", 1001)
-        elif status == "resolved":
-            incident.resolve(self.now(), user)
-        elif status == "acknowledged":
-            incident.acknowledge(user, self.now())
-        elif status is not None:
-            raise Refused(400, "Invalid Status Provided", 1003)
-        return json_answer(200, {"incident": incident.as_json(self.base_url, include)})
-
-    def _add_note(self, incident: Incident, user: User, data: Any) -> Reply:
-        """POST /incidents/{id}/notes: 200 (not 201) with the note, written by the From user."""
-        note = data.get("note") if isinstance(data, dict) else None
-        content = note.get("content") if isinstance(note, dict) else None
-        if not isinstance(content, str) or not content.strip():
-            raise invalid("Note content can't be blank.")
-        if len(incident.notes) >= MAX_NOTES:
-            raise invalid(f"A maximum of {MAX_NOTES} notes can be added to an incident.")
-        added = Note(self._new_id("note"), user, content, self.now())
-        incident.notes.append(added)
-        incident.updated_at = added.created_at
-        return json_answer(200, {"note": added.as_json(self.base_url)})
+    def _create(self, data: Any, include: frozenset[str]) -> Reply:
+        """POST /incidents: a triggered incident (201), as PagerDuty opens one asked through its API."""
+        title, service, priority, people = new_incident(data, self.services, self.priorities, self.users)
+        incident = self._open(title, service, priority, people, self.now())
+        return json_answer(201, {"incident": incident.as_json(self.base_url, include)})
 
     def _find(self, key: str) -> Incident:
         """An incident by id or by incident number, or a 404 (caller holds the lock)."""
@@ -271,6 +245,17 @@ class PagerDutyRestStandIn(StandIn):
         if not numbered:
             raise Refused(*NOT_FOUND)
         return numbered[0]
+
+    def _open(
+        self, title: str, service_id: str, priority: Priority | None, assignees: list[User], when: datetime
+    ) -> Incident:
+        """A new triggered incident, the next number (caller holds the lock)."""
+        number = max((i.number for i in self.incidents.values()), default=0) + 1
+        name = self.services.get(service_id, service_id)
+        incident = Incident(self._new_id("incident"), number, title, service_id, name, when, priority)
+        incident.assignments += [(when, user) for user in assignees]
+        self.incidents[incident.id] = incident
+        return incident
 
     def _new_id(self, kind: str) -> str:
         """A fresh PagerDuty-like id (caller holds the lock)."""

@@ -8,6 +8,7 @@ import os
 import queue
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +33,20 @@ integrations:
   freshdesk: {domain_env: DESK_DOMAIN, api_key_env: DESK_KEY}
   pagerduty: {routing_key_env: PAGER_KEY}
 """
+SYNC_CONFIG = CONFIG.replace(
+    "  pagerduty: {routing_key_env: PAGER_KEY}\n",
+    """\
+  pagerduty:
+    routing_key_env: PAGER_KEY
+    sync:
+      api_key_env: PD_API_KEY
+      from_email: oncall@hub.example
+      services: [PIJ90N7]
+      users: {alice@hub.example: alice}
+severity:
+  levels: {P1: {page: true}, P2: {}}
+""",
+)
 INTEGRATION_VARIABLES = ("CHAT_URL", "DESK_DOMAIN", "DESK_KEY", "PAGER_KEY", "INCIDENT_OPS_PAGERDUTY_URL")
 WAIT = 20.0  # seconds: the longest any step of the sandbox may take
 
@@ -69,6 +85,58 @@ def test_the_demo_plays_the_repositorys_config_and_its_integrations(repo: Path, 
     assert escalation < trigger < update
     assert "→ FreshDesk · ticket 4242 status Resolved (4)" in out
     assert "→ FreshDesk · ticket 4242 status Closed (5)" in out
+    assert "Traceback" not in out and "is not set" not in out
+
+
+def test_the_demo_plays_an_incident_started_in_pagerduty_without_leaving_the_machine(
+    repo: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / ".github/incident-ops.yml").write_text(SYNC_CONFIG, encoding="utf-8")
+    hosts: list[str] = []  # every host looked up or connected to, in this process
+    lookup, connect = socket.getaddrinfo, socket.socket.connect
+
+    def looked_up(host: Any, *args: Any, **kwargs: Any) -> Any:
+        hosts.append(str(host))
+        return lookup(host, *args, **kwargs)
+
+    def connected(sock: socket.socket, address: Any) -> Any:
+        hosts.append(str(address[0]))
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", looked_up)
+    monkeypatch.setattr(socket.socket, "connect", connected)
+
+    code, out = run(capsys, "demo")
+
+    assert code == 0, out
+    assert hosts and set(hosts) == {"127.0.0.1"}, set(hosts)
+    head = out.split("\n=== ", 1)[0]
+    assert "PagerDuty (the REST API, for the sync: service PIJ90N7)" in head
+    assert "a second one that starts in PagerDuty" in head
+    assert out.index("The issue is now closed (completed)") < out.index(
+        "PagerDuty: a new incident is triggered"
+    )
+    assert (
+        "PagerDuty incident #1 'Hub API returns errors' on service PIJ90N7, priority P1, assigned to alice@"
+        in out
+    )
+    opened = out.index(
+        "@github-actions[bot] opens #2 'Hub API returns errors':\n  │ PagerDuty incident [#1]("
+    )
+    declared = out.index("[P1] Incident declared by @alice: ", opened)
+    followed = out.index(
+        "→ PagerDuty · note on incident #1:\n  │ Followed in GitHub: #2 Hub API returns errors", opened
+    )
+    commander = out.index("@alice acknowledged PagerDuty incident [#1](", followed)
+    assert "is the Incident Commander now" in out[commander:]
+    update = out.index("@alice:\n  │ /update A bad deploy; rolling it back now.", commander)
+    note = out.index(
+        "→ PagerDuty · note on incident #1:\n  │ Update in GitHub by @alice: A bad deploy;", update
+    )
+    resolved = out.index("PagerDuty: the incident is resolved there", note)
+    resolution = out.index("[resolution]", resolved)
+    assert "Resolved in PagerDuty (incident #1)." in out[resolution:]
+    assert opened < declared and "[escalation]" not in out[opened:]
     assert "Traceback" not in out and "is not set" not in out
 
 
@@ -139,6 +207,18 @@ class Sandbox:
 @pytest.fixture
 def sandbox(repo: Path) -> Iterator[Sandbox]:
     """The sandbox started in the repository's folder, stopped after the test."""
+    yield from _sandbox_in(repo)
+
+
+@pytest.fixture
+def sync_sandbox(repo: Path) -> Iterator[Sandbox]:
+    """The sandbox on a config with PagerDuty's sync."""
+    (repo / ".github/incident-ops.yml").write_text(SYNC_CONFIG, encoding="utf-8")
+    yield from _sandbox_in(repo)
+
+
+def _sandbox_in(repo: Path) -> Iterator[Sandbox]:
+    """The sandbox started in the repository's folder, stopped when done."""
     started = Sandbox(repo / "docs")
     try:
         yield started
@@ -191,6 +271,46 @@ def test_the_sandbox_plays_the_repositorys_config_and_prints_what_its_stand_ins_
 
     assert "Escalation: " in sandbox.wait_for("[Slack] chat message: :warning:")
     assert sandbox.wait_for("[PagerDuty] ") == "[PagerDuty] trigger, dedup key hub-org/support#1:declared"
+    assert sandbox.stop() == 0
+
+
+def test_the_sandbox_prints_pagerduty_calls_that_start_acknowledge_and_resolve_an_incident(
+    sync_sandbox: Sandbox, capsys
+) -> None:
+    sandbox = sync_sandbox
+    sandbox.wait_for("What the stand-ins receive is printed below")
+    exports = dict(
+        shlex.split(line)[1].split("=", 1) for line in sandbox.said if line.startswith("  export ")
+    )
+    pagerduty = exports["INCIDENT_OPS_PAGERDUTY_API_URL"]
+    assert exports["PD_API_KEY"] and pagerduty.startswith("http://127.0.0.1:")
+    start = next(
+        i for i, line in enumerate(sandbox.said) if line.startswith("Start an incident in PagerDuty")
+    )
+    assert "as alice@hub.example" in sandbox.said[start]
+    calls = [shlex.split(line) for line in sandbox.said[start + 1 :] if line.startswith("  curl ")]
+    assert len(calls) == 3 and all(argv[0] == "curl" and pagerduty in " ".join(argv) for argv in calls)
+    api = f"{exports['GITHUB_API_URL']}/repos/{exports['GITHUB_REPOSITORY']}"
+    env = {**exports, "INCIDENT_OPS_RETRY_DELAY": "0"}
+
+    def then_sweep(argv: list[str]) -> dict[str, Any]:
+        """One printed call as a person runs it, then a sweep; the one issue, as GitHub shows it."""
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=WAIT, check=True)
+        assert '"error"' not in done.stdout, done.stdout
+        code, out = run(capsys, "sweep", env=env)
+        assert code == 0 and "is not set" not in out and "PagerDuty answered" not in out, out
+        with urllib.request.urlopen(f"{api}/issues?state=all", timeout=WAIT) as answer:
+            [issue] = json.loads(answer.read())
+        return issue
+
+    opened = then_sweep(calls[0])
+    assert opened["title"] == "Hub API returns errors" and opened["user"]["login"] == "github-actions[bot]"
+    assert "outage" in {label["name"] for label in opened["labels"]}
+    assert "PagerDuty incident [#1](" in opened["body"]
+    followed = sandbox.wait_for("[PagerDuty] note on incident #1: ")
+    assert "Followed in GitHub: #1 Hub API returns errors" in followed
+    assert [person["login"] for person in then_sweep(calls[1])["assignees"]] == ["alice"]
+    assert "incident: resolved" in {label["name"] for label in then_sweep(calls[2])["labels"]}
     assert sandbox.stop() == 0
 
 

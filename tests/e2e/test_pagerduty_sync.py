@@ -270,3 +270,17 @@ def test_min_priority_keeps_only_the_incidents_at_or_above_it(world: World, pd: 
     configure(world, pd, "\n      min_priority: P9")
     result = world.sweep()
     assert "'P9' is not one of PagerDuty's priorities (P1, P2, P3, P4, P5)" in result.stdout
+
+
+def test_a_resolution_in_pagerduty_after_the_escalation_was_due_escalates_nothing(
+    world: World, pd: PagerDutyRestStandIn
+) -> None:
+    pd_id = pd.add_incident("Cache cold", pd.service, priority="P2")
+    world.sweep()
+    number = the_issue(world, pd_id)
+    assert "name: Incident report" not in world.emu.issue(REPO, number)["body"]  # no template front matter
+    world.advance(minutes=45)  # the escalation fell due while nobody swept
+    pd.resolve(pd_id)
+    world.sweep()
+    assert world.bot_comments(number, "escalation") == []
+    assert len(world.bot_comments(number, "resolution")) == 1

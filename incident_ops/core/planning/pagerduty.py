@@ -42,7 +42,7 @@ def pagerduty_records(state: IncidentState, ctx: Context) -> Iterator[PostCommen
                 state, ctx, ACKNOWLEDGED, AppliedCommand("commander", f"@{login}", True), login, at, line
             )
     if incident.status == "resolved" and not state.resolved and state.keyed(RESOLVED) is None:
-        by = sync.login_of(incident.resolved_by) or state.commander or state.declared_by
+        by = sync.login_of(incident.resolved_by)  # nobody mapped: the tool, which speaks for PagerDuty
         text = f"Resolved in PagerDuty (incident #{incident.number})."
         line = f"PagerDuty incident {incident.link} was resolved in PagerDuty: so is this incident."
         at = incident.resolved_at or ctx.now

@@ -46,11 +46,14 @@ def plan(state: IncidentState, ctx: Context) -> list[Action]:
         return [*answer_commands(state, ctx), *record_edited(state, ctx.renderer), *_duplicates(state)]
     clock = clocks(state, ctx.config, ctx.calendar)
     fired = due(state, clock, ctx.now)
+    said = list(pagerduty_records(state, ctx))
+    if said:
+        # What PagerDuty said comes in as commands: timers and labels wait for the pass that applies them.
+        return [*_declaration(state, ctx), *answer_commands(state, ctx), *said, *_duplicates(state)]
     answers = [
         *_undo_close(state, ctx),
         *_declaration(state, ctx),
         *answer_commands(state, ctx),
-        *pagerduty_records(state, ctx),
         *record_edited(state, ctx.renderer),
         *_confirmed_close(state, ctx),
         *_closed_by_hand(state, ctx),

@@ -56,6 +56,15 @@ class Block:
         return text
 
 
+def without_front_matter(text: str) -> str:
+    """Markdown without an issue template's YAML front matter (GitHub drops it only in a template's issue)."""
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            return text[end + 4 :].lstrip("\n")
+    return text
+
+
 def squeeze_spaces(text: str) -> str:
     """Collapse runs of whitespace to single spaces and trim the ends."""
     return " ".join(text.split())

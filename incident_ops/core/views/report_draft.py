@@ -17,6 +17,7 @@ from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.context import Context
 from incident_ops.core.report.check import read_template
 from incident_ops.core.state import IncidentState
+from incident_ops.core.text.markdown import without_front_matter
 from incident_ops.core.views.retrospective import Retrospective, retrospective
 from incident_ops.core.views.status import TIMELINE_FALLBACKS, UTC_NAMES
 
@@ -35,7 +36,7 @@ DRAFT_BUDGET = 60_000  # characters of a draft, within GitHub's 65,536 for the w
 
 def report_draft(template: str, known: Retrospective) -> str:
     """The template, front matter dropped, with the timeline, roles and durations in their sections."""
-    sections = _sections(_without_front_matter(template))
+    sections = _sections(without_front_matter(template))
     receivers = _receivers(sections)
     lines: list[str] = []
     for part in PARTS:
@@ -109,15 +110,6 @@ def _heading_text(line: str) -> str:
     """A heading line's words."""
     found = HEADING.match(line)
     return found["text"] if found else line
-
-
-def _without_front_matter(text: str) -> str:
-    """The template without an issue template's YAML front matter."""
-    if text.startswith("---\n"):
-        end = text.find("\n---", 4)
-        if end != -1:
-            return text[end + 4 :].lstrip("\n")
-    return text
 
 
 def draft_comment(state: IncidentState, ctx: Context) -> PostComment | None:
