@@ -192,12 +192,16 @@ def _init(args: argparse.Namespace, env: dict[str, str]) -> int:
 
 
 def _report(args: argparse.Namespace, env: dict[str, str]) -> int:
-    """Print incident metrics; the Markdown report also goes to the job summary."""
+    """Print incident metrics (the Markdown also goes to the job summary), or one incident's document."""
     runner = runtime.RunnerEnv.from_env(env)
     repo = checked_repo(args.repo or runner.repository, "report")
 
     def go() -> int:
         services = services_from(args, env, runner, repo)
+        if args.incident is not None:
+            from incident_ops.cli.after_action import run_after_action
+
+            return run_after_action(services, args.incident, print)
         from incident_ops.cli.report import run_report  # only this subcommand needs the metrics
 
         return run_report(services, args.since, args.format, print, runner.summary_path)

@@ -99,8 +99,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         f"{RUN_ENVIRONMENT}, GITHUB_SERVER_URL (for links to the repository), GITHUB_STEP_SUMMARY",
     ),
     "report": Subcommand(
-        "incident metrics with charts",
-        "Incident metrics (time to acknowledge, to resolve, update cadence) with charts.",
+        "incident metrics with charts, or one incident's after-action document",
+        "Incident metrics (time to acknowledge, to resolve, update cadence, open follow-ups) with charts; "
+        "with --incident N, that incident as one Markdown document (title, severity, roles, the report's "
+        "sections as written, timeline, durations) for an incident-reports repository or a wiki.",
         frozenset({"now", "config"}),
         f"{RUN_ENVIRONMENT}, GITHUB_STEP_SUMMARY",
     ),
@@ -177,15 +179,28 @@ def build_parser() -> argparse.ArgumentParser:
     metrics.add_argument("--since", type=since_date, help="declared on or after (YYYY-MM-DD)")
     metrics.add_argument("--repo", help="OWNER/NAME (default: GITHUB_REPOSITORY)")
     metrics.add_argument("--format", choices=FORMATS, default="markdown", help="default: markdown")
+    metrics.add_argument(
+        "--incident",
+        type=issue_number,
+        metavar="N",
+        help="print incident #N's after-action document (Markdown) instead of the metrics",
+    )
     return parser
 
 
 def ignored_global_option(args: argparse.Namespace) -> str | None:
-    """A global option given before a subcommand that does not use it, if any (it would be ignored)."""
+    """An option the command would ignore, if any: a global one it does not use, or a metrics-only one."""
     uses = SUBCOMMANDS[args.command].uses
     for name, flag in GLOBAL_OPTIONS.items():
         if name not in uses and getattr(args, name, None):
             return f"{args.command} does not use {flag}"
+    if args.command == "report" and args.incident is not None:
+        if args.since is not None:
+            return (
+                "report --incident prints one incident whatever its date: --since is for the metrics report"
+            )
+        if args.format != "markdown":
+            return f"report --incident prints Markdown only: --format {args.format} is for the metrics report"
     return None
 
 
@@ -203,3 +218,11 @@ def since_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-01-31") from error
+
+
+def issue_number(text: str) -> int:
+    """`--incident`: an issue number (a positive whole number, `#12` allowed)."""
+    digits = text.removeprefix("#")
+    if not digits.isascii() or not digits.isdigit() or int(digits) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an issue number such as 12")
+    return int(digits)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from incident_ops.cli import runtime
 from incident_ops.cli.exit_codes import GITHUB_FAILED, OK
 from incident_ops.cli.parser import FORMATS
+from incident_ops.cli.report_formats import MEASURES, render_csv, render_json
+from incident_ops.core.follow_ups import FollowUp, follow_up_of
 from incident_ops.core.state import INCIDENT_STATES
 from incident_ops.core.text.wording import api_calls
+from incident_ops.core.views.follow_up_counts import FollowUpCount, follow_up_counts
 from incident_ops.core.views.mermaid import fenced, summary_charts
 from incident_ops.core.views.metrics import IncidentFigures, Spread, Summary, incident_figures, summarise
 from incident_ops.github.port import GitHubFailure
@@ -38,6 +38,11 @@ def collect(services: Services, since: date | None) -> Collected:
     config, port = services.context.config, services.port
     start = datetime.combine(since, time(), UTC) if since else None
     collected = Collected()
+    try:
+        follow_ups = follow_up_counts(read_follow_ups(services), services.context.now)
+    except GitHubFailure as error:
+        collected.failures.append(f"the follow-up issues: {error}")
+        follow_ups = {}
     # GitHub's `since` filters on the last update: a superset of the incidents declared since then.
     for issue in port.list_issues(config.incident_label, state="all", since=start):
         try:
@@ -48,8 +53,15 @@ def collect(services: Services, since: date | None) -> Collected:
         pace = config.updates_for(state.severity).every  # each incident against its own level's pace
         figures = incident_figures(state, pace, services.context.now)
         if figures is not None and (start is None or figures.declared_at >= start):
-            collected.figures.append(figures)
+            counted = follow_ups.get(figures.number, FollowUpCount())
+            collected.figures.append(replace(figures, follow_ups=counted))
     return collected
+
+
+def read_follow_ups(services: Services) -> list[FollowUp]:
+    """Every follow-up issue the tool opened, open or closed: one listing of the follow-up label."""
+    issues = services.port.list_issues(services.context.config.follow_ups.label, "all")
+    return [found for issue in issues if (found := follow_up_of(issue)) is not None]
 
 
 def run_report(
@@ -80,14 +92,6 @@ def run_report(
     return GITHUB_FAILED if collected.failures else OK
 
 
-MEASURES = (
-    ("to_confirm", "confirm", "Time to confirm (reported by someone outside the team)"),
-    ("to_acknowledge", "acknowledge", "Time to acknowledge"),
-    ("to_commander", "commander", "Time to name an Incident Commander"),
-    ("to_resolve", "resolve", "Time to resolve (first resolution)"),
-    ("to_settle", "settle", "Time to resolve for good (last resolution)"),
-    ("to_close", "close", "Time to close"),
-)
 NOTE = (
     "<sub>Times count from the declaration; an issue reported by someone outside the team is declared"
     " when the team confirms it, and its time to confirm runs from the report. A reopened incident keeps"
@@ -136,6 +140,7 @@ def render_markdown(
         lines.append(f"| {m.month} | {m.declared} | {m.resolved} | {resolve} | {percent(m.cadence_kept)} |")
     if "cadence" in charts:
         lines += ["", "### Update cadence", "", fenced(charts["cadence"])]
+    lines += follow_up_lines(summary)
     lines += ["", "### Slowest incidents", ""]
     if "slowest" in charts:
         lines += [fenced(charts["slowest"]), ""]
@@ -143,6 +148,38 @@ def render_markdown(
     lines += ["| " + " | ".join((*columns, "Cadence")) + " |", "| --- " * (len(columns) + 1) + "|"]
     lines += [_incident_row(f) for f in summary.slowest(SLOWEST)]
     return "\n".join([*lines, "", NOTE.format(every=every)]) + "\n"
+
+
+def follow_up_lines(summary: Summary) -> list[str]:
+    """Open follow-ups per incident and the oldest one's age; the incidents whose follow-ups are all done."""
+    counted = [f for f in summary.incidents if f.follow_ups.total]
+    if not counted:
+        return []
+    still = sorted((f for f in counted if f.follow_ups.open), key=lambda f: (-_oldest(f), f.number))
+    total = sum(len(f.follow_ups.open) for f in still)
+    incidents = f"{len(counted)} incident{'s' if len(counted) != 1 else ''} with follow-ups"
+    still_open = f"{total} follow-up{'s' if total != 1 else ''} still open, in {len(still)} of them"
+    lines = ["", "### Follow-ups", "", f"{incidents}; {still_open}."]
+    if still:
+        lines += ["", "| Incident | State | Open follow-ups | Oldest open for |", "| --- | --- | --- | --- |"]
+    for f in still:
+        links = ", ".join(f"[#{i.number}]({i.html_url})" for i in f.follow_ups.open)
+        cells = (_linked(f), f.state, f"{links} ({len(f.follow_ups.open)} of {f.follow_ups.total})")
+        lines.append("| " + " | ".join((*cells, duration(f.follow_ups.oldest_open_age))) + " |")
+    done = [_linked(f) for f in counted if f.follow_ups.done]
+    lines += ["", "Follow-ups all done: " + (", ".join(done) if done else "none yet") + "."]
+    return lines
+
+
+def _oldest(f: IncidentFigures) -> float:
+    """The age of an incident's oldest open follow-up, in seconds."""
+    age = f.follow_ups.oldest_open_age
+    return age.total_seconds() if age is not None else 0.0
+
+
+def _linked(f: IncidentFigures) -> str:
+    """An incident as a Markdown link with its number and title."""
+    return f"[#{f.number} {md(f.title)}]({f.url})"
 
 
 def _spread_row(name: str, s: Spread, total: int) -> str:
@@ -154,7 +191,7 @@ def _spread_row(name: str, s: Spread, total: int) -> str:
 def _incident_row(f: IncidentFigures) -> str:
     """One incident's row, linked."""
     settle = duration(f.to_settle) if f.to_settle is not None else f"open {duration(f.age)} so far"
-    cells = [f"[#{f.number} {md(f.title)}]({f.url})", f.state, _stamp(f.declared_at)]
+    cells = [_linked(f), f.state, _stamp(f.declared_at)]
     cells += [duration(v) for v in (f.to_acknowledge, f.to_commander, f.to_resolve)]
     cells += [settle, duration(f.to_close), percent(f.cadence_kept)]
     return "| " + " | ".join(cells) + " |"
@@ -186,97 +223,3 @@ def duration(value: timedelta | None) -> str:
 def percent(share: float | None) -> str:
     """A share as a whole percentage; a dash when there is nothing to share."""
     return "—" if share is None else f"{round(100 * share)}%"
-
-
-def _seconds(value: timedelta | None) -> int | None:
-    """Whole seconds, for the machine-readable formats."""
-    return None if value is None else int(value.total_seconds())
-
-
-INCIDENT_FIELDS = ("number", "title", "url", "state", "severity", "reported_at", "declared_at")
-COUNT_FIELDS = ("reopened", "updates", "update_intervals", "update_intervals_kept", "cadence_kept")
-
-
-def _iso(when: datetime) -> str:
-    """A UTC time for machines: 2026-03-02T09:00:00Z."""
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def incident_record(f: IncidentFigures) -> dict[str, object]:
-    """One incident as a flat record (durations in seconds)."""
-    record: dict[str, object] = {"number": f.number, "title": f.title, "url": f.url, "state": f.state}
-    record["severity"] = f.severity
-    record["reported_at"] = _iso(f.reported_at) if f.reported_at else None
-    record["declared_at"] = _iso(f.declared_at)
-    for attr, _, _ in MEASURES:
-        record[f"{attr}_seconds"] = _seconds(getattr(f, attr))
-    record["open_for_seconds"] = _seconds(f.age)
-    record.update(reopened=f.reopened, updates=f.updates, update_intervals=f.intervals)
-    record.update(update_intervals_kept=f.intervals_kept, cadence_kept=f.cadence_kept)
-    return record
-
-
-def render_json(
-    summary: Summary, repo: str, since: date | None, now: datetime, failures: list[str] | None = None
-) -> str:
-    """The report as JSON: the summary, months and every incident (durations in seconds)."""
-    spreads = {
-        attr: {
-            "incidents": s.count,
-            "median_seconds": _seconds(s.median),
-            "p90_seconds": _seconds(s.p90),
-            "max_seconds": _seconds(s.maximum),
-        }
-        for attr, key, _ in MEASURES
-        for s in [getattr(summary, key)]
-    }
-    data = {
-        "repository": repo,
-        "since": since.isoformat() if since else None,
-        "generated_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "update_every_seconds": _seconds(summary.every),
-        "incidents_total": len(summary.incidents),
-        "states": {s: summary.count(s) for s in INCIDENT_STATES},
-        "severities": {
-            level: {"incidents": count, "median_to_resolve_seconds": _seconds(median)}
-            for level, count, median in summary.by_severity()
-        },
-        "times": spreads,
-        "update_intervals": summary.intervals,
-        "update_intervals_kept": summary.intervals_kept,
-        "cadence_kept": summary.cadence_kept,
-        "months": [
-            {
-                "month": m.month,
-                "declared": m.declared,
-                "resolved": m.resolved,
-                "median_to_resolve_seconds": _seconds(m.median_to_resolve),
-                "update_intervals": m.intervals,
-                "update_intervals_kept": m.intervals_kept,
-            }
-            for m in summary.months
-        ],
-        "incidents": [incident_record(f) for f in summary.incidents],
-        "failures": list(failures or []),
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False)
-
-
-def render_csv(summary: Summary) -> str:
-    """One row per incident; a title a spreadsheet would run as a formula gets a leading apostrophe."""
-    out = io.StringIO()
-    records = [incident_record(f) for f in summary.incidents]
-    fields = list(records[0]) if records else list(incident_record_fields())
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        title = str(record["title"])
-        record["title"] = "'" + title if title[:1] in ("=", "+", "-", "@", "\t", "\r") else title
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
-    return out.getvalue()
-
-
-def incident_record_fields() -> tuple[str, ...]:
-    """The CSV columns, in order."""
-    measures = tuple(f"{attr}_seconds" for attr, _, _ in MEASURES)
-    return (*INCIDENT_FIELDS, *measures, "open_for_seconds", *COUNT_FIELDS)

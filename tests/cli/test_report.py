@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from harness import World
+from harness import BOT, REPO, World
 from report_helpers import MERMAID_BLOCK, FakePort, report, sample, services
 from stories import (
     EVERY,
@@ -21,14 +21,18 @@ from stories import (
 )
 
 from incident_ops.cli.parser import since_date
-from incident_ops.cli.report import incident_record_fields, run_report
-from incident_ops.core.model import IssueEvent
+from incident_ops.cli.report import run_report
+from incident_ops.cli.report_formats import incident_record_fields
+from incident_ops.core.follow_ups import FollowUp, Item, follow_up_line
+from incident_ops.core.model import Issue, IssueEvent
+from incident_ops.core.views.follow_up_counts import follow_up_counts
+from incident_ops.github.port import GitHubFailure
 
 
 def test_markdown_report() -> None:
     code, text, port = report(sample(), None, "markdown")
     assert code == 0
-    assert port.listed == [("type: Hub Incident", "all", None)]
+    assert port.listed == [("incident: follow-up", "all", None), ("type: Hub Incident", "all", None)]
     assert "6 incidents declared (2 active, 1 resolved, 3 closed), as of 2026-04-11 09:00 UTC." in text
     assert "| Time to acknowledge | 5 of 6 | 1m | 1m | 1m |" in text
     assert "| Time to name an Incident Commander | 3 of 6 | 10m | 1h 00m | 1h 00m |" in text
@@ -86,7 +90,8 @@ def test_since_keeps_incidents_declared_from_that_day(tmp_path: Path) -> None:
     data = json.loads(printed[0])
     assert code == 0 and data["since"] == "2026-03-03"
     assert sorted(i["number"] for i in data["incidents"]) == [2, 7]
-    assert port.listed == [("type: Hub Incident", "all", datetime.fromisoformat("2026-03-03T00:00:00+00:00"))]
+    since = datetime.fromisoformat("2026-03-03T00:00:00+00:00")
+    assert port.listed == [("incident: follow-up", "all", None), ("type: Hub Incident", "all", since)]
     assert summary.read_text("utf-8").startswith("## Incident metrics: hub\\-org/support")
 
 
@@ -143,3 +148,113 @@ def test_report_end_to_end(world: World) -> None:
     markdown = world.cli("report", "--since", "2026-03-02")
     assert markdown.code == 0 and "1 incident declared since 2026-03-02" in markdown.stdout
     assert world.cli("report", "--since", "yesterday").code == 2
+
+
+FOLLOW_UP = "incident: follow-up"
+
+
+def open_follow_up(world: World, incident: int, text: str, author: str = BOT) -> int:
+    """An issue for a follow-up item, opened as the tool's account opens them (or as `author`)."""
+    body = f"From incident #{incident}.\n\n{follow_up_line(incident, Item(text, False))}"
+    return world.emu.create_issue(REPO, text, body, author, labels=(FOLLOW_UP,))
+
+
+def resolved_incident(world: World, title: str) -> int:
+    """A declared and resolved incident."""
+    number = world.open_issue("engineer", title=title)
+    world.declare(number, "steward")
+    world.advance(hours=1)
+    world.comment(number, "engineer", "/resolved Fixed.")
+    return number
+
+
+def test_report_counts_follow_ups_per_incident(world: World) -> None:
+    busy = resolved_incident(world, "Logins fail")
+    done = resolved_incident(world, "Slow notebooks")
+    plain = resolved_incident(world, "Disk full")
+    world.advance(days=1)
+    oldest = open_follow_up(world, busy, "Alert when certificates expire")
+    closed = open_follow_up(world, busy, "Document the renewal")
+    finished = open_follow_up(world, done, "Add a second node")
+    open_follow_up(world, plain, "Forged by a person", author="engineer")  # not the tool's: not counted
+    world.advance(days=2)
+    newer = open_follow_up(world, busy, "Rotate keys yearly")
+    for number in (closed, finished):
+        world.emu.edit_issue(REPO, number, "engineer", state="closed")
+    world.advance(days=1)
+
+    result = world.cli("report", "--format", "json")
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    by_number = {i["number"]: i for i in data["incidents"]}
+    assert list(by_number[busy])[-4:] == ["follow_ups", *incident_record_fields()[-3:]]
+    figures = [(by_number[n]["follow_ups"], by_number[n]["follow_ups_open"]) for n in (busy, done, plain)]
+    assert figures == [(3, 2), (1, 0), (0, 0)]
+    assert by_number[busy]["oldest_open_follow_up_seconds"] == 3 * 86400
+    assert [by_number[n]["follow_ups_done"] for n in (busy, done, plain)] == [False, True, False]
+    assert [(f["incident"], f["number"]) for f in data["follow_ups"]["open"]] == [
+        (busy, oldest),
+        (busy, newer),
+    ]
+    assert data["follow_ups"]["open"][1]["open_for_seconds"] == 86400
+    assert data["follow_ups"]["incidents_all_done"] == [done]
+
+    rows = {
+        r["number"]: r for r in csv.DictReader(io.StringIO(world.cli("report", "--format", "csv").stdout))
+    }
+    assert tuple(rows[str(busy)])[: len(incident_record_fields()) - 4] == incident_record_fields()[:-4]
+    assert (rows[str(busy)]["follow_ups_open"], rows[str(busy)]["oldest_open_follow_up_seconds"]) == (
+        "2",
+        "259200",
+    )
+    assert rows[str(plain)]["oldest_open_follow_up_seconds"] == ""
+
+    markdown = world.cli("report").stdout
+    section = markdown[markdown.index("### Follow-ups") : markdown.index("### Slowest incidents")]
+    assert "2 incidents with follow-ups; 2 follow-ups still open, in 1 of them." in section
+    assert f"[#{oldest}](http://" in section and "(2 of 3) | 3d 0h |" in section
+    assert re.search(
+        rf"Follow-ups all done: \[#{done} Slow notebooks\]\(http://[^)]+/issues/{done}\)\.", section
+    )
+
+
+def test_no_follow_up_section_without_follow_ups(world: World) -> None:
+    resolved_incident(world, "Logins fail")
+    result = world.cli("report")
+    assert result.code == 0 and "### Follow-ups" not in result.stdout
+
+
+def test_an_unreadable_follow_up_list_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    class NoFollowUps(FakePort):
+        def list_issues(self, label: str, state: str = "all", since: datetime | None = None) -> list[Issue]:
+            if label == FOLLOW_UP:
+                raise GitHubFailure("list all issues labelled 'incident: follow-up': GitHub answered 502")
+            return super().list_issues(label, state, since)
+
+    printed: list[str] = []
+    code = run_report(
+        services(NoFollowUps([s.history() for s in sample()])), None, "markdown", printed.append
+    )
+    assert code == 3 and "6 incidents declared" in printed[0]
+    assert "could not read the follow\\-up issues" in printed[0]
+    assert "::warning::could not read the follow-up issues" in capsys.readouterr().err
+
+
+def test_follow_up_counts_count_each_issue_once() -> None:
+    def follow_up(number: int, incident: int, is_open: bool, opened: datetime) -> FollowUp:
+        return FollowUp(number, incident, "k", "item", is_open, f"https://x/{number}", "t", opened)
+
+    found = [
+        follow_up(5, 1, True, T0),
+        follow_up(5, 1, True, T0),
+        follow_up(6, 1, False, T0),
+        follow_up(7, 2, False, T0),
+    ]
+    counts = follow_up_counts(found, T0 + timedelta(hours=5))
+    assert (counts[1].total, len(counts[1].open), counts[1].oldest_open_age, counts[1].done) == (
+        2,
+        1,
+        timedelta(hours=5),
+        False,
+    )
+    assert counts[2].done and counts[2].oldest_open_age is None and 3 not in counts

@@ -113,6 +113,16 @@ def check_report(body: str | None, template: ReportTemplate) -> ReportCheck:
     return ReportCheck(statuses, unticked)
 
 
+def section_key(heading: str) -> str:
+    """How a heading is matched to a template section: spaces squeezed, case and a trailing colon ignored."""
+    return _normalise(heading)
+
+
+def fills_section(markdown: str, name: str, template: ReportTemplate) -> bool:
+    """Whether Markdown written under section `name` fills it in, as `check_report` decides."""
+    return _filled(flatten(_newlines(markdown)), template.section_text.get(_normalise(name), ""))
+
+
 def format_check(check: ReportCheck) -> str:
     """The text `incident-ops check-report` prints: a line per problem, or that all is well."""
     problems = check.problems()

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from incident_ops import lazy
 from incident_ops.core.state import IncidentState, active_periods, state_name
+from incident_ops.core.views.follow_up_counts import FollowUpCount
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class IncidentFigures:
     intervals: int
     intervals_kept: int
     severity: str | None = None  # its level now, when severity levels are configured
+    follow_ups: FollowUpCount = field(default_factory=FollowUpCount)  # the issues `/follow-ups` opened for it
 
     @property
     def cadence_kept(self) -> float | None:
