@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from incident_ops.cli.demo_follow_ups import play_follow_ups, with_action, with_follow_ups
 from incident_ops.cli.demo_pagerduty import SYNC, play_pagerduty
 from incident_ops.cli.demo_report import REPORT
 from incident_ops.cli.exit_codes import OK, PROBLEM
@@ -170,7 +171,7 @@ def run_demo(
     ):
         _seed(emu, config.team.min_permission)
         demo = DemoRun(emu, Path(tmp), write, cli, setup, services)
-        where = setup.shown if setup.path is None else f"the config {setup.shown}"
+        where = with_follow_ups(Path(tmp)) if setup.path is None else f"the config {setup.shown}"
         write(
             f"incident-ops demo: an incident on a local GitHub emulator (no token, no network), with {where}"
         )
@@ -220,9 +221,10 @@ def _incident(demo: DemoRun) -> int:
     demo.comment(number, "engineer", "/resolved Logins work again. Thanks for your patience!")
     emu.advance(timedelta(hours=2))
     demo.narrate("@steward fills in the incident report (the issue body)")
-    emu.edit_issue(REPO, number, "steward", body=_report(demo.setup))
+    emu.edit_issue(REPO, number, "steward", body=with_action(_report(demo.setup)))
     demo.event("issues", demo._payload("edited", number, emu.user_json("steward")))
     demo.show(number)
+    play_follow_ups(demo, number)
     return number
 
 

@@ -221,3 +221,13 @@ def test_report_asks_only_for_issues_read(world: World) -> None:
     world.emu.inject_fault("GET", r"/issues$", status=403, times=10)
     result = world.cli("report", event="")
     assert result.code == 1 and "give GITHUB_TOKEN `issues: read`" in result.stdout, result.stdout
+
+
+def test_the_bundled_demo_shows_the_report_draft_and_a_follow_up_issue(tmp_path: Path, capsys) -> None:
+    code, out = run(capsys, "demo", env={"GITHUB_WORKSPACE": str(tmp_path)})
+    assert code == 0, out
+    assert out.splitlines()[0].endswith("the bundled config (with follow_ups.section: Follow-up actions)")
+    draft = out.index("[report-draft]")
+    assert out.index("[resolution]") < draft < out.index("Time to resolve: 55 minutes")
+    assert "→ #2" in out and "opens #2 'Alert when the identity provider answers slower than 2 seconds" in out
+    assert "- #2 — open" in out  # the status comment lists it
