@@ -17,8 +17,9 @@ class UsageProblem(Exception):
 
 
 INTEGRATIONS_ENV = (
-    "the variables the config's integrations name, INCIDENT_OPS_PAGERDUTY_URL (replaces "
-    "integrations.pagerduty.events_url: the override the demo and the sandbox set for their local stand-in)"
+    "the variables the config's integrations name, INCIDENT_OPS_PAGERDUTY_URL and "
+    "INCIDENT_OPS_PAGERDUTY_API_URL (replace integrations.pagerduty.events_url and sync.api_url: the "
+    "overrides the demo and the sandbox set for their local stand-ins)"
 )
 GLOBAL_OPTIONS = {"now": "--now", "dry_run": "--dry-run", "config": "--config"}
 RUN_ENVIRONMENT = (
