@@ -692,3 +692,17 @@ def test_validate_config_renders_the_replies_of_an_incident_opened_from_pagerdut
     config.write_text("templates_dir: templates\n", "utf-8")  # without the sync, no reply lacks a person
     code, out, _ = run_cli(capsys, ["validate-config"], base_env(workspace))
     assert code == 0, out
+
+
+def test_a_config_setting_every_key_of_the_contract_is_valid(
+    capsys: pytest.CaptureFixture[str], workspace: Path
+) -> None:
+    every_key = Path(__file__).parents[1] / "fixtures" / "every-key.yml"
+    config = workspace / ".github" / "incident-ops.yml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(every_key.read_text(encoding="utf-8"), encoding="utf-8")
+
+    code, out, err = run_cli(capsys, ["validate-config"], base_env(workspace))
+
+    assert code == 0, out + err
+    assert out.strip() == f"{config}: valid (its paths count from {workspace})."  # not even a warning
