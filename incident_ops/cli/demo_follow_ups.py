@@ -34,12 +34,10 @@ def with_action(report: str) -> str:
 
 def play_follow_ups(demo: DemoRun, number: int) -> None:
     """`/follow-ups`, the reply, and the issue it opened."""
-    from incident_ops.cli.demo import REPO  # the demo's repository (the demo imports this module)
-
     emu = demo.emu
-    known = {issue["number"] for issue in emu.issues(REPO)}
+    known = {issue["number"] for issue in emu.issues(demo.repo)}
     demo.narrate("@engineer opens the report's unticked follow-up action as an issue")
     demo.comment(number, "engineer", "/follow-ups")
-    for issue in emu.issues(REPO):
+    for issue in emu.issues(demo.repo):
         if issue["number"] not in known:
             demo.opened(issue["number"], issue["body"] or "")

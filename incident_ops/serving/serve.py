@@ -65,8 +65,6 @@ def serve(
         if not state.declared and not state.outcomes and not (state.reported and not state.closed):
             return result
         actions = plan(state, services.context)
-        draft = draft_comment(state, services.context)  # drawn from the state, like the status comment
-        actions += [draft] if draft is not None else []
         if history.issue_from_event and any(depends_on_issue(a) and needed(a, history) for a in actions):
             # The event's copy cannot show a close, label or body edit made since without a comment.
             history = with_issue_read(history, services)
@@ -113,6 +111,10 @@ def _pass(
     history = fresh or history
     current = run.last = settle(history, services, run.extras)
     deliver(run.extras, state, current, posted, run.marks, services)
+    # The report draft is drawn, like the status comment, from the state these writes left.
+    draft = draft_comment(current, services.context)
+    if draft is not None:
+        history = executor.run([draft], history)
     # Refreshing the status comment changes only that comment: `current` stays the incident's state.
     status_before = len(executor.posted)
     if not waiting_for_edit(current, services.context.now):

@@ -577,8 +577,9 @@ KILLS = [
     pytest.param("POST", r"/reactions$", False, id="reactions"),
 ]
 KILL_COMMANDS = "/commander\n/sme @lead\n/update Looking.\n/resolved Done."
-# The command run's writes: assign, update, resolution, reaction, report reminder, label, status edit.
-KILL_WRITES = 7
+# The command run's writes: assign, update, resolution, reaction, report reminder, report draft, label, status
+# edit.
+KILL_WRITES = 8
 Run = Callable[[World, int, int], RunResult | None]
 
 
