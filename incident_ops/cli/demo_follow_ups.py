@@ -29,7 +29,7 @@ def with_follow_ups(workdir: Path) -> str:
 def with_action(report: str) -> str:
     """The report with one unticked follow-up action under its follow-ups section."""
     heading = f"### {SECTION}\n"
-    return report.replace(heading, f"{heading}{ACTION}\n", 1) if heading in report else report
+    return report.replace(heading, f"{heading}{ACTION}\n\n", 1) if heading in report else report
 
 
 def play_follow_ups(demo: DemoRun, number: int) -> None:

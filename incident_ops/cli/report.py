@@ -97,7 +97,8 @@ NOTE = (
     " when the team confirms it, and its time to confirm runs from the report. A reopened incident keeps"
     " its first resolution as its time to resolve; the time to resolve for good runs to its last"
     " resolution. Update cadence: each active stretch (declaration or reopen to resolution) is cut into"
-    " intervals by the update messages; an interval is kept when it is at most {every}; a running interval"
+    " intervals by the update messages; an interval is kept when it is at most the incident's pace (its"
+    " severity level's `updates.every`; {every} without a level); a running interval"
     " counts once it is late.</sub>"
 )
 
@@ -122,7 +123,7 @@ def render_markdown(
     ]
     for _, key, name in MEASURES:
         lines.append(_spread_row(name, getattr(summary, key), total))
-    cadence = f"{summary.intervals_kept} of {summary.intervals} update intervals within {every}"
+    cadence = f"{summary.intervals_kept} of {summary.intervals} update intervals within their pace"
     lines.append(f"| Update cadence kept | {cadence} | **{percent(summary.cadence_kept)}** | | |")
     if summary.by_severity():
         lines += ["", "| Severity | Incidents | Median time to resolve |", "| --- | --- | --- |"]

@@ -59,6 +59,13 @@ def samples(config: Config, template: ReportTemplate) -> Iterator[Sample]:
         yield Sample(f"/close {level}", _history(config, closed, report), late)
         for who in ("sample-steward", REPORTER):
             yield Sample(f"closed by {who} {level}", _history(config, resolved, report, who), later)
+    # Opened by the team, with nobody named for the community: messages address no Representative.
+    team_only = (
+        _comment(21, "sample-engineer", "/commander\n/update We found the cause.", 1),
+        _comment(22, "sample-engineer", "/resolved Logins work again.", 10),
+    )
+    team_issue = _history(config, team_only, "", author=User("sample-steward"))
+    yield Sample("opened by the team", team_issue, T0 + timedelta(minutes=11))
     sync = config.integrations.pagerduty.sync if config.integrations.pagerduty else None
     if sync is not None:
         yield from _from_pagerduty(config, template, [email for email, _ in sync.users])

@@ -29,10 +29,16 @@ MENTION = re.compile(r"(?<![\w/`])@(?P<login>[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38})
 
 @dataclass(frozen=True)
 class Item:
-    """One unticked task item of the follow-ups section, as the body has it now."""
+    """One task item of the follow-ups section, as the body has it now."""
 
     text: str
     linked: bool  # it already links an issue
+    ticked: bool = False
+
+    @property
+    def wanted(self) -> bool:
+        """Whether it still asks for an issue: unticked, and linking none."""
+        return not self.ticked and not self.linked
 
     @property
     def key(self) -> str:
@@ -62,10 +68,11 @@ class FollowUp:
 
 
 def follow_up_of(issue: Issue) -> FollowUp | None:
-    """The follow-up an issue the tool opened stands for; None for anyone else's issue."""
+    """The follow-up an issue the tool opened stands for, by the line its body starts with; None for anyone
+    else's issue."""
     if not issue.author.is_tool:
         return None
-    found = LINE.search(issue.body or "")
+    found = LINE.match(issue.body or "")
     if found is None:
         return None
     return FollowUp(
@@ -120,7 +127,8 @@ def matching(items: list[Item], opened: list[FollowUp]) -> dict[int, FollowUp]:
 
 
 def items_in(body: str | None, section: str) -> list[Item]:
-    """The unticked task items of the body's section `section` (its heading, case ignored), in order."""
+    """The task items of the body's section `section` (its heading, case ignored), in order; of several with
+    the same words (`Item.key`), the first."""
     wanted = " ".join(section.split()).rstrip(":").casefold()
     items: list[Item] = []
     level: int | None = None
@@ -132,8 +140,9 @@ def items_in(body: str | None, section: str) -> list[Item]:
             if heading == wanted and level is None:
                 level = block.level
             continue
-        if level is not None and block.kind == "task" and not block.ticked:
+        if level is not None and block.kind == "task":
             text = " ".join(" ".join(block.lines).split())
-            if text:
-                items.append(Item(text, bool(LINKED.search(text))))
+            item = Item(text, bool(LINKED.search(text)), block.ticked)
+            if text and all(other.key != item.key for other in items):
+                items.append(item)
     return items

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from incident_ops.core.model import Issue
 from incident_ops.core.text.markdown import without_front_matter
 
 _LOGIN = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
 LINK = re.compile(
-    rf"<!-- incident-ops-pagerduty:(?P<id>[A-Z0-9]{{1,20}})(?: declared-by:(?P<by>{_LOGIN}))? -->"
+    rf"<!-- incident-ops-pagerduty:(?P<id>[A-Z0-9]{{1,20}})(?: declared-by:(?P<by>{_LOGIN}))?"
+    r"(?: since:(?P<since>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ))? -->"
 )
 SAFE_URL = re.compile(r"https://[^\s()<>\[\]`\"']{1,300}")
 SHOWN = re.compile(
     r"^PagerDuty incident (?P<link>\[#\d{1,12}\]\(https://[^\s()<>\[\]`\"']{1,300}\)|#\d{1,12})$", re.M
 )
 MAX_TITLE = 256  # GitHub's limit on an issue title
+STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -70,23 +72,34 @@ class PagerDutyLink:
     incident_id: str
     declared_by: str | None
     shown: str = ""  # the body's link to it, as the tool wrote it: "[#1234](https://…)"
+    since: datetime | None = None  # when the PagerDuty incident was created, as the tool wrote it
 
 
 def link_of(issue: Issue) -> PagerDutyLink | None:
     """The PagerDuty incident an issue the tool opened stands for; None for anyone else's issue."""
     if not issue.author.is_tool:
         return None
-    found = LINK.search(issue.body or "")
+    found = LINK.match(issue.body or "")  # the line the tool starts the body with, never a quoted copy
     if found is None:
         return None
     shown = SHOWN.search(issue.body or "")
-    return PagerDutyLink(found["id"], found["by"], shown["link"] if shown else found["id"])
+    since = datetime.strptime(found["since"], STAMP).replace(tzinfo=UTC) if found["since"] else None
+    return PagerDutyLink(found["id"], found["by"], shown["link"] if shown else found["id"], since)
 
 
-def link_line(incident_id: str, declared_by: str | None) -> str:
-    """The hidden line that links an issue to its PagerDuty incident."""
+def link_line(incident: PagerDutyIncident, declared_by: str | None) -> str:
+    """The hidden line that links an issue to its PagerDuty incident (and says when that began)."""
     by = f" declared-by:{declared_by}" if declared_by else ""
-    return f"<!-- incident-ops-pagerduty:{incident_id}{by} -->"
+    since = incident.created_at.astimezone(UTC).strftime(STAMP)
+    return f"<!-- incident-ops-pagerduty:{incident.id}{by} since:{since} -->"
+
+
+def link_lines(link: PagerDutyLink) -> str:
+    """The lines that keep an issue linked, for a body rewritten from the report draft."""
+    by = f" declared-by:{link.declared_by}" if link.declared_by else ""
+    since = f" since:{link.since.strftime(STAMP)}" if link.since else ""
+    hidden = f"<!-- incident-ops-pagerduty:{link.incident_id}{by}{since} -->"
+    return f"{hidden}\n\nPagerDuty incident {link.shown}"
 
 
 def issue_title(incident: PagerDutyIncident) -> str:
@@ -99,7 +112,7 @@ def issue_body(
     incident: PagerDutyIncident, report_template: str, severity: str | None, by: str | None
 ) -> str:
     """The body of a PagerDuty incident's issue: its link, its severity, then the report template."""
-    parts = [link_line(incident.id, by), f"PagerDuty incident {incident.link}"]
+    parts = [link_line(incident, by), f"PagerDuty incident {incident.link}"]
     if severity:
         parts.append(f"### Severity\n\n{severity}")
     parts.append(without_front_matter(report_template).strip())

@@ -75,7 +75,8 @@ def _resolved(
     ]
     if not gone or rest is None or sync is None:
         return
-    since = min(issue.created_at for issue in gone) - SKEW
+    # PagerDuty's `since` counts from each incident's creation, which may be long before its issue's.
+    since = min((link.since or issue.created_at) for issue in gone if (link := link_of(issue))) - SKEW
     try:
         resolved = rest.resolved_since(sync.services, since, services.context.now)
     except IntegrationError as error:

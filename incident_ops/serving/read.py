@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from incident_ops.core.commands.lines import find_commands
 from incident_ops.core.comments.cache import read_cache
-from incident_ops.core.comments.keys import Key
+from incident_ops.core.comments.keys import PAGERDUTY, Key
 from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.history.closes import CLOSE_WINDOW
@@ -73,6 +73,12 @@ def _with_events(services: Services, history: IssueHistory) -> IssueHistory:
     return _with_tool_reactions(services, history)
 
 
+def records_pagerduty(comment: Comment) -> bool:
+    """Whether a comment is the tool's record of what PagerDuty said (a command, answered like any other)."""
+    marker = comment_marker(comment)
+    return marker is not None and Key.parse(marker.key).family == PAGERDUTY
+
+
 def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHistory:
     """The history with the command comments whose +1 or confused is the tool's own.
 
@@ -89,13 +95,15 @@ def _with_tool_reactions(services: Services, history: IssueHistory) -> IssueHist
     edited_reads = MAX_EDITED_READS
     recorded = {key.comment_id for key in _keys(history) if key.comment_id is not None}
     for comment in reversed(history.comments):
-        if comment.author.is_bot or not comment.reactions & TOOL_REACTIONS:
+        if not comment.reactions & TOOL_REACTIONS or (
+            comment.author.is_bot and not records_pagerduty(comment)
+        ):
             continue
         if comment.id in done:
             found.add(comment.id)
             continue
         before = history.text_before_edit(comment.id)
-        ask = bool(find_commands(comment.body if before is None else before))
+        ask = records_pagerduty(comment) or bool(find_commands(comment.body if before is None else before))
         edited = comment.updated_at - comment.created_at > EDIT_GRACE and comment.id not in recorded
         if not ask and edited and edited_reads > 0:
             edited_reads -= 1  # an edit may have taken its commands out: was it answered before?

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from incident_ops.core.actions import Action, depends_on_issue, needed
-from incident_ops.core.comments.keys import PAGERDUTY, Key
-from incident_ops.core.comments.markers import comment_marker
 from incident_ops.core.model import Comment, Issue, IssueHistory
 from incident_ops.core.pagerduty import PagerDutyIncident
 from incident_ops.core.planning.plan import plan, waiting_for_edit
@@ -16,7 +14,7 @@ from incident_ops.github.port import GitHubFailure
 from incident_ops.integrations.run import IntegrationRun, Marks
 from incident_ops.serving.delivery import deliver
 from incident_ops.serving.executor import Executor
-from incident_ops.serving.read import history_now, read_history, verify, with_issue_read
+from incident_ops.serving.read import history_now, read_history, records_pagerduty, verify, with_issue_read
 from incident_ops.serving.services import EventIssue, IncidentResult, Services
 from incident_ops.serving.settle import settle
 from incident_ops.serving.status import refresh_status
@@ -79,16 +77,10 @@ def serve(
         if (
             not raced
             and not opened
-            and not any(_records_pagerduty(c) for c in run.executor.posted[posted_before:])
+            and not any(records_pagerduty(c) for c in run.executor.posted[posted_before:])
         ):
             break
     return _finished(result, run, state)
-
-
-def _records_pagerduty(comment: Comment) -> bool:
-    """Whether a comment the run posted records what PagerDuty said."""
-    marker = comment_marker(comment)
-    return marker is not None and Key.parse(marker.key).family == PAGERDUTY
 
 
 def _pass(

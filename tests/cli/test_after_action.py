@@ -172,7 +172,7 @@ def test_team_text_is_defused(world: World) -> None:
     assert not [t for t in [*outside_code, *inline] if t.type in ("html_block", "html_inline")]
     assert not re.search(r"@hub-org/", doc.split("## Timeline")[0])  # the chart's title is code
     assert "@\u200dhub-org/support-team" in doc and "&amp;#64;hub-org/team" in doc
-    assert "<\u200dimg src=x" in doc.splitlines()[0] and "<\u200dscript>" in doc
+    assert "\\<img src=x" in doc.splitlines()[0] and "<\u200dscript>" in doc  # the title: escaped
     assert [h for tag, h in headings(doc) if tag == "h3"] == list(TEMPLATE.sections)
     assert [h for _, h in headings(doc)][-2:] == ["Timeline", "Durations"]  # the open fence stays put
     fence = "```\nan unclosed fence that would swallow the sections below\n```"
@@ -230,3 +230,16 @@ def test_written_sections_follow_the_template() -> None:
     assert (found["Impact on users"].state, found["What went wrong"].state) == ("unfilled", "missing")
     hidden = written_sections("### Summary\n\nVisible.\n\n<!-- never closed\nsecret\n", TEMPLATE)[0]
     assert (hidden.state, hidden.markdown) == ("done", "Visible.")
+
+
+def test_a_hostile_title_stays_plain_text_in_the_document(world: World) -> None:
+    title = "```<img src=https://evil.example/pixel.png> @hub-org/everyone"
+    number = incident(world, title, "Logins fail.")
+    result = world.cli("report", "--incident", str(number))
+    assert result.code == 0, result.stderr
+    doc = result.stdout
+    tokens = parse(doc)
+    inline = [c for t in tokens for c in (t.children or [])]
+    assert not [t for t in [*tokens, *inline] if t.type in ("html_block", "html_inline")]
+    assert [h for tag, h in headings(doc) if tag == "h2"] == ["Roles", "Report", "Timeline", "Durations"]
+    assert "@hub-org" not in doc.splitlines()[0]

@@ -155,7 +155,7 @@ FOLLOW_UP = "incident: follow-up"
 
 def open_follow_up(world: World, incident: int, text: str, author: str = BOT) -> int:
     """An issue for a follow-up item, opened as the tool's account opens them (or as `author`)."""
-    body = f"From incident #{incident}.\n\n{follow_up_line(incident, Item(text, False))}"
+    body = f"{follow_up_line(incident, Item(text, False))}\nFrom incident #{incident}."
     return world.emu.create_issue(REPO, text, body, author, labels=(FOLLOW_UP,))
 
 

@@ -188,3 +188,41 @@ def test_follow_ups_without_the_section_in_the_config_says_what_to_set(world: Wo
     [reply] = [c for c in world.bot_comments(number, "reply") if "follow_ups.section" in c["body"]]
     assert "needs `follow_ups.section` in the config" in visible(reply["body"])
     assert follow_up_issues(world, number) == []
+
+
+def test_items_with_the_same_words_make_one_issue_and_the_command_ends(follow_ups: World) -> None:
+    world = follow_ups
+    body = BODY.replace(
+        "- [ ] Write a runbook for a full disk", "- [ ] Add a disk alert\n- [ ] Add a disk alert!"
+    )
+    number = incident(world, body)
+    world.comment(number, "lead", "/follow-ups")
+    writes = len(world.writes())
+    for _ in range(3):
+        world.comment(number, "passer-by", "+1")
+        world.sweep()
+    titles = [i["title"] for i in follow_up_issues(world, number)]
+    assert titles.count("Add a disk alert") == 1 and "Add a disk alert!" not in titles
+    assert len(world.writes()) == writes  # nothing left to do: no write, whoever comments
+
+
+def test_a_new_item_alike_a_ticked_one_gets_its_own_issue(follow_ups: World) -> None:
+    world = follow_ups
+    number = incident(world)
+    world.comment(number, "lead", "/follow-ups")
+    done = BODY.replace("- [ ] Write a runbook for a full disk", "- [x] Write a runbook for a full disk")
+    world.emu.edit_issue(
+        REPO, number, "steward", body=done + "\n- [ ] Write a runbook for a full database disk\n"
+    )
+    world.comment(number, "lead", "/follow-ups")
+    titles = [i["title"] for i in follow_up_issues(world, number)]
+    assert "Write a runbook for a full database disk" in titles and len(titles) == 3
+
+
+def test_an_item_cannot_put_a_hidden_line_of_the_tools_into_its_issue(follow_ups: World) -> None:
+    world = follow_ups
+    item = "- [ ] ```\n  &lt;!-- incident-ops-pagerduty:PABC123 declared-by:lead --&gt;"
+    number = incident(world, BODY.replace("- [ ] Write a runbook for a full disk", item))
+    world.comment(number, "lead", "/follow-ups")
+    for issue in follow_up_issues(world, number):
+        assert "<!-- incident-ops-pagerduty" not in issue["body"]

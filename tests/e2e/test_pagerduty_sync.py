@@ -284,3 +284,56 @@ def test_a_resolution_in_pagerduty_after_the_escalation_was_due_escalates_nothin
     world.sweep()
     assert world.bot_comments(number, "escalation") == []
     assert len(world.bot_comments(number, "resolution")) == 1
+
+
+def test_an_incident_older_than_its_issue_is_still_resolved_from_pagerduty(
+    world: World, pd: PagerDutyRestStandIn
+) -> None:
+    pd_id = pd.add_incident("Old alert", pd.service, created_at=world.now)
+    world.advance(minutes=15)  # the sweep comes a while after PagerDuty opened it
+    world.sweep()
+    number = the_issue(world, pd_id)
+    pd.resolve(pd_id)
+    world.sweep()
+    assert "incident: resolved" in world.labels(number)
+
+
+def test_an_acknowledged_incident_costs_no_write_when_nothing_happens(
+    world: World, pd: PagerDutyRestStandIn
+) -> None:
+    pd_id = pd.add_incident("API errors", pd.service)
+    world.sweep()
+    pd.acknowledge(pd_id, ALICE)
+    world.sweep()
+    number = the_issue(world, pd_id)
+    writes = len(world.writes())
+    world.sweep()
+    world.comment(number, "passer-by", "Same here.")
+    world.sweep()
+    assert len(world.writes()) == writes
+
+
+def test_a_reopen_after_a_resolution_from_github_stays_open(world: World, pd: PagerDutyRestStandIn) -> None:
+    pd_id = pd.add_incident("Queue stuck", pd.service)
+    world.sweep()
+    number = the_issue(world, pd_id)
+    world.comment(number, "engineer", "/resolved Drained.")
+    world.advance(minutes=5)
+    world.comment(number, "engineer", "/reopen")
+    world.advance(minutes=5)
+    world.sweep()
+    assert "Incident status: Active" in world.status(number)
+    assert len(world.bot_comments(number, "resolution")) == 1
+
+
+def test_a_commander_named_after_the_acknowledgement_wins(world: World, pd: PagerDutyRestStandIn) -> None:
+    pd_id = pd.add_incident("API errors", pd.service)
+    world.sweep()
+    number = the_issue(world, pd_id)
+    world.advance(minutes=1)
+    pd.acknowledge(pd_id, ALICE)
+    world.advance(minutes=2)
+    world.comment(number, "lead", "/commander @lead")
+    world.advance(minutes=2)
+    world.sweep()
+    assert "| Incident Commander | @lead |" in world.status(number)

@@ -18,7 +18,7 @@ from incident_ops.core.state import IncidentState, Outcome
 from incident_ops.core.text.relay import defuse
 
 FOLLOW_UPS = "follow-ups"  # the key family of the reply that answers a /follow-ups
-MAX_ITEMS = 50  # follow-up issues one /follow-ups opens at most
+MAX_FOLLOW_UPS = 30  # follow-up issues of one incident, at most: however long a report gets
 MAX_TITLE = 256
 
 
@@ -40,37 +40,48 @@ def follow_ups(state: IncidentState, ctx: Context, outcome: Outcome) -> Iterator
         ]
         yield _reply(ctx, key, comment.author.login, lines)
         return
-    items = [item for item in items_in(state.history.issue.body, section) if not item.linked][:MAX_ITEMS]
+    items = items_in(state.history.issue.body, section)
+    # Ticked and linked items keep the issues opened for them, so a new item alike cannot take one.
     found = matching(items, list(state.follow_ups))
-    missing = [item for index, item in enumerate(items) if index not in found]
+    wanted = [index for index, item in enumerate(items) if item.wanted]
+    room = max(MAX_FOLLOW_UPS - len(state.follow_ups), 0)
+    missing = [items[index] for index in wanted if index not in found][:room]
     if missing:
+        assign = state.author_on_team  # in a report someone outside the team wrote, nobody is assigned
         for item in missing:
-            yield _open(state, item, label, comment.author.login)
+            yield _open(state, item, label, comment.author.login, assign)
         return
-    yield _reply(ctx, key, comment.author.login, _listing(items, found, section))
+    listed = [(items[index], found.get(index)) for index in wanted]
+    yield _reply(ctx, key, comment.author.login, _listing(listed, section))
 
 
-def _open(state: IncidentState, item: Item, label: str, by: str) -> OpenFollowUp:
+def _open(state: IncidentState, item: Item, label: str, by: str, assign: bool) -> OpenFollowUp:
     """The issue of one item: titled with it, its body linking the incident and quoting the item."""
     issue = state.history.issue
     title = " ".join(item.text.split())[:MAX_TITLE]
-    quoted = "\n".join(f"> {line}" for line in defuse(item.text[: MAX_ITEM * 10]).splitlines())
+    # No markup of the item's reaches the tool's own issue: a hidden line in it would read as the tool's.
+    shown = defuse(item.text[: MAX_ITEM * 10]).replace("<", "&lt;")
+    quoted = "\n".join(f"> {line}" for line in shown.splitlines())
     body = (
         f"{follow_up_line(issue.number, item)}\n"
         f"A follow-up action of incident #{issue.number}, from its report:\n\n{quoted}\n\n"
         f"Opened by @{by}'s `/follow-ups`. Close this issue when the action is done, and tick its item in "
         "the incident's report."
     )
-    return OpenFollowUp(item.key, title, body, label, item.assignee)
+    return OpenFollowUp(item.key, title, body, label, item.assignee if assign else None)
 
 
-def _listing(items: list[Item], found: dict[int, FollowUp], section: str) -> list[str]:
-    """One line per item with its issue; a word when there is nothing to open."""
-    if not items:
-        where = defuse(section)
+def _listing(listed: list[tuple[Item, FollowUp | None]], section: str) -> list[str]:
+    """One line per item with its issue (items past the limit wait for the next `/follow-ups`)."""
+    where = defuse(section)
+    if not listed:
         return [f"The report's *{where}* has no unticked task item without a linked issue: nothing to open."]
-    lines = [f"Follow-up issues for the report's *{defuse(section)}*:"]
-    lines += [f"- {defuse(item.text)} → #{found[index].number}" for index, item in enumerate(items)]
+    lines = [f"Follow-up issues for the report's *{where}*:"]
+    for item, follow_up in listed:
+        issue = (
+            f"#{follow_up.number}" if follow_up else f"not opened (an incident has {MAX_FOLLOW_UPS} at most)"
+        )
+        lines.append(f"- {defuse(' '.join(item.text.split())).replace('`', chr(39))} → {issue}")
     return lines
 
 

@@ -148,7 +148,13 @@ class Renderer:
             text = self._env.get_template(f"{kind}.md.j2").render(marker=marker, **context)
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
             # A template's own expressions can fail like any code (a division by zero, a bad index).
-            raise _problem(error, f"{kind}.md.j2", self._custom, self._shown_as) from error
+            problem = _problem(error, f"{kind}.md.j2", self._custom, self._shown_as)
+            if isinstance(error, lazy.load("jinja2").UndefinedError):
+                given = ", ".join(sorted({"marker", *context}))
+                problem = TemplateProblem(
+                    problem.file, problem.line, f"{problem.why} (the {kind} template is given: {given})"
+                )
+            raise problem from error
         if not text.lstrip().startswith(marker):
             # The marker must open the comment, or the tool would not know its own comment again.
             text = f"{marker}\n{text.replace(marker, '')}"

@@ -150,8 +150,8 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     people = {c.id: c for c, m in marked if m is None and not c.author.is_bot}
     marks = {c.id: c.reactions for c in state.history.comments}
     for record_id, said in state.pagerduty_records.items():
-        # What PagerDuty said, recorded by the tool: a team member's command comment (done once it has the
-        # tool's reaction, like any other).
+        # What PagerDuty said, recorded by the tool: a team member's command comment at PagerDuty's time,
+        # done once the tool reacted to it, like any other.
         people[record_id] = Comment(
             record_id, User(said.by), "", said.at, said.at, reactions=marks[record_id]
         )
@@ -174,7 +174,7 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
     for c in people.values():
         if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):
             state.answered_ids.add(c.id)
-    return [people[cid] for cid in sorted(people)]
+    return sorted(people.values(), key=lambda c: (c.created_at, c.id))
 
 
 def _as_written(comment: Comment) -> bool:

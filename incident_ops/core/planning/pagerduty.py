@@ -41,7 +41,10 @@ def pagerduty_records(state: IncidentState, ctx: Context) -> Iterator[PostCommen
             yield _record(
                 state, ctx, ACKNOWLEDGED, AppliedCommand("commander", f"@{login}", True), login, at, line
             )
-    if incident.status == "resolved" and not state.resolved and state.keyed(RESOLVED) is None:
+    # A resolution since the incident was last (re)opened on GitHub; one before a /reopen is history.
+    since = state.reopened_at or state.declared_at
+    later = incident.resolved_at is None or since is None or incident.resolved_at >= since
+    if incident.status == "resolved" and later and not state.resolved and state.keyed(RESOLVED) is None:
         by = sync.login_of(incident.resolved_by)  # nobody mapped: the tool, which speaks for PagerDuty
         text = f"Resolved in PagerDuty (incident #{incident.number})."
         line = f"PagerDuty incident {incident.link} was resolved in PagerDuty: so is this incident."

@@ -70,3 +70,13 @@ def _close_fence(source: str) -> str:
         if token.type == "fence" and token.map and token.map[0] <= last < token.map[1]:
             return f"{source}\n{token.markup}"
     return source
+
+
+INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>#|~!])")
+
+
+def inline_text(text: str) -> str:
+    """One line of people's text shown as plain text inside Markdown (a title, a heading): every character
+    that could start markup escaped, and no mention that notifies (a zero-width joiner after each `@`)."""
+    line = " ".join(text.split())
+    return INLINE_MARKUP.sub(r"\\\1", line).replace("@", "@" + ZERO_WIDTH_JOINER)

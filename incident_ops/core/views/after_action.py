@@ -19,7 +19,7 @@ from incident_ops.config.types import Config
 from incident_ops.core.report.check import DONE, MISSING, UNFILLED, ReportTemplate, fills_section, section_key
 from incident_ops.core.state import IncidentState, state_name
 from incident_ops.core.text.markdown import flatten
-from incident_ops.core.text.relay import defuse
+from incident_ops.core.text.relay import defuse, inline_text
 from incident_ops.core.views.mermaid import CHART_BUDGET, fenced, incident_timeline
 from incident_ops.core.views.retrospective import retrospective
 from incident_ops.core.views.status import stamp
@@ -53,10 +53,10 @@ def after_action(state: IncidentState, config: Config, template: ReportTemplate,
     issue = state.history.issue
     zone = config.working_hours.timezone
     retro = retrospective(state, config, now)
-    lines = [f"# Incident #{issue.number}: {defuse(' '.join(issue.title.split()))}", ""]
+    lines = [f"# Incident #{issue.number}: {inline_text(issue.title)}", ""]
     lines += [*_facts(state, zone), "", "## Roles", "", *retro.roles, "", "## Report", ""]
     for section in written_sections(issue.body, template):
-        lines += [f"### {defuse(section.name)}", "", _section_text(section), ""]
+        lines += [f"### {inline_text(section.name)}", "", _section_text(section), ""]
     lines += ["## Timeline", "", fenced(incident_timeline(state, None, zone, CHART_BUDGET)), ""]
     lines += [*(retro.timeline or ("_Nothing recorded._",)), "", "## Durations", "", *retro.durations]
     return "\n".join(lines) + "\n"
@@ -67,7 +67,7 @@ def _facts(state: IncidentState, zone: str) -> list[str]:
     marks = state.milestones
     facts = [f"- State: {state_name(state)}"]
     if state.severity:
-        facts.append(f"- Severity: {defuse(state.severity)}")
+        facts.append(f"- Severity: {inline_text(state.severity)}")
     if state.reported_at is not None:
         facts.append(f"- Reported: {stamp(state.reported_at, zone)}" + _by(state.reported_by))
     facts.append(f"- Declared: {stamp(state.declared_at, zone)}" + _by(state.declared_by))

@@ -245,12 +245,11 @@ def summary_charts(summary: Summary, months: int = 24, slowest: int = 10) -> dic
             title = "Median hours to first resolution, by month declared"
             charts["resolve-per-month"] = bar_chart(title, names, hours, "hours")
     if summary.intervals:
-        every = _duration(summary.every)
         slices = [
-            (f"Within {every}", summary.intervals_kept),
+            ("In time", summary.intervals_kept),
             ("Late", summary.intervals - summary.intervals_kept),
         ]
-        charts["cadence"] = pie_chart(f"Update intervals within {every}", slices)
+        charts["cadence"] = pie_chart("Update intervals within each incident's pace", slices)
     worst = [f for f in summary.slowest(slowest) if f.slowness > timedelta(0)]
     if worst:
         names = [f"#{f.number} {f.title}" for f in worst]

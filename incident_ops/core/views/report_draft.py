@@ -15,6 +15,7 @@ from incident_ops.core.actions import PostComment
 from incident_ops.core.comments import keys
 from incident_ops.core.comments.kinds import Kind
 from incident_ops.core.context import Context
+from incident_ops.core.pagerduty import link_lines
 from incident_ops.core.report.check import read_template
 from incident_ops.core.state import IncidentState
 from incident_ops.core.text.markdown import without_front_matter
@@ -123,6 +124,8 @@ def draft_comment(state: IncidentState, ctx: Context) -> PostComment | None:
     template = ctx.report_template if ctx.report_template is not None else read_template(None).text
     for keep in (None, *TIMELINE_FALLBACKS):  # GitHub's limit: a long timeline is shortened, the rest kept
         draft = report_draft(template, retrospective(state, ctx.config, ctx.now, keep))
+        if state.pagerduty is not None:  # kept when the draft replaces the description
+            draft = f"{link_lines(state.pagerduty)}\n\n{draft}"
         if len(draft) <= DRAFT_BUDGET:
             break
     zone = ctx.config.working_hours.timezone
