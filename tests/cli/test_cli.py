@@ -706,3 +706,18 @@ def test_a_config_setting_every_key_of_the_contract_is_valid(
 
     assert code == 0, out + err
     assert out.strip() == f"{config}: valid (its paths count from {workspace})."  # not even a warning
+
+
+def test_validate_config_tries_messages_addressed_to_no_representative(
+    capsys: pytest.CaptureFixture[str], workspace: Path
+) -> None:
+    (workspace / "templates").mkdir()
+    (workspace / "templates" / "update.md.j2").write_text("{{ marker }}\n{{ community.upper() }}\n", "utf-8")
+    config = workspace / ".github" / "incident-ops.yml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text("templates_dir: templates\n", encoding="utf-8")
+
+    code, out, _ = run_cli(capsys, ["validate-config"], base_env(workspace))
+
+    assert code == 1 and "templates/update.md.j2, line 2: 'None' has no attribute 'upper'" in out
+    assert "(the update template is given: at, author, close_after, community, marker, text)" in out
