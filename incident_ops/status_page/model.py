@@ -40,8 +40,13 @@ class PublicIncident:
 
     @property
     def latest(self) -> PublicMessage | None:
-        """The last message the public was told, if any."""
-        return self.messages[-1] if self.messages else None
+        """The last message the public was told that still holds: for an incident going on again, none from
+        before it was reopened (the resolution it reopened is not news)."""
+        told = list(self.messages)
+        if self.active:
+            ended = [index for index, m in enumerate(told) if m.kind in ("resolution", "closing")]
+            told = told[ended[-1] + 1 :] if ended else told
+        return told[-1] if told else None
 
     @property
     def summary(self) -> PublicMessage | None:

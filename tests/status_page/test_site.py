@@ -212,3 +212,16 @@ def test_the_window_keeps_active_incidents_and_drops_old_ones() -> None:
 )
 def test_durations_read_as_words(seconds: int, text: str) -> None:
     assert duration(timedelta(seconds=seconds)) == text
+
+
+def test_a_reopened_incident_is_not_shown_with_the_resolution_it_reopened() -> None:
+    story = Told(9, "Logins fail again", at=T0).acknowledged()
+    story.told("Rolling back.", minutes(10)).resolve("Rolled back.", minutes(20))
+    story.command("engineer", "/reopen", minutes(30))
+    index = build(SITE, incidents(story))["index.html"]
+
+    going_on = index.split('id="past"')[0]
+    assert "Logins fail again" in going_on and "Rolled back." not in going_on
+    story.told("The rollback did not help; restarting the proxy.", minutes(40))
+    index = build(SITE, incidents(story))["index.html"]
+    assert "restarting the proxy" in index.split('id="past"')[0]
