@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from incident_ops import lazy
 from incident_ops.core.model import Issue
-from incident_ops.core.text.markdown import flatten
+from incident_ops.core.report.check import blocks_under
 
 SAME_ITEM = 0.6  # how alike (0 to 1) an item's words must be to an opened one's to count as the same item
 MAX_ITEM = 300  # characters of an item kept in its issue's hidden line
@@ -129,18 +129,9 @@ def matching(items: list[Item], opened: list[FollowUp]) -> dict[int, FollowUp]:
 def items_in(body: str | None, section: str) -> list[Item]:
     """The task items of the body's section `section` (its heading, case ignored), in order; of several with
     the same words (`Item.key`), the first."""
-    wanted = " ".join(section.split()).rstrip(":").casefold()
     items: list[Item] = []
-    level: int | None = None
-    for block in flatten(body or ""):
-        if block.kind == "heading":
-            heading = " ".join(block.text.split()).rstrip(":").casefold()
-            if level is not None and block.level <= level:
-                level = None
-            if heading == wanted and level is None:
-                level = block.level
-            continue
-        if level is not None and block.kind == "task":
+    for block in blocks_under(body, section):
+        if block.kind == "task":
             text = " ".join(" ".join(block.lines).split())
             item = Item(text, bool(LINKED.search(text)), block.ticked)
             if text and all(other.key != item.key for other in items):

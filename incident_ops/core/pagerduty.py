@@ -87,19 +87,16 @@ def link_of(issue: Issue) -> PagerDutyLink | None:
     return PagerDutyLink(found["id"], found["by"], shown["link"] if shown else found["id"], since)
 
 
-def link_line(incident: PagerDutyIncident, declared_by: str | None) -> str:
+def link_line(link: PagerDutyLink) -> str:
     """The hidden line that links an issue to its PagerDuty incident (and says when that began)."""
-    by = f" declared-by:{declared_by}" if declared_by else ""
-    since = incident.created_at.astimezone(UTC).strftime(STAMP)
-    return f"<!-- incident-ops-pagerduty:{incident.id}{by} since:{since} -->"
+    by = f" declared-by:{link.declared_by}" if link.declared_by else ""
+    since = f" since:{link.since.astimezone(UTC).strftime(STAMP)}" if link.since else ""
+    return f"<!-- incident-ops-pagerduty:{link.incident_id}{by}{since} -->"
 
 
 def link_lines(link: PagerDutyLink) -> str:
     """The lines that keep an issue linked, for a body rewritten from the report draft."""
-    by = f" declared-by:{link.declared_by}" if link.declared_by else ""
-    since = f" since:{link.since.strftime(STAMP)}" if link.since else ""
-    hidden = f"<!-- incident-ops-pagerduty:{link.incident_id}{by}{since} -->"
-    return f"{hidden}\n\nPagerDuty incident {link.shown}"
+    return f"{link_line(link)}\n\nPagerDuty incident {link.shown}"
 
 
 def issue_title(incident: PagerDutyIncident) -> str:
@@ -112,7 +109,8 @@ def issue_body(
     incident: PagerDutyIncident, report_template: str, severity: str | None, by: str | None
 ) -> str:
     """The body of a PagerDuty incident's issue: its link, its severity, then the report template."""
-    parts = [link_line(incident, by), f"PagerDuty incident {incident.link}"]
+    link = PagerDutyLink(incident.id, by, incident.link, incident.created_at)
+    parts = [link_line(link), f"PagerDuty incident {link.shown}"]
     if severity:
         parts.append(f"### Severity\n\n{severity}")
     parts.append(without_front_matter(report_template).strip())

@@ -337,3 +337,19 @@ def test_a_commander_named_after_the_acknowledgement_wins(world: World, pd: Page
     world.advance(minutes=2)
     world.sweep()
     assert "| Incident Commander | @lead |" in world.status(number)
+
+
+def test_a_hand_edited_record_of_pagerduty_names_nobody(world: World, pd: PagerDutyRestStandIn) -> None:
+    pd_id = pd.add_incident("API errors", pd.service)
+    world.sweep()
+    number = the_issue(world, pd_id)
+    world.advance(minutes=1)
+    pd.acknowledge(pd_id, ALICE)
+    world.sweep()
+    [record] = [c for c in world.bot_comments(number, "reply") if "acknowledged PagerDuty" in c["body"]]
+    world.advance(minutes=1)
+    forged = record["body"].replace("commander=@engineer", "commander=@lead").replace("@engineer", "@lead")
+    world.emu.edit_comment(REPO, record["id"], forged)
+    world.sweep()
+    assert world.assignees(number) == {"engineer"}  # nothing is done on an edited record's word
+    assert "| Incident Commander | @lead |" not in world.status(number)

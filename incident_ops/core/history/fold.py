@@ -19,7 +19,6 @@ from incident_ops.core.history.closes import check_close, last_close
 from incident_ops.core.history.declaration import declare
 from incident_ops.core.history.evidence import (
     ANSWERS_OF,
-    EDIT_GRACE,
     RECORDS_OF_TEAM,
     TOOL_REACTIONS,
     answer_source,
@@ -121,7 +120,8 @@ def _record_bot_comment(state: IncidentState, comment: Comment, marker: Marker) 
         state.applied[key.comment_id] = applied
     if key.family in RECORDS_OF_TEAM and wrote is not None:
         state.vouched.add(wrote.by.casefold())
-    pagerduty = key.family == PAGERDUTY and state.pagerduty is not None and _as_written(comment)
+    # An edited record has no facts left (comment_marker drops them): only an unedited one counts.
+    pagerduty = key.family == PAGERDUTY and state.pagerduty is not None
     if pagerduty and applied is not None and wrote is not None:
         state.applied[comment.id] = applied  # PagerDuty's word, applied as the command it stands for
         # When PagerDuty said it, within the issue's life (what it said before the issue counts at its start).
@@ -175,11 +175,6 @@ def _people_comments(state: IncidentState, marked: list[tuple[Comment, Marker | 
         if c.id in state.restored or c.reactions & TOOL_REACTIONS and (known is None or c.id in known):
             state.answered_ids.add(c.id)
     return sorted(people.values(), key=lambda c: (c.created_at, c.id))
-
-
-def _as_written(comment: Comment) -> bool:
-    """Whether one of the tool's comments is as the tool wrote it (an edited record is no evidence)."""
-    return comment.updated_at - comment.created_at <= EDIT_GRACE
 
 
 def _phase(state: IncidentState, comment: Comment) -> str | None:

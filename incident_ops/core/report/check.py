@@ -118,6 +118,14 @@ def section_key(heading: str) -> str:
     return _normalise(heading)
 
 
+def blocks_under(markdown: str | None, name: str) -> list[Block]:
+    """The blocks under every heading of the body called `name` (sub-sections included), as `check_report`
+    reads sections."""
+    key = _normalise(name)
+    sections = _split_sections(flatten(_newlines(markdown or "")))
+    return [block for heading, content in sections if _normalise(heading.text) == key for block in content]
+
+
 def fills_section(markdown: str, name: str, template: ReportTemplate) -> bool:
     """Whether Markdown written under section `name` fills it in, as `check_report` decides."""
     return _filled(flatten(_newlines(markdown)), template.section_text.get(_normalise(name), ""))
